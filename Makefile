@@ -1,0 +1,43 @@
+# towndesk — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= $(CURDIR)/.demo
+DEMO_CASES ?= 2000
+DEB_PACKAGES := fonts-wqy-microhei poppler-utils poppler-data xvfb xauth libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 imagemagick
+
+.PHONY: run test lint deps clean-demo bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# Debian packages the tests need (installed only when missing and running as root).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing: $$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages (install them as root): $$missing"; fi; \
+	fi
+
+run: $(VENV)/.installed
+	@if [ ! -f "$(DEMO_DIR)/towndesk.sqlite3" ]; then $(BIN)/towndesk --data-dir "$(DEMO_DIR)" demo --cases $(DEMO_CASES); fi
+	$(BIN)/towndesk --data-dir "$(DEMO_DIR)"
+
+test: $(VENV)/.installed deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check app ui server tests benchmarks
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/core.py
+
+clean-demo:
+	rm -rf "$(DEMO_DIR)"

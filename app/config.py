@@ -1,0 +1,39 @@
+"""Every setting in one place, with its type, default and meaning.
+
+Values live in the store's ``meta`` table as ``setting.<name>``; QSettings holds only window
+geometry and column layouts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: object
+    label: str
+
+
+SETTINGS = {s.name: s for s in (
+    Setting("idle_lock_minutes", int, 15, "无操作自动锁屏（分钟）"),
+    Setting("sync_interval_seconds", int, 60, "后台同步间隔（秒）"),
+    Setting("yellow_days", float, 1.0, "剩余不足多少个工作日时黄色预警"),
+    Setting("yellow_fraction", float, 0.2, "剩余时限不足该比例时黄色预警"),
+    Setting("repeat_window_days", int, 30, "重复件判定时间窗（天）"),
+    Setting("repeat_threshold", float, 0.6, "重复件文本相似度阈值"),
+    Setting("lockout_attempts", int, 5, "连续登录失败锁定次数"),
+    Setting("lockout_minutes", int, 15, "登录锁定时长（分钟）"),
+    Setting("auto_dispatch", bool, True, "责任清单唯一匹配时自动派单"),
+)}
+
+
+def parse(name: str, raw: str | None):
+    """Typed value of a setting from its stored text (default when absent)."""
+    spec = SETTINGS[name]
+    if raw is None:
+        return spec.default
+    if spec.type is bool:
+        return raw.lower() in ("1", "true", "yes", "on")
+    return spec.type(raw)

@@ -1,0 +1,21 @@
+"""Open the window, or explain in one line why not and run the headless tour instead."""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def has_display() -> bool:
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM") == "offscreen")
+
+
+def launch_gui(data_dir: str | None) -> int:
+    try:
+        from ui.main import run_gui
+    except ImportError:
+        print("桌面窗口尚未安装 (the desktop window is not available in this build)")
+        return 1
+    return run_gui(data_dir)

@@ -1,0 +1,126 @@
+"""The Desk: one open workstation store (database, data directory, identity, caches).
+
+Every service function takes a Desk as its first argument. A Desk is cheap to share between
+threads: sessions are opened per operation, caches are immutable snapshots replaced on change.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app import config
+from app.domain.calendar import WorkCalendar
+from app.errors import AppError
+from app.paths import data_dir as resolve_data_dir
+from app.store import migrate
+from app.store.db import DB_FILENAME, Database
+from app.store.models import CalendarDay, Meta
+from app.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user (or the system) with a role and, for unit users, a unit code."""
+
+    username: str
+    name: str
+    role: str
+    unit: str | None = None
+
+
+SYSTEM_ACTOR = Actor("system", "系统自动派单", "system")
+ADMIN_USERNAME = "admin"
+
+
+class Desk:
+    def __init__(self, root: Path, db: Database, clock: Callable[[], datetime] = utcnow):
+        self.root = root
+        self.db = db
+        self.clock = clock
+        self._calendar: WorkCalendar | None = None
+        self._refs = None
+
+    # -- places --------------------------------------------------------------------------
+    @property
+    def attachments_dir(self) -> Path:
+        return self.root / "attachments"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.root / "backups"
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- meta and settings ---------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        with self.db.read() as s:
+            row = s.get(Meta, key)
+            return row.value if row else default
+
+    def set_meta(self, session, key: str, value: str) -> None:
+        session.merge(Meta(key=key, value=str(value)))
+
+    def setting(self, name: str):
+        return config.parse(name, self.meta(f"setting.{name}"))
+
+    @property
+    def town_code(self) -> str:
+        code = self.meta("town_code")
+        if not code:
+            raise AppError("本机尚未初始化，请先运行 towndesk init 或 towndesk demo", code="not_initialized")
+        return code
+
+    @property
+    def workstation(self) -> str:
+        return self.meta("workstation", "01")
+
+    @property
+    def device_id(self) -> str:
+        return self.meta("device_id", "")
+
+    # -- caches ----------------------------------------------------------------------------
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            with self.db.read() as s:
+                overrides = {date.fromisoformat(d.day): d.workday for d in s.scalars(select(CalendarDay))}
+            self._calendar = WorkCalendar(overrides)
+        return self._calendar
+
+    def refs(self):
+        if self._refs is None:
+            from app.services.reference import load_cache
+
+            self._refs = load_cache(self)
+        return self._refs
+
+    def invalidate(self) -> None:
+        """Drop caches after reference data or calendar changes."""
+        self._calendar = None
+        self._refs = None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_desk(root=None, *, clock: Callable[[], datetime] = utcnow, backup: bool = True) -> Desk:
+    """Open (creating if needed) the store in the data dir and migrate it to head.
+
+    An existing store that needs a migration is copied to backups/ first.
+    """
+    root = resolve_data_dir(root)
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / DB_FILENAME
+    existed = path.exists()
+    db = Database(path)
+    if existed and backup and migrate.current_revision(db.engine) != migrate.head_revision():
+        backups = root / "backups"
+        backups.mkdir(exist_ok=True)
+        shutil.copy2(path, backups / f"pre-migrate-{utcnow():%Y%m%d%H%M%S}.sqlite3")
+    migrate.upgrade(db.engine)
+    return Desk(root, db, clock)

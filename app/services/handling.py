@@ -1,0 +1,172 @@
+"""Every workflow action after intake: one entry point, ``act``, that shapes the payload each
+action needs (deadlines worked out now, units resolved, edits turned into diffs) and writes it
+through caselog.record in one transaction."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.domain import deadlines as dl
+from app.domain import workflow as wf
+from app.errors import AppError, ValidationError, WorkflowError
+from app.services import caselog
+from app.services.desk import Actor, Desk
+from app.services.dispatch import dispatch_payload, parse_due, resolve_unit, warn_for
+from app.services.views import case_summary
+from app.store.models import CohandleTask
+
+# Payload keys kept per action (anything else in the input is ignored).
+KEYS = {
+    "dispatch": ("unit", "co_units", "due_at", "note"), "transfer": ("unit", "reason"),
+    "return": ("reason",), "reject": ("reason", "reason_code"), "reject_close": ("reason",),
+    "reopen": ("reason",), "suspend": ("reason",), "escalate": ("reason",),
+    "request_close": ("result", "close_type"), "callback": ("satisfaction", "note", "unit_at_fault"),
+    "progress": ("note",), "comment": ("note",), "urge": ("level", "instruction", "reply_by"),
+    "merge": ("into",), "extend_request": ("days", "reason"), "instruct": ("instruction",),
+    "cohandle": ("unit", "due_at", "note"), "answer": ("result",), "flag": ("major", "urgency"),
+    "sign": ("note",), "approve_close": ("note",), "archive": ("note",), "unmerge": ("note",),
+    "resume": ("note",), "extend_approve": ("note",), "assign_down": ("note",),
+    "attach": ("sha256", "filename", "mime", "size", "note"),
+}
+
+
+def act(desk: Desk, actor: Actor, key: str, kind: str, payload: dict | None = None) -> dict:
+    """Carry out one workflow action on case ``key`` (number or id). Returns the case view."""
+    if kind not in wf.ACTIONS or kind == "intake":
+        raise ValidationError(f"未知的操作：{kind}", field="action")
+    payload = dict(payload or {})
+    if not isinstance(payload, dict):
+        raise ValidationError("操作内容应为 JSON 对象", field="payload")
+    now = desk.now()
+    with desk.db.tx() as s:
+        row = caselog.find_case(s, key)
+        # Judge first so that a forbidden move reports the state, not a payload detail.
+        if kind != "edit":
+            wf.judge(row.state, kind, actor.role, {**payload, **_placeholders(kind)})
+        shaped = _shape(s, desk, actor, row, kind, payload, now)
+        row, action = caselog.record(s, desk, actor, row, kind, shaped, at=now)
+        if kind == "cohandle":
+            s.add(CohandleTask(id=action.id, case_id=row.id, action_id=action.id, unit_code=shaped["unit"],
+                               due_at=datetime.fromisoformat(shaped["due_at"]) if shaped.get("due_at") else None))
+        return case_summary(row, desk.refs(), now, actor)
+
+
+def _placeholders(kind: str) -> dict:
+    # Keys the service fills in itself, so the pre-judgement does not ask the user for them.
+    return {"merge": {}, "dispatch": {}}.get(kind, {})
+
+
+def _shape(s, desk: Desk, actor: Actor, row, kind: str, p: dict, now: datetime) -> dict:
+    out = {k: p[k] for k in KEYS.get(kind, ()) if k in p and p[k] not in (None, "")}
+    cal = desk.calendar()
+    if kind == "dispatch":
+        unit = resolve_unit(desk, p.get("unit"))
+        co = [resolve_unit(desk, c, "co_units") for c in p.get("co_units") or []]
+        out.update(dispatch_payload(desk, row, unit, co, p.get("due_at"), now))
+    elif kind == "transfer":
+        out["unit"] = resolve_unit(desk, p.get("unit"))
+        if out["unit"] == row.unit:
+            raise ValidationError("流转单位与当前承办单位相同", field="unit")
+    elif kind == "cohandle":
+        out["unit"] = resolve_unit(desk, p.get("unit"))
+        if out["unit"] == row.unit or out["unit"] in (row.co_units or []):
+            raise ValidationError("该单位已在办理此案件", field="unit")
+        due = parse_due(p.get("due_at"), now) or row.due_at
+        if row.due_at and due and due > row.due_at:
+            raise ValidationError("协办时限不能晚于主办时限", field="due_at")
+        out["due_at"] = due.isoformat() if due else None
+    elif kind == "extend_approve":
+        if not row.extension_pending:
+            raise WorkflowError("没有待批准的延期申请", field="action")
+        if row.due_at and now > row.due_at:
+            raise WorkflowError("已超过办结时限，不能批准延期", field="action")
+        out["days"] = row.extension_pending
+        due = dl.extend(cal, row.due_at or now, row.extension_pending)
+        out.update(due_at=due.isoformat(), warn_at=warn_for(desk, cal, row.dispatched_at or now, due).isoformat())
+    elif kind == "extend_request":
+        if row.extension_pending:
+            raise WorkflowError("已有待批准的延期申请", field="action")
+    elif kind == "resume":
+        if row.due_at and row.suspended_at:
+            due = dl.shift_for_suspension(cal, row.due_at, row.suspended_at, now)
+            out.update(due_at=due.isoformat(),
+                       warn_at=warn_for(desk, cal, row.dispatched_at or now, due).isoformat())
+    elif kind == "approve_close":
+        cb = cal.next_workday_end(now)
+        out.update(callback_due_at=cb.isoformat(), callback_warn_at=(cb - timedelta(hours=24)).isoformat())
+    elif kind == "callback":
+        out["unit_at_fault"] = bool(p.get("unit_at_fault")) and p.get("satisfaction") == "unsatisfied"
+    elif kind == "merge":
+        target = caselog.find_case(s, str(p.get("into") or "").strip()) if p.get("into") else None
+        if target is None:
+            raise ValidationError("请指定要合并到的案件编号", field="into")
+        if target.id == row.id or target.state == wf.MERGED:
+            raise ValidationError("不能合并到自身或已被合并的案件", field="into")
+        out["into"] = target.case_no
+    elif kind == "reject":
+        code = p.get("reason_code")
+        if code and code not in wf.REJECT_CODES:
+            raise ValidationError("不予受理原因代码应为：" + "、".join(wf.REJECT_CODES), field="reason_code")
+        if code and not p.get("reason"):
+            out["reason"] = wf.REJECT_CODES[code]
+    elif kind == "urge":
+        if p.get("reply_by"):
+            out["reply_by"] = parse_due(p["reply_by"], now).isoformat()
+    elif kind == "flag":
+        if "urgency" in out and out["urgency"] not in ("normal", "urgent"):
+            raise ValidationError("紧急程度应为 normal 或 urgent", field="urgency")
+    elif kind == "edit":
+        out = _edit_diff(desk, row, p)
+    elif kind == "reopen":
+        out["new_case"] = _open_linked_case(s, desk, actor, row, now)
+    return out
+
+
+def _edit_diff(desk: Desk, row, p: dict) -> dict:
+    """Turn {field: new value} into {"changes": {field: {"from", "to"}}} after validation."""
+    from app.services.intake import normalize
+
+    fields = {k: v for k, v in p.items() if k != "note"}
+    unknown = [k for k in fields if k not in wf.EDITABLE_FIELDS]
+    if unknown or not fields:
+        raise ValidationError("可更正的字段：" + "、".join(wf.EDITABLE_FIELDS), field="edit")
+    current = {
+        "channel": row.channel, "type": row.type, "title": row.title, "description": row.description,
+        "reporter": {"name": row.reporter_name, "phone": row.reporter_phone, "id_no": row.reporter_id_no},
+        "anonymous": row.anonymous, "persons": row.persons, "category": row.category, "urgency": row.urgency,
+        "location": {"village": row.village, "grid": row.grid, "address": row.address},
+    }
+    for k, v in fields.items():
+        if k.startswith("reporter_"):
+            current["reporter"][k.removeprefix("reporter_")] = v
+        elif k in ("village", "grid", "address"):
+            current["location"][k] = v
+            if k == "village" and "grid" not in fields:
+                current["location"]["grid"] = None
+        else:
+            current[k] = v
+    try:
+        clean = normalize(desk, current)
+    except AppError as e:
+        e.field = e.field.replace("reporter.", "reporter_").replace("location.", "") if e.field else "edit"
+        raise
+    changes = {k: {"from": getattr(row, k), "to": clean[k]} for k in
+               {*fields, *(("village", "grid") if {"village", "grid"} & set(fields) else ())}
+               if clean.get(k) != getattr(row, k)}
+    if not changes:
+        raise ValidationError("更正内容与原内容相同", field="edit")
+    out = {"changes": changes}
+    if p.get("note"):
+        out["note"] = p["note"]
+    return out
+
+
+def _open_linked_case(s, desk: Desk, actor: Actor, row, now) -> str:
+    """重新启动: a closed case is reopened as a new case linked to the old one; returns its number."""
+    from app.services.intake import _take_in
+
+    data = {"channel": row.channel, "type": row.type, "title": row.title, "description": row.description,
+            "reporter": {"name": row.reporter_name, "phone": row.reporter_phone, "id_no": row.reporter_id_no},
+            "anonymous": row.anonymous, "persons": row.persons, "category": row.category,
+            "location": {"village": row.village, "grid": row.grid, "address": row.address},
+            "urgency": row.urgency, "auto_dispatch": False, "reopened_from": row.case_no}
+    return _take_in(s, desk, actor, data, now)["case_no"]

@@ -1,0 +1,191 @@
+"""一窗受理: take in a case from any channel (single or bulk), with repeat check and
+automatic dispatch by the responsibility list."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from app.domain import validation as v
+from app.domain import workflow as wf
+from app.domain.ids import case_no as make_case_no
+from app.domain.ids import new_id
+from app.domain.repeats import Candidate, Probe, find_repeats
+from app.domain.routing import route
+from app.errors import AppError, ValidationError
+from app.services import caselog
+from app.services.desk import SYSTEM_ACTOR, Actor, Desk
+from app.services.dispatch import dispatch_payload
+from app.services.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
+from app.store.models import Case, CaseCounter
+
+LOCAL_TZ = "Asia/Shanghai"
+NO_PHONE_CHANNELS = {"grid_report", "police_feed", "district_assign", "mini_program"}
+
+
+def normalize(desk: Desk, data: dict) -> dict:
+    """Validate raw intake input (CLI JSON or the form) into intake payload fields."""
+    if not isinstance(data, dict):
+        raise ValidationError("受理内容应为 JSON 对象", field="case")
+    refs = desk.refs()
+    channel = data.get("channel") or "visit"
+    if channel not in CHANNELS:
+        raise ValidationError("受理渠道应为：" + "、".join(f"{k}（{n}）" for k, n in CHANNELS.items()), field="channel")
+    description = v.require(data.get("description"), "description", "诉求内容")
+    v.check_length(description, "description", "诉求内容", 4000, 4)
+    title = (data.get("title") or "").strip() or description[:30]
+    v.check_length(title, "title", "标题", 100)
+    ctype = data.get("type")
+    category_key = (data.get("category") or "").strip()
+    if not category_key:
+        raise ValidationError("请选择事项分类", field="category")
+    category = refs.find_category(category_key)
+    if category is None or not category.leaf:
+        raise ValidationError(f"事项分类「{category_key}」不存在或不是末级分类", field="category")
+    ctype = ctype or category.case_type or "help"
+    if ctype not in CASE_TYPES:
+        raise ValidationError("诉求类型应为：" + "、".join(f"{k}（{n}）" for k, n in CASE_TYPES.items()), field="type")
+    anonymous = bool(data.get("anonymous"))
+    reporter = data.get("reporter") or {}
+    if not isinstance(reporter, dict):
+        raise ValidationError("报告人信息格式不正确", field="reporter")
+    name = (reporter.get("name") or "").strip() or None
+    if name:
+        v.check_length(name, "reporter.name", "报告人姓名", 50)
+    phone = (str(reporter.get("phone") or "")).strip() or None
+    if phone:
+        phone = v.check_phone(phone, "reporter.phone", "联系电话")
+    elif not anonymous and channel not in NO_PHONE_CHANNELS:
+        raise ValidationError("请填写联系电话（匿名诉求请勾选匿名）", field="reporter.phone")
+    id_no = (str(reporter.get("id_no") or "")).strip() or None
+    if id_no:
+        id_no = v.check_id_no(id_no, "reporter.id_no", "身份证号码")
+    persons = data.get("persons", 1)
+    if isinstance(persons, bool) or not isinstance(persons, int) or not 1 <= persons <= 10000:
+        raise ValidationError("人次应为 1 至 10000 的整数", field="persons")
+    location = data.get("location") or {}
+    village, grid = _location(refs, location)
+    address = (location.get("address") or "").strip() or None
+    if address:
+        v.check_length(address, "location.address", "地址", 200)
+    urgency = data.get("urgency") or "normal"
+    if urgency not in URGENCY:
+        raise ValidationError("紧急程度应为 normal（一般）或 urgent（加急）", field="urgency")
+    return {
+        "channel": channel, "type": ctype, "title": title, "description": description,
+        "reporter_name": None if anonymous else name, "reporter_phone": None if anonymous else phone,
+        "reporter_id_no": None if anonymous else id_no, "anonymous": anonymous, "persons": persons,
+        "category": category.code, "village": village, "grid": grid, "address": address,
+        "urgency": urgency, "major": bool(data.get("major") or category.major),
+    }
+
+
+def _location(refs, location: dict) -> tuple[str | None, str | None]:
+    if not isinstance(location, dict):
+        raise ValidationError("地点信息格式不正确", field="location")
+    village = grid = None
+    if location.get("village"):
+        g = refs.find_grid(str(location["village"]), "village")
+        if g is None:
+            raise ValidationError(f"村社「{location['village']}」不存在", field="location.village")
+        village = g.code
+    if location.get("grid"):
+        g = refs.find_grid(str(location["grid"]))
+        if g is None or g.level == "village":
+            raise ValidationError(f"网格「{location['grid']}」不存在", field="location.grid")
+        if village and g.village != village:
+            raise ValidationError(f"网格「{g.name}」不属于所选村社", field="location.grid")
+        grid, village = g.code, g.village
+    return village, grid
+
+
+def next_case_no(session, desk: Desk, at) -> str:
+    from zoneinfo import ZoneInfo
+
+    day = at.astimezone(ZoneInfo(LOCAL_TZ)).date()
+    key = f"{day:%Y%m%d}"
+    counter = session.get(CaseCounter, key) or CaseCounter(day=key, last=0)
+    counter.last += 1
+    session.add(counter)
+    return make_case_no(desk.town_code, day, desk.workstation, counter.last)
+
+
+def repeat_candidates(session, desk: Desk, fields: dict, at) -> list[str]:
+    """Earlier case numbers that look like the same petition (same phone, or same place and text)."""
+    window = desk.setting("repeat_window_days")
+    since = at - timedelta(days=window)
+    conds = []
+    if fields["reporter_phone"]:
+        conds.append(Case.reporter_phone == fields["reporter_phone"])
+    if fields["grid"] or fields["village"]:
+        place = Case.grid == fields["grid"] if fields["grid"] else Case.village == fields["village"]
+        conds.append(place & (Case.category == fields["category"]))
+    if not conds:
+        return []
+    rows = session.execute(
+        select(Case.case_no, Case.reporter_phone, Case.description, Case.village, Case.grid, Case.address,
+               Case.received_at).where(Case.received_at >= since, Case.received_at <= at, or_(*conds))
+        .order_by(Case.received_at.desc()).limit(300)).all()
+    probe = Probe(fields["reporter_phone"], fields["description"], fields["village"], fields["grid"],
+                  fields["address"], at)
+    cands = [Candidate(r.case_no, r.reporter_phone, r.description, r.village, r.grid, r.address, r.received_at)
+             for r in rows]
+    return find_repeats(probe, cands, window, desk.setting("repeat_threshold"))
+
+
+def suggest_route(desk: Desk, category: str, village: str | None, grid: str | None):
+    refs = desk.refs()
+    return route(category, refs.rules, village=village, grid=grid, category_parents=refs.category_parents,
+                 unit_names={u.code: u.name for u in refs.units.values()},
+                 category_names={c.code: c.name for c in refs.categories.values()},
+                 village_names={g.code: g.name for g in refs.grids.values()},
+                 grid_names={g.code: g.name for g in refs.grids.values()})
+
+
+def take_in(desk: Desk, actor: Actor, data: dict, *, at=None) -> dict:
+    """Take in one case; dispatch it automatically when its owner is clear. Returns the case view."""
+    with desk.db.tx() as s:
+        view = _take_in(s, desk, actor, data, at or desk.now())
+    return view
+
+
+def take_in_many(desk: Desk, actor: Actor, items: list[dict]) -> list[dict]:
+    """Bulk intake: all or nothing (a bad item names its index and changes nothing)."""
+    out = []
+    with desk.db.tx() as s:
+        for i, data in enumerate(items):
+            try:
+                out.append(_take_in(s, desk, actor, data, desk.now()))
+            except AppError as e:
+                e.message = f"第 {i + 1} 条：{e.message}"
+                raise
+    return out
+
+
+def _take_in(s, desk: Desk, actor: Actor, data: dict, at) -> dict:
+    fields = normalize(desk, data)
+    fields["repeat_of"] = repeat_candidates(s, desk, fields, at)
+    fields["case_no"] = next_case_no(s, desk, at)
+    fields["town"] = desk.town_code
+    if data.get("reopened_from"):
+        fields["reopened_from"] = data["reopened_from"]
+    row, _ = caselog.record(s, desk, actor, None, "intake", fields, at=at)
+    routing = suggest_route(desk, fields["category"], fields["village"], fields["grid"])
+    refs = desk.refs()
+    auto = data.get("auto_dispatch", True) and desk.setting("auto_dispatch") \
+        and refs.categories[fields["category"]].auto_dispatch
+    if data.get("instant"):
+        result = v.require(data.get("result"), "result", "即办答复内容")
+        row, _ = caselog.record(s, desk, actor, row, "answer", {"result": result}, at=at)
+        if actor.role in wf.ACTIONS["callback"].roles:  # the visitor is present: record the answer's reception
+            row, _ = caselog.record(s, desk, actor, row, "callback",
+                                    {"satisfaction": data.get("satisfaction", "satisfied"),
+                                     "note": "即办件当场答复"}, at=at)
+    elif auto and routing.unique:
+        payload = dispatch_payload(desk, row, routing.unit, [], None, at)
+        payload.update(auto=True, note=routing.reason)
+        row, _ = caselog.record(s, desk, SYSTEM_ACTOR, row, "dispatch", payload, at=at)
+    view = case_summary(row, refs, at, actor)
+    view["routing"] = {"unit": refs.unit_obj(routing.unit), "reason": routing.reason,
+                       "candidates": [refs.unit_obj(c) for c in routing.candidates]}
+    return view

@@ -1,0 +1,24 @@
+"""The outbox: changes that must go up to the district, written in the change's transaction."""
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from app.domain.ids import new_id
+from app.store.models import OutboxEntry
+from app.store.types import dumps
+
+
+def enqueue(session, desk, entity: str, entity_id: str, payload: dict) -> None:
+    import json
+
+    session.add(OutboxEntry(id=new_id(), entity=entity, entity_id=entity_id,
+                            payload=json.loads(dumps(payload)), created_at=desk.now()))
+
+
+def record_payload(row) -> dict:
+    """All column values of a reference row, JSON-ready."""
+    return {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
+
+
+def enqueue_record(session, desk, entity: str, row) -> None:
+    enqueue(session, desk, entity, row.id, record_payload(row))

@@ -1,0 +1,200 @@
+"""Reference data: the taxonomy, units, grids, staff, responsibility rules and users.
+
+Records loaded from resources/ get ids derived from their codes (``stable_id``), so two stores
+loaded from the same files agree record for record.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import select
+
+from app.domain.ids import stable_id
+from app.domain.routing import Rule as RoutingRule
+from app.errors import ValidationError
+from app.paths import resource_path
+from app.store.models import Category, Grid, Rule, Staff, Town, Unit, User
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    code: str
+    name: str
+    parent: str | None
+    platform: str
+    case_type: str | None
+    sign_days: float
+    handle_days: float
+    urgent_sign_hours: float
+    urgent_handle_days: float
+    auto_dispatch: bool
+    major: bool
+    initials: str
+    leaf: bool = True
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class GridRef:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    village: str | None
+
+
+@dataclass
+class RefCache:
+    categories: dict[str, CategoryRef] = field(default_factory=dict)
+    units: dict[str, UnitRef] = field(default_factory=dict)
+    grids: dict[str, GridRef] = field(default_factory=dict)
+    rules: tuple[RoutingRule, ...] = ()
+
+    def unit_name(self, code: str | None) -> str | None:
+        return self.units[code].name if code in self.units else code
+
+    def unit_obj(self, code: str | None) -> dict | None:
+        return None if code is None else {"code": code, "name": self.unit_name(code)}
+
+    def category_name(self, code: str | None) -> str | None:
+        return self.categories[code].name if code in self.categories else code
+
+    def grid_name(self, code: str | None) -> str | None:
+        return self.grids[code].name if code in self.grids else code
+
+    def find_category(self, value: str) -> CategoryRef | None:
+        if value in self.categories:
+            return self.categories[value]
+        return next((c for c in self.categories.values() if c.name == value), None)
+
+    def find_unit(self, value: str) -> UnitRef | None:
+        if value in self.units:
+            return self.units[value]
+        return next((u for u in self.units.values() if u.name == value), None)
+
+    def find_grid(self, value: str, level: str | None = None) -> GridRef | None:
+        g = self.grids.get(value) or next((g for g in self.grids.values() if g.name == value), None)
+        return g if g and (level is None or g.level == level) else None
+
+    @property
+    def category_parents(self) -> dict[str, str | None]:
+        return {c.code: c.parent for c in self.categories.values()}
+
+    def villages(self) -> list[GridRef]:
+        return [g for g in self.grids.values() if g.level == "village"]
+
+
+def initials(name: str) -> str:
+    """Pinyin initials for quick pickers: 邻里纠纷 -> lljf."""
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
+
+
+def load_cache(desk) -> RefCache:
+    cache = RefCache()
+    with desk.db.read() as s:
+        cats = list(s.scalars(select(Category).where(Category.deleted.is_(False))))
+        parents = {c.parent_code for c in cats}
+        for c in cats:
+            cache.categories[c.code] = CategoryRef(
+                c.code, c.name, c.parent_code, c.platform, c.case_type, c.sign_days, c.handle_days,
+                c.urgent_sign_hours, c.urgent_handle_days, c.auto_dispatch, c.major, c.initials,
+                leaf=c.code not in parents)
+        for u in s.scalars(select(Unit).where(Unit.deleted.is_(False))):
+            cache.units[u.code] = UnitRef(u.code, u.name, u.kind)
+        for g in s.scalars(select(Grid).where(Grid.deleted.is_(False))):
+            cache.grids[g.code] = GridRef(g.code, g.name, g.level, g.parent_code, g.village_code)
+        cache.rules = tuple(
+            RoutingRule(r.category_code, r.unit_code, r.village_code, r.grid_code, r.name)
+            for r in s.scalars(select(Rule).where(Rule.deleted.is_(False))))
+    return cache
+
+
+def read_json(name: str) -> dict:
+    return json.loads(resource_path("reference", name).read_text(encoding="utf-8"))
+
+
+def load_reference(session, now, town: dict | None = None) -> dict:
+    """Upsert the taxonomy and (optionally) a town's reference data into the store. Returns counts."""
+    taxonomy = read_json("taxonomy.json")
+    counts: dict[str, int] = {}
+
+    def upsert(model, ref_kind, code, **values):
+        row = session.get(model, stable_id(ref_kind, code)) or model(id=stable_id(ref_kind, code), code=code)
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.updated_at = now
+        session.add(row)
+        counts[ref_kind] = counts.get(ref_kind, 0) + 1
+
+    for c in taxonomy["categories"]:
+        upsert(Category, "category", c["code"], name=c["name"], parent_code=c.get("parent"),
+               platform=c["platform"], case_type=c.get("case_type"), sign_days=c.get("sign_days", 1),
+               handle_days=c.get("handle_days", 5), urgent_sign_hours=c.get("urgent_sign_hours", 2),
+               urgent_handle_days=c.get("urgent_handle_days", 1), auto_dispatch=c.get("auto_dispatch", True),
+               major=c.get("major", False), initials=initials(c["name"]), owner_level="district")
+    if town is None:
+        return counts
+    t = town["town"]
+    upsert(Town, "town", t["code"], name=t["name"], district=t.get("district"), owner_level="district")
+    for u in town["units"]:
+        upsert(Unit, "unit", u["code"], name=u["name"], kind=u["kind"], sample=u.get("sample", False),
+               owner_level="district" if u["kind"] == "district" else "town")
+    grids = {g["code"]: g for g in town["grids"]}
+    for g in town["grids"]:
+        village = g["code"]
+        while grids[village].get("parent"):
+            village = grids[village]["parent"]
+        upsert(Grid, "grid", g["code"], name=g["name"], level=g["level"], parent_code=g.get("parent"),
+               village_code=village, sample=g.get("sample", False))
+    for st in town.get("staff", []):
+        upsert(Staff, "staff", st["code"], name=st["name"], grid_code=st["grid"], role=st["role"],
+               phone=st.get("phone"), sample=st.get("sample", False))
+    for i, r in enumerate(town["rules"], 1):
+        code = r.get("code") or f"R{i:04d}"
+        upsert(Rule, "rule", code, name=r.get("note", ""), category_code=r["category"],
+               village_code=r.get("village"), grid_code=r.get("grid"), unit_code=r["unit"],
+               sample=r.get("sample", False))
+    from app.services.auth import hash_password
+
+    for u in town.get("users", []):
+        if session.get(User, stable_id("user", u["username"])) is None:
+            upsert(User, "user", u["username"], name=u["name"], role=u["role"], unit_code=u.get("unit"),
+                   password_hash=hash_password(u["password"]), sample=u.get("sample", False))
+    return counts
+
+
+def list_refs(desk, kind: str) -> list[dict]:
+    """Reference records for ``ref list``: code, name and what an administrator needs to see."""
+    from app.domain.routing import route
+
+    refs = desk.refs()
+    if kind == "categories":
+        out = []
+        for c in refs.categories.values():
+            r = route(c.code, refs.rules, category_parents=refs.category_parents) if c.leaf else None
+            out.append({"code": c.code, "name": c.name, "parent": c.parent, "platform": c.platform,
+                        "leaf": c.leaf, "case_type": c.case_type, "handle_days": c.handle_days,
+                        "auto_dispatch": c.auto_dispatch, "initials": c.initials,
+                        "routing_unique": bool(r and r.unique), "routing_unit": r.unit if r else None})
+        return out
+    if kind == "units":
+        return [{"code": u.code, "name": u.name, "kind": u.kind} for u in refs.units.values()]
+    if kind in ("villages", "grids"):
+        levels = ("village",) if kind == "villages" else ("grid", "micro", "building", "floor")
+        return [{"code": g.code, "name": g.name, "level": g.level, "parent": g.parent, "village": g.village}
+                for g in refs.grids.values() if g.level in levels]
+    if kind == "users":
+        with desk.db.read() as s:
+            return [{"code": u.code, "username": u.code, "name": u.name, "role": u.role, "unit": u.unit_code,
+                     "active": u.active} for u in s.scalars(select(User).where(User.deleted.is_(False)))]
+    if kind == "rules":
+        return [{"category": r.category, "unit": r.unit, "village": r.village, "grid": r.grid, "note": r.note}
+                for r in refs.rules]
+    raise ValidationError("可列出的类别：categories、units、villages、grids、users、rules", field="kind")

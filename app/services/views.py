@@ -1,0 +1,70 @@
+"""Plain-data views of cases for the CLI, the window and the printed documents."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain import workflow as wf
+from app.domain.deadlines import colour
+from app.services.desk import Actor
+
+CHANNELS = {
+    "visit": "来访", "phone": "来电", "hotline_12345": "12345热线", "grid_report": "网格上报",
+    "mini_program": "越平安小程序", "online_petition": "网上信访", "police_feed": "警情推送",
+    "district_assign": "上级交办",
+}
+CASE_TYPES = {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议"}
+URGENCY = {"normal": "一般", "urgent": "加急"}
+COLOUR_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
+SEE_PERSONAL = {wf.INTAKE, wf.DISPATCHER, wf.DIRECTOR, wf.ADMIN}
+
+
+def mask_phone(v: str | None) -> str | None:
+    return v if not v or len(v) < 7 else v[:3] + "*" * (len(v) - 7) + v[-4:]
+
+
+def mask_id(v: str | None) -> str | None:
+    return v if not v or len(v) < 10 else v[:6] + "********" + v[-4:]
+
+
+def case_colour(row, now: datetime) -> str | None:
+    if row.state not in wf.OPEN_STATES:
+        return None
+    return colour(now, row.clock_due_at, row.clock_warn_at)
+
+
+def _iso(v):
+    return v.isoformat() if isinstance(v, datetime) else v
+
+
+def case_summary(row, refs, now: datetime, actor: Actor | None = None) -> dict:
+    see = actor is None or actor.role in SEE_PERSONAL
+    return {
+        "id": row.id, "case_no": row.case_no, "state": row.state, "state_label": wf.STATE_LABELS[row.state],
+        "channel": row.channel, "channel_label": CHANNELS.get(row.channel, row.channel),
+        "type": row.type, "type_label": CASE_TYPES.get(row.type, row.type),
+        "title": row.title, "description": row.description,
+        "reporter": {"name": row.reporter_name,
+                     "phone": row.reporter_phone if see else mask_phone(row.reporter_phone),
+                     "id_no": row.reporter_id_no if see else mask_id(row.reporter_id_no)},
+        "anonymous": row.anonymous, "persons": row.persons,
+        "category": row.category, "category_name": refs.category_name(row.category),
+        "location": {"village": row.village, "village_name": refs.grid_name(row.village),
+                     "grid": row.grid, "grid_name": refs.grid_name(row.grid), "address": row.address},
+        "urgency": row.urgency, "major": row.major,
+        "unit": refs.unit_obj(row.unit), "co_units": [refs.unit_obj(u) for u in row.co_units or []],
+        "received_at": _iso(row.received_at), "dispatched_at": _iso(row.dispatched_at),
+        "signed_at": _iso(row.signed_at), "sign_due_at": _iso(row.sign_due_at), "due_at": _iso(row.due_at),
+        "callback_due_at": _iso(row.callback_due_at), "closed_at": _iso(row.closed_at),
+        "color": case_colour(row, now), "close_type": row.close_type, "result": row.result,
+        "satisfaction": row.satisfaction, "return_count": row.return_count,
+        "transfer_count": row.transfer_count, "urge_level": row.urge_level, "urge_count": row.urge_count,
+        "extension_pending": row.extension_pending, "repeat_of": list(row.repeat_of or []),
+        "merged_into": row.merged_into, "reopened_from": row.reopened_from, "reopened_as": row.reopened_as,
+        "last_reason": row.last_reason, "auto_dispatched": row.auto_dispatched,
+    }
+
+
+def action_view(a) -> dict:
+    return {"id": a.id, "kind": a.kind, "label": wf.ACTIONS[a.kind].label, "at": a.at.isoformat(),
+            "actor": a.actor, "actor_name": a.actor_name, "actor_role": a.actor_role,
+            "actor_unit": a.actor_unit, "payload": a.payload, "status": a.status, "verdict": a.verdict}

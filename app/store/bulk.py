@@ -1,0 +1,49 @@
+"""Fast bulk writes for generated data (demo stores and benchmarks): raw sqlite3 executemany
+over the same tables the ORM maps, with values formatted the way the column types store them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.store import search
+from app.store.models import Case
+from app.store.types import dumps, to_sql_dt
+
+CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "rid"]
+ACTION_COLUMNS = ["id", "case_id", "kind", "at", "actor", "actor_name", "actor_role", "actor_unit", "payload",
+                  "device_id", "status"]
+_JSON_COLUMNS = {"co_units", "repeat_of"}
+
+
+def _value(key: str, v):
+    if isinstance(v, datetime):
+        return to_sql_dt(v)
+    if key in _JSON_COLUMNS:
+        return dumps(v or [])
+    if isinstance(v, bool):
+        return int(v)
+    return v
+
+
+def case_tuple(state: dict) -> tuple:
+    return tuple(_value(k, state[k]) for k in CASE_COLUMNS)
+
+
+def action_tuple(a, device_id: str) -> tuple:
+    return (a.id, a.case_id, a.kind, to_sql_dt(a.at), a.actor, getattr(a, "actor_name", a.actor), a.actor_role,
+            a.unit, dumps(a.payload), device_id, "local")
+
+
+def insert_batch(conn, cases: list[tuple], actions: list[tuple], docs: list[str]) -> None:
+    """Insert one batch of cases (with their FTS documents, same order) and actions."""
+    cur = conn.cursor()
+    cur.execute("SELECT coalesce(max(rid), 0) FROM cases")
+    first = cur.fetchone()[0] + 1
+    cols = ",".join(CASE_COLUMNS)
+    cur.executemany(f"INSERT INTO cases ({cols}) VALUES ({','.join('?' * len(CASE_COLUMNS))})", cases)
+    cur.executemany(f"INSERT INTO {search.FTS_TABLE}(rowid, body) VALUES (?, ?)",
+                    ((first + i, d) for i, d in enumerate(docs)))
+    cur.executemany(f"INSERT INTO case_actions ({','.join(ACTION_COLUMNS)}) "
+                    f"VALUES ({','.join('?' * len(ACTION_COLUMNS))})", actions)
+    cur.close()
+
+

@@ -1,0 +1,270 @@
+"""SQLAlchemy models of the local store.
+
+Reference records (units, grids, staff, categories, rules, users) carry a stable id derived from
+their code, an owning level and a tombstone flag, so that two stores loaded from the same files
+agree record for record and sync can merge them. ``cases`` is a materialized view of
+``case_actions`` (see app.domain.casefold); it has an integer rowid for full-text search.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.store.types import JSONText, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RefMixin:
+    """Columns every synced reference record has."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    owner_level: Mapped[str] = mapped_column(String(10), default="town")  # town | district
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Meta(Base):
+    """Store identity and settings: town, workstation code, device id, schema facts."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Town(RefMixin, Base):
+    __tablename__ = "towns"
+    district: Mapped[str | None] = mapped_column(String(50), nullable=True)
+
+
+class Unit(RefMixin, Base):
+    __tablename__ = "units"
+    kind: Mapped[str] = mapped_column(String(16))  # department | village | station | district
+    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+
+
+class Grid(RefMixin, Base):
+    """村社 -> 网格 -> 微网格 (-> building/floor). A village grid has the village unit's code."""
+
+    __tablename__ = "grids"
+    level: Mapped[str] = mapped_column(String(10))  # village | grid | micro | building | floor
+    parent_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    village_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+
+
+class Staff(RefMixin, Base):
+    __tablename__ = "staff"
+    grid_code: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+
+
+class Category(RefMixin, Base):
+    __tablename__ = "categories"
+    parent_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    platform: Mapped[str] = mapped_column(String(4))
+    case_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    sign_days: Mapped[float] = mapped_column(Float, default=1)
+    handle_days: Mapped[float] = mapped_column(Float, default=5)
+    urgent_sign_hours: Mapped[float] = mapped_column(Float, default=2)
+    urgent_handle_days: Mapped[float] = mapped_column(Float, default=1)
+    auto_dispatch: Mapped[bool] = mapped_column(Boolean, default=True)
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    initials: Mapped[str] = mapped_column(String(40), default="")  # pinyin initials, e.g. lljf
+
+
+class Rule(RefMixin, Base):
+    """One line of the responsibility list (属地管理事项责任清单). ``name`` holds the note."""
+
+    __tablename__ = "rules"
+    category_code: Mapped[str] = mapped_column(String(32), index=True)
+    village_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+
+
+class User(RefMixin, Base):
+    """``code`` is the username, ``name`` the display name."""
+
+    __tablename__ = "users"
+    role: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CalendarDay(Base):
+    """Administrator-entered working-day overrides (for years chinese-calendar lacks)."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD
+    workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Case(Base):
+    """Materialized case row: fold(case_actions). Columns mirror app.domain.casefold.CaseState."""
+
+    __tablename__ = "cases"
+    rid: Mapped[int] = mapped_column(Integer, primary_key=True)  # rowid: stable FTS key
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    town: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    reporter_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    reporter_phone: Mapped[str | None] = mapped_column(String(30), nullable=True, index=True)
+    reporter_id_no: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    persons: Mapped[int] = mapped_column(Integer, default=1)
+    category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    village: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    grid: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    co_units: Mapped[list] = mapped_column(JSONText, default=list)
+    auto_dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sign_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sign_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    callback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    callback_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    clock_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    clock_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    review_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    close_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    satisfaction: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0)
+    urge_count: Mapped[int] = mapped_column(Integer, default=0)
+    urge_level: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    urge_reply_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    extension_days: Mapped[float] = mapped_column(Float, default=0)
+    extension_pending: Mapped[float] = mapped_column(Float, default=0)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    merged_into: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reopened_from: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reopened_as: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    repeat_of: Mapped[list] = mapped_column(JSONText, default=list)
+    last_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    action_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_cases_received", "received_at", "rid"),
+        Index("ix_cases_state_received", "state", "received_at", "rid"),
+        Index("ix_cases_unit_received", "unit", "received_at", "rid"),
+        Index("ix_cases_category_received", "category", "received_at", "rid"),
+        Index("ix_cases_channel_received", "channel", "received_at", "rid"),
+        Index("ix_cases_clock", "clock_due_at", "clock_warn_at"),
+        Index("ix_cases_village", "village", "received_at"),
+    )
+
+
+class CaseAction(Base):
+    """Append-only log. ``seq`` is the local order; ``server_seq`` the district's order."""
+
+    __tablename__ = "case_actions"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(32))  # username
+    actor_name: Mapped[str] = mapped_column(String(50))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    payload: Mapped[dict] = mapped_column(JSONText)
+    device_id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(10), default="local")  # local | accepted | rejected
+    server_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    verdict: Mapped[str | None] = mapped_column(Text, nullable=True)  # reason when rejected
+
+    __table_args__ = (Index("ix_actions_case_seq", "case_id", "seq"),)
+
+
+class CohandleTask(Base):
+    __tablename__ = "cohandle_tasks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    action_id: Mapped[str] = mapped_column(String(36))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    state: Mapped[str] = mapped_column(String(10), default="open")
+
+
+class Attachment(Base):
+    """Content-addressed file metadata; the bytes live in attachments/<sha256[:2]>/<sha256>."""
+
+    __tablename__ = "attachments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    action_id: Mapped[str] = mapped_column(String(36))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    detail: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+
+
+class OutboxEntry(Base):
+    """A change waiting to go up. Never modified once written; deleted when acknowledged."""
+
+    __tablename__ = "outbox"
+    device_seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    entity: Mapped[str] = mapped_column(String(20))  # action | unit | grid | user | ...
+    entity_id: Mapped[str] = mapped_column(String(36))
+    payload: Mapped[dict] = mapped_column(JSONText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncState(Base):
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class CaseCounter(Base):
+    """Per-day sequence for human case numbers on this workstation."""
+
+    __tablename__ = "case_counters"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+__all__ = [n for n in dir() if n[0].isupper()]
