@@ -9,13 +9,12 @@ from app.services import auth, handling, integrity, intake, queries
 from app.services.desk import Desk, open_desk
 from app.services.reference import list_refs
 
-EXTRA: dict = {}  # command name -> handler(args, desk), filled by later areas
-
-
 def run(args) -> int:
     desk = open_desk(args.data_dir)
     try:
-        handler = EXTRA.get(args.command) or globals()[f"cmd_{args.command}"]
+        from app.cli_ext import handlers
+
+        handler = handlers().get(args.command) or globals()[f"cmd_{args.command}"]
         return handler(args, desk) or 0
     finally:
         desk.close()

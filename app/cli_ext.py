@@ -1,9 +1,26 @@
-"""Subcommands added by later areas (sync, printing, reports, import/export).
+"""Subcommands contributed by each area beyond the core (sync, printing, reports, ...).
 
-Each area registers its parser here and handles it in app.cli_commands.EXTRA.
+Each module listed in AREAS defines ``register(sub, add_json_flag)`` (adds its parsers) and
+``HANDLERS`` (command name -> handler(args, desk) returning an exit status or None).
 """
 from __future__ import annotations
 
+from importlib import import_module
+
+AREAS: list[str] = []
+
+
+def _modules():
+    return [import_module(name) for name in AREAS]
+
 
 def register(sub, add_json_flag) -> None:
-    """Nothing yet beyond the core commands."""
+    for module in _modules():
+        module.register(sub, add_json_flag)
+
+
+def handlers() -> dict:
+    out = {}
+    for module in _modules():
+        out.update(module.HANDLERS)
+    return out
