@@ -1,0 +1,37 @@
+"""The navigation pages, in order. A page appears only if its module is listed here.
+
+Each module defines one ``Page`` subclass (ui/pages/base.py) with ``key`` and ``title``; an
+optional ``roles`` tuple hides the page from other roles. Add one line to add a page.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+
+PAGES = [
+    "ui.pages.home",
+    "ui.pages.intake",
+    "ui.pages.dispatch_queue",
+    "ui.pages.case_list",
+]
+
+
+def page_classes(role: str | None = None) -> list[type]:
+    """The page classes in navigation order (only those the role may see)."""
+    from ui.pages.base import Page
+
+    out = []
+    for name in PAGES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:  # a real missing dependency inside the page: let it surface
+                raise
+            continue  # listed but not written yet
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and issubclass(obj, Page) and obj is not Page \
+                    and obj.__module__ == module.__name__ and obj.key:
+                if obj.roles is None or role is None or role in obj.roles:
+                    out.append(obj)
+                break
+    return out
