@@ -1,0 +1,119 @@
+"""Small read-only figures for the window: status-bar counts, the home page's "my tasks", the
+reporter's earlier cases, the intake side panel and the dispatch queue."""
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+from app.domain import validation as v
+from app.domain import workflow as wf
+from app.errors import AppError
+from app.services.desk import Actor, Desk
+from app.services.intake import repeat_candidates, suggest_route
+from app.services.queries import list_cases
+from app.store.models import Case
+
+
+def status_counts(desk: Desk) -> dict:
+    """Open cases and how many of them are yellow (due soon) or red (overdue) right now."""
+    now = desk.now()
+    with desk.db.read() as s:
+        open_n = s.scalar(select(func.count()).select_from(Case).where(Case.state.in_(wf.OPEN_STATES)))
+        red = s.scalar(select(func.count()).select_from(Case).where(Case.clock_due_at < now,
+                                                                    Case.state.in_(wf.OPEN_STATES)))
+        yellow = s.scalar(select(func.count()).select_from(Case).where(
+            and_(Case.clock_warn_at <= now, Case.clock_due_at >= now, Case.state.in_(wf.OPEN_STATES))))
+    return {"open": open_n or 0, "yellow": yellow or 0, "red": red or 0}
+
+
+def _tasks_for(actor: Actor) -> list[tuple[str, dict]]:
+    unit = {"unit": actor.unit} if actor.unit else {}
+    by_role = {
+        wf.INTAKE: [("待回访", {"state": wf.CALLBACK}), ("待分派", {"state": wf.REGISTERED}),
+                    ("我经手的在办件", {"state": "open", "mine": True})],
+        wf.DISPATCHER: [("待分派", {"state": wf.REGISTERED}), ("已上报", {"state": wf.ESCALATED}),
+                        ("超期未办结", {"state": "open", "color": "red"})],
+        wf.DIRECTOR: [("待审核", {"state": wf.REVIEW}), ("挂账", {"state": wf.SUSPENDED}),
+                      ("超期未办结", {"state": "open", "color": "red"}),
+                      ("即将超期", {"state": "open", "color": "yellow"})],
+        wf.UNIT: [("待签收", {"state": wf.DISPATCHED, **unit}), ("办理中", {"state": wf.IN_PROGRESS, **unit}),
+                  ("即将超期", {"state": "open", "color": "yellow", **unit}),
+                  ("已超期", {"state": "open", "color": "red", **unit})],
+        wf.ADMIN: [("待分派", {"state": wf.REGISTERED}), ("待审核", {"state": wf.REVIEW}),
+                   ("超期未办结", {"state": "open", "color": "red"})],
+    }
+    return by_role.get(actor.role, [])
+
+
+def my_tasks(desk: Desk, actor: Actor) -> list[dict]:
+    """What needs this user now: [{label, count, filters}] (filters open the case list)."""
+    out = []
+    for label, filters in _tasks_for(actor):
+        total = list_cases(desk, actor, filters, limit=1)["total"]
+        out.append({"label": label, "count": total, "filters": filters})
+    return out
+
+
+def reporter_history(desk: Desk, phone: str | None, limit: int = 10) -> list[dict]:
+    """The reporter's earlier cases by phone, newest first."""
+    if not phone:
+        return []
+    with desk.db.read() as s:
+        rows = s.execute(select(Case.case_no, Case.title, Case.state, Case.received_at)
+                         .where(Case.reporter_phone == phone.strip())
+                         .order_by(Case.received_at.desc()).limit(limit)).all()
+    return [{"case_no": r.case_no, "title": r.title, "state_label": wf.STATE_LABELS[r.state],
+             "received_at": r.received_at.isoformat()} for r in rows]
+
+
+def _soft(fn, *args):
+    try:
+        return fn(*args)
+    except AppError:
+        return None
+
+
+def intake_preview(desk: Desk, data: dict) -> dict:
+    """The intake side panel while typing: routing suggestion, possible repeats, earlier cases.
+
+    Works on incomplete input: anything not yet valid is simply left out."""
+    refs = desk.refs()
+    reporter = data.get("reporter") or {}
+    location = data.get("location") or {}
+    phone = str(reporter.get("phone") or "").strip()
+    phone = _soft(v.check_phone, phone, "reporter.phone", "联系电话") if phone else None
+    category = refs.find_category(str(data.get("category") or ""))
+    category = category if category and category.leaf else None
+    village = refs.find_grid(str(location.get("village") or ""), "village")
+    grid = refs.find_grid(str(location.get("grid") or "")) if location.get("grid") else None
+    village_code = village.code if village else (grid.village if grid else None)
+    grid_code = grid.code if grid and grid.level != "village" else None
+    routing = None
+    if category:
+        r = suggest_route(desk, category.code, village_code, grid_code)
+        routing = {"unit": refs.unit_obj(r.unit), "reason": r.reason, "unique": r.unique,
+                   "candidates": [refs.unit_obj(c) for c in r.candidates]}
+    repeats: list[str] = []
+    if category or phone:
+        fields = {"reporter_phone": phone, "grid": grid_code, "village": village_code,
+                  "category": category.code if category else None,
+                  "description": (data.get("description") or "").strip(),
+                  "address": (location.get("address") or "").strip() or None}
+        with desk.db.read() as s:
+            repeats = repeat_candidates(s, desk, fields, desk.now())
+    return {"routing": routing, "repeats": repeats, "history": reporter_history(desk, phone)}
+
+
+def dispatch_queue(desk: Desk, actor: Actor, after: str | None = None, limit: int = 200) -> dict:
+    """Cases waiting for dispatch (including returned ones, with last_reason), oldest first, each
+    with its routing suggestion and candidates."""
+    page = list_cases(desk, actor, {"state": wf.REGISTERED}, sort="received_asc", limit=limit, after=after)
+    refs = desk.refs()
+    for item in page["items"]:
+        if item["category"] in refs.categories:
+            r = suggest_route(desk, item["category"], item["location"]["village"], item["location"]["grid"])
+            item["routing"] = {"unit": refs.unit_obj(r.unit), "reason": r.reason, "unique": r.unique,
+                               "candidates": [refs.unit_obj(c) for c in r.candidates]}
+        else:
+            item["routing"] = {"unit": None, "reason": "无事项分类", "unique": False, "candidates": []}
+    return page
+

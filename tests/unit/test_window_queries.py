@@ -1,0 +1,73 @@
+"""Qt-free queries the window needs: key lists and row windows, counts, tasks, intake preview."""
+from __future__ import annotations
+
+from app.domain import workflow as wf
+from app.services import caselist, overview, queries
+from app.services.dispatch import dispatch
+from app.services.intake import take_in
+from tests.conftest import load_actors, sample_case
+
+
+def test_case_keys_match_list_cases_order(demo_desk):
+    actors = load_actors(demo_desk)
+    page = queries.list_cases(demo_desk, actors["admin"], {"state": "open"}, limit=50)
+    keys = caselist.case_keys(demo_desk, actors["admin"], {"state": "open"})
+    assert keys["total"] == page["total"]
+    rows = caselist.case_rows(demo_desk, actors["admin"], keys["keys"][:50])
+    assert [r["case_no"] for r in rows] == [i["case_no"] for i in page["items"]]
+
+
+def test_case_keys_sort_by_due_and_search(demo_desk):
+    actors = load_actors(demo_desk)
+    due = caselist.case_keys(demo_desk, actors["admin"], {"state": "open"}, sort="due_asc")
+    rows = caselist.case_rows(demo_desk, actors["admin"], due["keys"][:20])
+    dues = [r["due_at"] or r["sign_due_at"] for r in rows]
+    assert rows and all(d is not None for d in dues[:5])
+    name = rows[0]["reporter"]["name"] or rows[0]["title"][:2]
+    found = caselist.case_keys(demo_desk, actors["admin"], {"q": name[:2]})
+    assert found["total"] >= 1
+
+
+def test_status_counts_agree_with_colour_filters(demo_desk):
+    actors = load_actors(demo_desk)
+    counts = overview.status_counts(demo_desk)
+    red = queries.list_cases(demo_desk, actors["admin"], {"state": "open", "color": "red"}, limit=1)["total"]
+    yellow = queries.list_cases(demo_desk, actors["admin"], {"state": "open", "color": "yellow"}, limit=1)["total"]
+    opened = queries.list_cases(demo_desk, actors["admin"], {"state": "open"}, limit=1)["total"]
+    assert counts == {"open": opened, "yellow": yellow, "red": red}
+    assert counts["open"] > 0
+
+
+def test_my_tasks_per_role(demo_desk):
+    actors = load_actors(demo_desk)
+    for name in ("intake", "dispatcher", "director", "unit", "admin"):
+        tasks = overview.my_tasks(demo_desk, actors[name])
+        assert tasks and all(t["label"] and t["count"] >= 0 for t in tasks)
+    unit_tasks = overview.my_tasks(demo_desk, actors["unit"])
+    assert all(t["filters"].get("unit") == "D01" for t in unit_tasks)
+
+
+def test_intake_preview_routing_repeats_and_history(desk, clock):
+    actors = load_actors(desk)
+    take_in(desk, actors["intake"], sample_case(auto_dispatch=False))
+    data = sample_case()
+    preview = overview.intake_preview(desk, data)
+    assert preview["routing"] and preview["routing"]["reason"]
+    assert len(preview["repeats"]) == 1
+    assert preview["history"][0]["state_label"] == "待分派"
+    # Incomplete input gives an empty panel rather than an error.
+    assert overview.intake_preview(desk, {"reporter": {"phone": "12"}, "category": "nope"}) == \
+        {"routing": None, "repeats": [], "history": []}
+
+
+def test_dispatch_queue_has_returned_cases_with_reason(desk):
+    actors = load_actors(desk)
+    case = take_in(desk, actors["intake"], sample_case(auto_dispatch=False))
+    dispatch(desk, actors["dispatcher"], case["case_no"], "D01")
+    from app.services.handling import act
+
+    act(desk, actors["unit"], case["case_no"], "return", {"reason": "不属于本单位职责"})
+    queue = overview.dispatch_queue(desk, actors["dispatcher"])
+    item = next(i for i in queue["items"] if i["case_no"] == case["case_no"])
+    assert item["state"] == wf.REGISTERED and item["last_reason"] == "不属于本单位职责"
+    assert item["routing"]["reason"]
