@@ -8,10 +8,10 @@ from array import array
 
 from sqlalchemy import func, select
 
+from app.errors import ValidationError
 from app.services.desk import Actor, Desk
 from app.services.queries import FAR_FUTURE, SORTS, conditions
 from app.services.views import case_summary
-from app.errors import ValidationError
 from app.store.models import Case
 
 MAX_WINDOW = 1000
