@@ -157,7 +157,13 @@ def form_table(pairs: list[tuple], width: float, columns: int = 2, label_w: floa
     """
     value_w = (width - columns * label_w) / columns
     widths = [label_w, value_w] * columns
-    rows, spans, row = [], [], []
+    rows, extra, row = [], [], []
+
+    def close_row(cells):
+        r = len(rows)
+        extra.extend(("BACKGROUND", (c, r), (c, r), SHADE) for c in range(0, len(cells), 2) if cells[c] != "")
+        rows.append(cells + [""] * (len(widths) - len(cells)))
+
     for label, value in pairs:
         wide = isinstance(value, tuple) and value[1] == "wide"
         if wide:
@@ -165,20 +171,18 @@ def form_table(pairs: list[tuple], width: float, columns: int = 2, label_w: floa
         cell = value if isinstance(value, Flowable) else P(value if value not in (None, "") else "—", "cell")
         if wide:
             if row:
-                rows.append(row + ["", ""] * ((len(widths) - len(row)) // 2))
+                close_row(row)
                 row = []
-            r = len(rows)
-            rows.append([P(label, "label"), cell] + [""] * (len(widths) - 2))
-            spans.append(("SPAN", (1, r), (-1, r)))
+            extra.append(("SPAN", (1, len(rows)), (-1, len(rows))))
+            close_row([P(label, "label"), cell])
             continue
         row += [P(label, "label"), cell]
         if len(row) == len(widths):
-            rows.append(row)
+            close_row(row)
             row = []
     if row:
-        rows.append(row + [""] * (len(widths) - len(row)))
-    shade = [("BACKGROUND", (c, 0), (c, -1), SHADE) for c in range(0, len(widths), 2)]
-    return grid_table(rows, widths, header_rows=0, extra=shade + spans)
+        close_row(row)
+    return grid_table(rows, widths, header_rows=0, extra=extra)
 
 
 # -- page decoration ------------------------------------------------------------------------------
@@ -210,7 +214,8 @@ def standard_decorate(c: Canvas, ctx: PrintContext, info: dict, page: int, total
     """Header (organ, document title, note) and footer (page X of Y, print time, operator)."""
     font = register_fonts()
     w, h = c._pagesize
-    left, right = 18 * mm, w - 18 * mm
+    side = 18 * mm if w > 160 * mm else 14 * mm
+    left, right = side, w - side
     c.saveState()
     if ctx.watermark:
         draw_watermark(c)
@@ -260,6 +265,9 @@ class PagedCanvas(Canvas):
         super().__init__(*args, **kw)
         self._held: list[tuple[dict, dict]] = []
         self._group_info: dict = dict(getattr(self, "initial_info", {}))
+        self._group_no = 0
+        self._anchors: list[tuple[str, int, bool]] = []   # (key, page in group, starts a page)
+        self._refs: set[str] = set()
 
     def start_group(self, info: dict) -> None:
         """Called on the first page of a new group: emit the previous group's pages."""
@@ -267,13 +275,43 @@ class PagedCanvas(Canvas):
             self._emit_held()
         self._group_info = dict(info)
 
+    # Page references (卷内目录 page numbers) without a second pass: the reference draws a form
+    # XObject that is defined once the group's pages are known (PDF allows forward references).
+    def page_in_group(self) -> int:
+        return len(self._held) + 1
+
+    def add_anchor(self, key: str, fresh: bool) -> None:
+        self._anchors.append((key, self.page_in_group(), fresh))
+
+    def ref_form(self, key: str) -> str:
+        self._refs.add(key)
+        return f"pageref{self._group_no}_{key}"
+
+    def _define_refs(self, total: int) -> None:
+        font = register_fonts()
+        ranges = {}
+        for i, (key, start, _fresh) in enumerate(self._anchors):
+            end = total
+            if i + 1 < len(self._anchors):
+                _k, nxt, nxt_fresh = self._anchors[i + 1]
+                end = max(start, nxt - 1 if nxt_fresh else nxt)
+            ranges[key] = str(start) if end == start else f"{start}-{end}"
+        for key in sorted(self._refs):
+            self.beginForm(f"pageref{self._group_no}_{key}", 0, 0, 40, 14)
+            self.setFont(font, 9)
+            self.drawCentredString(20, 4, ranges.get(key, ""))
+            self.endForm()
+        self._anchors, self._refs = [], set()
+        self._group_no += 1
+
     def showPage(self):
         self._held.append((dict(self.__dict__), self._group_info))
         self._startPage()
 
     def _emit_held(self) -> None:
-        current = dict(self.__dict__)
         held, total = self._held, len(self._held)
+        self._define_refs(total)
+        current = dict(self.__dict__)
         for n, (state, info) in enumerate(held, 1):
             self.__dict__.update(state)
             self.decorate(self, self.ctx, info, n, total)
@@ -302,6 +340,39 @@ class GroupStart(Flowable):
 
     def draw(self):
         self.canv.start_group(self.info)
+
+
+class Anchor(Flowable):
+    """Marks where a section starts, for PageRef. ``frame_height``: the body frame's height, to
+    tell whether the section starts at the top of a page (then the previous one ended before)."""
+
+    def __init__(self, key: str, frame_height: float):
+        super().__init__()
+        self.key, self.frame_height = key, frame_height
+        self.width = self.height = 0
+        self._avail = 0.0
+
+    def wrap(self, aw, ah):
+        self._avail = ah
+        return 0, 0
+
+    def draw(self):
+        self.canv.add_anchor(self.key, self._avail >= self.frame_height - 1)
+
+
+class PageRef(Flowable):
+    """The page (range) of an Anchor of the same group, centred in a 40 x 14 pt box."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+        self.width, self.height = 40, 14
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.doForm(self.canv.ref_form(self.key))
 
 
 def canvas_maker(ctx: PrintContext, info: dict, decorate: Decorate):
@@ -333,5 +404,12 @@ def build_pdf(story: list, out: str | Path | io.BytesIO | None, ctx: PrintContex
     return buf.getvalue() if out is None else None
 
 
-def frame_width(pagesize=A4, margins=(22 * mm, 18 * mm, 20 * mm, 18 * mm)) -> float:
+MARGINS = (22 * mm, 18 * mm, 20 * mm, 18 * mm)
+
+
+def frame_width(pagesize=A4, margins=MARGINS) -> float:
     return pagesize[0] - margins[1] - margins[3]
+
+
+def frame_height(pagesize=A4, margins=MARGINS) -> float:
+    return pagesize[1] - margins[0] - margins[2]
