@@ -32,7 +32,7 @@ ROLE_LABELS = {
 }
 USER_ROLES = (INTAKE, DISPATCHER, DIRECTOR, UNIT, ADMIN)
 # Roles acting on behalf of the handling unit must be that case's unit (checked by the services).
-UNIT_BOUND_ACTIONS = {"sign", "return", "progress", "request_close", "extend_request"}
+UNIT_BOUND_ACTIONS = {"sign", "return", "progress", "request_close", "extend_request", "urge_reply"}
 
 # -- actions ----------------------------------------------------------------------------------
 SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
@@ -98,6 +98,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     _a("edit", "更正", (INTAKE, DISPATCHER, DIRECTOR), dict(_ANY_OPEN)),
     _a("urge", "督办", (DIRECTOR, DISPATCHER, DISTRICT), {s: None for s in _WORKING},
        ("level",), {"level": "督办等级"}),
+    _a("urge_reply", "督办回复", (UNIT,), {s: None for s in _WORKING}, ("note",), {"note": "回复内容"}),
     _a("instruct", "领导批示", (DIRECTOR, DISTRICT), dict(_ANY_OPEN), ("instruction",), {"instruction": "批示内容"}),
     _a("extend_request", "申请延期", (UNIT,), {DISPATCHED: None, IN_PROGRESS: None},
        ("days", "reason"), {"days": "延期天数", "reason": "延期理由"}),

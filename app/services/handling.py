@@ -25,7 +25,7 @@ KEYS = {
     "cohandle": ("unit", "due_at", "note"), "answer": ("result",), "flag": ("major", "urgency"),
     "sign": ("note",), "approve_close": ("note",), "archive": ("note",), "unmerge": ("note",),
     "resume": ("note",), "extend_approve": ("note",), "assign_down": ("note",),
-    "attach": ("sha256", "filename", "mime", "size", "note"),
+    "attach": ("sha256", "filename", "mime", "size", "note"), "urge_reply": ("note",),
 }
 
 
@@ -111,6 +111,8 @@ def _shape(s, desk: Desk, actor: Actor, row, kind: str, p: dict, now: datetime) 
     elif kind == "urge":
         if p.get("reply_by"):
             out["reply_by"] = parse_due(p["reply_by"], now).isoformat()
+    elif kind == "urge_reply" and not row.urge_count:
+        raise WorkflowError("该案件没有督办，无需回复", field="action")
     elif kind == "flag":
         if "urgency" in out and out["urgency"] not in ("normal", "urgent"):
             raise ValidationError("紧急程度应为 normal 或 urgent", field="urgency")

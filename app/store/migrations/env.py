@@ -2,6 +2,7 @@
 from alembic import context
 
 from app.store.models import Base
+from app.store import supervision_schema  # noqa: F401,E402 (its tables and indexes join the metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,99 @@
+"""The figures of 日简报 / 周通报 / 月专报 (plain data; app.dossier.bulletins lays them out).
+
+Every number comes from app.services.indicators (the one computation), the ranking from
+app.services.rankings, the overdue list and 督办 status from app.services.supervision.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import text
+
+from app.domain import indicators as ind
+from app.errors import ValidationError
+from app.services import indicators as si
+from app.services import rankings, supervision
+from app.services.desk import Desk
+from app.store.types import to_sql_dt
+
+KINDS = {"daily": "日简报", "weekly": "周通报", "monthly": "月专报"}
+HEADLINE = ("received", "persons", "done", "closed", "done_rate", "close_rate", "on_time_rate",
+            "sign_on_time_rate", "satisfaction_rate", "return_rate", "transfer_rate", "auto_dispatch_rate",
+            "avg_handle_days", "overdue")
+LABELS = {**ind.COUNT_NAMES, **ind.RATE_NAMES, "avg_handle_days": "平均办理时长（工作日）"}
+
+
+def period_for(kind: str, day) -> si.Period:
+    """daily: that day; weekly: its Monday-Sunday week; monthly: its calendar month."""
+    if kind not in KINDS:
+        raise ValidationError("简报类型应为 daily、weekly 或 monthly", field="kind")
+    d = si.parse_date(day, "date")
+    if kind == "daily":
+        return si.Period(d, d)
+    if kind == "weekly":
+        start = d - timedelta(days=d.weekday())
+        return si.Period(start, start + timedelta(days=6))
+    start = d.replace(day=1)
+    nxt = (start + timedelta(days=32)).replace(day=1)
+    return si.Period(start, nxt - timedelta(days=1))
+
+
+def _headline(cur: dict, prev: dict) -> list[dict]:
+    return [{"key": k, "label": LABELS[k], "value": cur[k], "previous": prev[k],
+             "change": ind.change(cur[k], prev[k])} for k in HEADLINE]
+
+
+def notable(desk: Desk, p: si.Period, limit: int = 10) -> list[dict]:
+    """重点关注: major (重大) cases, group visits (5+ persons) and red-card 督办 received in ``p``."""
+    refs = desk.refs()
+    with desk.db.read() as s:
+        rows = s.execute(text(
+            "SELECT case_no, title, unit, state, persons, major, urge_level FROM cases c "
+            "WHERE c.received_at >= :start AND c.received_at < :end "
+            "AND (c.major = 1 OR c.persons >= 5 OR c.urge_level = 'red') "
+            "ORDER BY (c.urge_level = 'red') DESC, c.persons DESC, c.major DESC, c.rid LIMIT :limit"),
+            {"start": to_sql_dt(p.utc_start), "end": to_sql_dt(p.utc_end), "limit": limit}).all()
+    from app.domain.workflow import STATE_LABELS
+
+    out = []
+    for no, title, unit, state, persons, major, level in rows:
+        why = [w for w, on in (("红牌督办", level == "red"), ("群体性诉求", persons >= 5), ("重大事项", major)) if on]
+        out.append({"case_no": no, "title": title, "unit_name": refs.unit_name(unit) or "—",
+                    "state_label": STATE_LABELS[state], "persons": persons, "reason": "、".join(why)})
+    return out
+
+
+def figures(desk: Desk, kind: str, day, now=None) -> dict:
+    """Everything a bulletin shows, as plain data (also ``towndesk report --json``)."""
+    p = period_for(kind, day)
+    prev = p.previous()
+    now = now or desk.now()
+    cur_groups = si.compute_groups(desk, p, "unit", None, now)
+    prev_groups = si.compute_groups(desk, prev, "unit", None, now)
+    rank = rankings.ranking(desk, p, now=now, groups=(cur_groups, prev_groups))
+    cur, before = ind.summary(si.total(cur_groups)), ind.summary(si.total(prev_groups))
+    span = p if kind != "daily" else si.Period(p.end - timedelta(days=13), p.end)
+    board = supervision.board(desk, limit=15)
+    urges = supervision.open_urges(desk, limit=10)
+    return {
+        "kind": kind, "title": KINDS[kind], "period": p.as_dict(), "period_label": p.label(),
+        "previous": prev.as_dict(), "previous_label": prev.label(), "generated_at": now.isoformat(),
+        "town": desk.meta("town_name") or desk.town_code,
+        "headline": _headline(cur, before), "summary": cur, "previous_summary": before,
+        "trend": si.trend(desk, span), "trend_label": span.label(),
+        "by_channel": _brief(si.compute_by(desk, p, "channel", None, now)),
+        "by_category": _brief(si.compute_by(desk, p, "category", None, now))[:10],
+        "ranking": rank,
+        "overdue": {"red": board["red"], "yellow": board["yellow"], "units": board["units"][:10],
+                    "cases": board["cases"]},
+        "urges": urges, "notable": notable(desk, p),
+    }
+
+
+def _brief(rows: list[dict]) -> list[dict]:
+    return [{"key": r["key"], "name": r["name"], "received": r["received"], "done": r["done"],
+             "done_rate": r["done_rate"], "satisfaction_rate": r["satisfaction_rate"]} for r in rows]
+
+
+def default_date(desk: Desk) -> date:
+    return desk.now().astimezone(si.SHANGHAI).date()
