@@ -117,3 +117,22 @@ def dispatch_queue(desk: Desk, actor: Actor, after: str | None = None, limit: in
             item["routing"] = {"unit": None, "reason": "无事项分类", "unique": False, "candidates": []}
     return page
 
+
+
+def desk_info(desk: Desk) -> dict:
+    """What the login prompt and the top bar show: town, demo flag and demo users, idle lock."""
+    from app.services.reference import read_json
+
+    demo = read_json("demo_town.json")
+    is_demo = desk.meta("town_code") == demo["town"]["code"]
+    users = []
+    if is_demo:
+        from app.services.reference import list_refs
+
+        present = {u["username"]: u for u in list_refs(desk, "users") if u["active"]}
+        users = [{"username": u["username"], "name": present[u["username"]]["name"],
+                  "role": u["role"], "role_label": wf.ROLE_LABELS[u["role"]], "password": u["password"]}
+                 for u in demo["users"] if u["username"] in present]
+    return {"town_code": desk.meta("town_code"), "town_name": desk.meta("town_name") or "",
+            "demo": is_demo, "demo_users": users, "demo_notice": demo.get("notice") if is_demo else None,
+            "idle_lock_minutes": desk.setting("idle_lock_minutes")}

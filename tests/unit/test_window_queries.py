@@ -71,3 +71,10 @@ def test_dispatch_queue_has_returned_cases_with_reason(desk):
     item = next(i for i in queue["items"] if i["case_no"] == case["case_no"])
     assert item["state"] == wf.REGISTERED and item["last_reason"] == "不属于本单位职责"
     assert item["routing"]["reason"]
+
+
+def test_desk_info_lists_demo_users(desk):
+    info = overview.desk_info(desk)
+    assert info["demo"] and info["town_name"] == "府山街道"
+    assert {u["username"] for u in info["demo_users"]} >= {"intake", "dispatcher", "director", "unit", "admin"}
+    assert info["idle_lock_minutes"] == 15

@@ -1,0 +1,243 @@
+"""One small dialog per workflow action, asking exactly for what the action needs
+(ACTIONS[kind].required plus the optional keys the service understands)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import workflow as wf
+from app.errors import AppError
+from ui import workers
+from ui.widgets.form import FormErrors
+from ui.widgets.pickers import UnitPicker
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str = "text"          # text | line | unit | units | choice | date | bool | days
+    required: bool = False
+    choices: dict | None = None
+
+
+REASON = lambda label: Field("reason", label, required=True)  # noqa: E731
+NOTE = Field("note", "备注")
+
+FIELDS: dict[str, list[Field]] = {
+    "dispatch": [Field("unit", "承办单位", "unit", True), Field("co_units", "协办单位", "units"),
+                 Field("due_at", "办结时限", "date"), NOTE],
+    "transfer": [Field("unit", "流转单位", "unit", True), REASON("流转理由")],
+    "cohandle": [Field("unit", "协办单位", "unit", True), Field("due_at", "协办时限", "date"), NOTE],
+    "return": [REASON("退回理由")], "reject_close": [REASON("驳回理由")], "reopen": [REASON("重启理由")],
+    "suspend": [REASON("挂账理由")], "escalate": [REASON("上报理由")],
+    "reject": [Field("reason_code", "不予受理原因", "choice", True, wf.REJECT_CODES), Field("reason", "说明")],
+    "request_close": [Field("result", "办理结果", required=True),
+                      Field("close_type", "办结类型", "choice", True, wf.CLOSE_TYPES)],
+    "answer": [Field("result", "答复内容", required=True)],
+    "callback": [Field("satisfaction", "满意度", "choice", True, wf.SATISFACTION),
+                 Field("unit_at_fault", "不满意且承办单位有责（退回重办）", "bool"), Field("note", "回访记录")],
+    "progress": [Field("note", "进展说明", required=True)], "comment": [Field("note", "备注内容", required=True)],
+    "urge": [Field("level", "督办等级", "choice", True, wf.URGE_LEVELS), Field("instruction", "督办要求"),
+             Field("reply_by", "反馈期限", "date")],
+    "instruct": [Field("instruction", "批示内容", required=True)],
+    "merge": [Field("into", "合并到案件编号", "line", True)],
+    "extend_request": [Field("days", "延期天数（工作日）", "days", True), REASON("延期理由")],
+    "flag": [Field("major", "重大事项", "bool"),
+             Field("urgency", "紧急程度", "choice", False, {"normal": "一般", "urgent": "加急"})],
+    "edit": [Field("field", "更正字段", "choice", True, wf.EDITABLE_FIELDS), Field("value", "更正为", "line", True),
+             NOTE],
+}
+
+
+def fields_for(kind: str) -> list[Field]:
+    """The inputs of an action's dialog; actions without a payload get an optional note."""
+    return FIELDS.get(kind, [NOTE])
+
+
+class ActionDialog(QDialog):
+    """Asks for one action's payload and carries it out in the background (writer executor)."""
+
+    done = Signal(dict)  # the case view after the action
+
+    def __init__(self, ctx, case: dict, kind: str, parent: QWidget | None = None,
+                 case_nos: list[str] | None = None):
+        super().__init__(parent)
+        self.ctx, self.case, self.kind = ctx, case, kind
+        self.case_nos = case_nos or [case["case_no"]]
+        spec = wf.ACTIONS[kind]
+        many = f"（共 {len(self.case_nos)} 件）" if len(self.case_nos) > 1 else ""
+        self.setWindowTitle(f"{spec.label} — {case['case_no']}{many}")
+        self.setObjectName(f"action_{kind}")
+        self.setMinimumWidth(440)
+        self.errors = FormErrors()
+        self.inputs: dict[str, QWidget] = {}
+        form = QFormLayout()
+        for f in fields_for(kind):
+            widget = self._make(f)
+            self.inputs[f.key] = widget
+            form.addRow(f.label + ("＊" if f.required else ""), self.errors.box(f.key, widget))
+        self.errors.alias("action", next(iter(self.errors.boxes)))
+        self.general = QLabel()
+        self.general.setObjectName("fieldError")
+        self.general.setWordWrap(True)
+        self.general.hide()
+        self.errors.fallback = self.general
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(spec.label)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setProperty("primary", True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        head = QLabel(f"{case['case_no']}　{case.get('title') or ''}" if len(self.case_nos) == 1 else
+                      f"已选 {len(self.case_nos)} 件：" + "、".join(self.case_nos[:5]) + ("…" if len(self.case_nos) > 5 else ""))
+        head.setObjectName("hint")
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        lay.addLayout(form)
+        lay.addWidget(self.general)
+        lay.addWidget(self.buttons)
+
+    def _make(self, f: Field) -> QWidget:
+        refs = self.ctx.desk.refs()
+        if f.kind == "text":
+            w = QPlainTextEdit()
+            w.setTabChangesFocus(True)
+            w.setFixedHeight(80)
+        elif f.kind == "line":
+            w = QLineEdit()
+        elif f.kind == "unit":
+            w = UnitPicker(refs)
+            if f.key == "unit" and self.kind == "dispatch":
+                routing = self.case.get("routing") or {}
+                if (routing.get("unit") or {}).get("code"):
+                    w.set_code(routing["unit"]["code"])
+        elif f.kind == "units":
+            w = QListWidget()
+            w.setFixedHeight(110)
+            for u in sorted(refs.units.values(), key=lambda u: u.code):
+                item = QListWidgetItem(u.name)
+                item.setData(Qt.ItemDataRole.UserRole, u.code)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                w.addItem(item)
+        elif f.kind == "choice":
+            w = QComboBox()
+            if not f.required:
+                w.addItem("（不变）", None)
+            for code, label in (f.choices or {}).items():
+                w.addItem(label, code)
+        elif f.kind == "date":
+            w = QDateEdit()
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+            w.setSpecialValueText("（默认）")
+            w.setMinimumDate(QDate(2000, 1, 1))
+            w.setDate(w.minimumDate())
+        elif f.kind == "bool":
+            w = QCheckBox()
+        elif f.kind == "days":
+            w = QSpinBox()
+            w.setRange(1, 60)
+            w.setValue(3)
+        else:
+            raise ValueError(f.kind)
+        w.setObjectName(f"input_{f.key}")
+        return w
+
+    def set_value(self, key: str, value) -> None:
+        """Fill one input (tests and pre-filling)."""
+        w = self.inputs[key]
+        if isinstance(w, UnitPicker):
+            w.set_code(value)
+        elif isinstance(w, QPlainTextEdit | QLineEdit):
+            w.setPlainText(value) if isinstance(w, QPlainTextEdit) else w.setText(value)
+        elif isinstance(w, QComboBox):
+            w.setCurrentIndex(w.findData(value))
+        elif isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
+        elif isinstance(w, QSpinBox):
+            w.setValue(int(value))
+        elif isinstance(w, QDateEdit):
+            w.setDate(QDate.fromString(value, "yyyy-MM-dd"))
+
+    def payload(self) -> dict:
+        out = {}
+        for f in fields_for(self.kind):
+            w = self.inputs[f.key]
+            if isinstance(w, UnitPicker):
+                w.resolve()
+                value = w.code()
+            elif isinstance(w, QPlainTextEdit):
+                value = w.toPlainText().strip()
+            elif isinstance(w, QLineEdit):
+                value = w.text().strip()
+            elif isinstance(w, QListWidget):
+                value = [w.item(i).data(Qt.ItemDataRole.UserRole) for i in range(w.count())
+                         if w.item(i).checkState() == Qt.CheckState.Checked]
+            elif isinstance(w, QComboBox):
+                value = w.currentData()
+            elif isinstance(w, QDateEdit):
+                value = None if w.date() == w.minimumDate() else w.date().toString("yyyy-MM-dd")
+            elif isinstance(w, QCheckBox):
+                value = w.isChecked()
+            else:
+                value = w.value()
+            if value not in (None, "", []):
+                out[f.key] = value
+        if self.kind == "edit" and "field" in out:
+            out = {out["field"]: out.get("value", ""), **({"note": out["note"]} if "note" in out else {})}
+        return out
+
+    def submit(self) -> None:
+        self.errors.clear()
+        payload = self.payload()
+        for f in fields_for(self.kind):
+            if f.required and f.key not in payload and not (self.kind == "edit"):
+                self.errors.show(f.key, f"请填写{f.label}")
+                return
+        self.buttons.setEnabled(False)
+        if self.kind == "dispatch":
+            self.ctx.tasks.run(workers.dispatch_cases, self.ctx.desk, self.ctx.actor, self.case_nos,
+                               payload.get("unit"), payload.get("co_units") or [], payload.get("due_at"),
+                               payload.get("note") or "", kind="write", on_done=self._done, on_error=self._failed)
+        else:
+            self.ctx.tasks.run(workers.act_on_cases, self.ctx.desk, self.ctx.actor, self.case_nos, self.kind,
+                               payload, kind="write", on_done=self._done, on_error=self._failed)
+
+    def _done(self, views: list[dict]) -> None:
+        self.buttons.setEnabled(True)
+        self.views = views
+        self.done.emit(views[0])
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, AppError):
+            field = exc.field
+            if self.kind == "edit" and field not in self.inputs:
+                field = "value"
+            self.errors.show(field, exc.message)
+        else:
+            from ui.errors import present_error
+
+            present_error(exc, self)
+

@@ -1,0 +1,152 @@
+"""Start the window: CJK font, style, logging, open the store (splash if slow), login, main window."""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPixmap
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
+
+from app.paths import data_dir as resolve_data_dir
+from app.paths import resource_path
+from ui import errors
+
+log = logging.getLogger("towndesk.ui")
+FONT_FAMILY_FALLBACK = "WenQuanYi Micro Hei"
+_font_family: str | None = None
+
+
+def register_font(app: QApplication) -> str:
+    """Load the shipped CJK font and make it the application font (once per process)."""
+    global _font_family
+    if _font_family is None:
+        font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", "wqy-microhei.ttc")))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        _font_family = families[0] if families else FONT_FAMILY_FALLBACK
+    font = QFont(_font_family, 10)
+    app.setFont(font)
+    return _font_family
+
+
+def apply_style(app: QApplication) -> None:
+    path = resource_path("styles", "towndesk.qss")
+    if path.exists():
+        app.setStyleSheet(path.read_text(encoding="utf-8"))
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("towndesk")
+    app.setApplicationDisplayName("镇街指挥台")
+    app.setOrganizationName("towndesk")
+    register_font(app)
+    apply_style(app)
+    return app
+
+
+def build_window(desk, actor, *, synchronous: bool = False, settings_path: str | None = None, info=None):
+    """The main window for a logged-in actor (also used by tests, screenshots and benchmarks)."""
+    from app.services import overview
+    from ui.bus import EventBridge
+    from ui.context import UiContext, make_settings
+    from ui.tasks import TaskManager
+    from ui.window import MainWindow
+
+    info = info or overview.desk_info(desk)
+    settings = make_settings(settings_path or str(desk.root / "window.ini"))
+    ctx = UiContext(desk=desk, actor=actor, tasks=TaskManager(synchronous=synchronous), bus=EventBridge(),
+                    settings=settings, town_name=info.get("town_name") or "")
+    return MainWindow(ctx, info), ctx
+
+
+def _open_store(app: QApplication, data_dir: str | None):
+    """open_desk (migrations + backup) in a thread; a splash appears if it takes > 300 ms."""
+    from app.services.desk import open_desk
+
+    result: dict = {}
+
+    def work() -> None:
+        try:
+            result["desk"] = open_desk(data_dir)
+        except BaseException as e:  # noqa: BLE001 — shown to the user below
+            result["error"] = e
+
+    thread = threading.Thread(target=work, name="towndesk-open", daemon=True)
+    thread.start()
+    timer = QElapsedTimer()
+    timer.start()
+    splash = None
+    while thread.is_alive():
+        thread.join(0.02)
+        if splash is None and timer.elapsed() > 300:
+            pix = QPixmap(420, 160)
+            pix.fill(QColor("#1f3a5f"))
+            splash = QSplashScreen(pix)
+            splash.showMessage("镇街指挥台\n正在打开数据（检查升级并备份）…",
+                               Qt.AlignmentFlag.AlignCenter, QColor("white"))
+            splash.show()
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    if splash is not None:
+        splash.close()
+    if "error" in result:
+        raise result["error"]
+    return result["desk"]
+
+
+def run_gui(data_dir: str | None) -> int:
+    app = make_app()
+    root = resolve_data_dir(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    errors.install_logging(root)
+    errors.install_excepthook()
+    try:
+        desk = _open_store(app, data_dir)
+    except Exception as e:  # noqa: BLE001
+        log.exception("could not open the store")
+        QMessageBox.critical(None, "无法打开数据", f"无法打开数据目录 {root}：\n{getattr(e, 'message', e)}")
+        return 1
+    if desk.meta("town_code") is None and not _offer_demo(app, desk):
+        return 1
+    from app.services import overview
+    from ui.login import LoginDialog
+    from ui.tasks import TaskManager
+
+    info = overview.desk_info(desk)
+    login_tasks = TaskManager()
+    dialog = LoginDialog(desk, login_tasks, info)
+    if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.actor is None:
+        login_tasks.shutdown()
+        desk.close()
+        return 0
+    login_tasks.shutdown()
+    window, ctx = build_window(desk, dialog.actor, info=info)
+    window.show()
+    code = app.exec()
+    ctx.bus.close()
+    ctx.tasks.shutdown()
+    desk.close()
+    return code
+
+
+def _offer_demo(app: QApplication, desk) -> bool:
+    """A fresh data dir: offer to load the demo town (otherwise explain `towndesk init`)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "本机尚未初始化",
+                      "本机数据尚未初始化。\n可以载入演示数据（府山街道，示例数据）试用，"
+                      "或退出后由管理员运行 towndesk init 初始化。")
+    demo = box.addButton("载入演示数据", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not demo:
+        return False
+    from app.services.demo import load_demo
+    from ui.tasks import TaskManager
+
+    tasks = TaskManager()
+    done = {}
+    tasks.run(load_demo, desk, 2000, progress_label="正在生成演示数据…", on_done=done.update,
+              on_error=lambda e: done.update(error=e))
+    tasks.wait_idle(600_000)
+    tasks.shutdown()
+    return "error" not in done

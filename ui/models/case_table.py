@@ -1,0 +1,232 @@
+"""The big case table: holds only the ordered key list (rids) of the current query and fetches
+rows lazily in windows of WINDOW rows, keeping a small LRU row cache (Anki's browser model).
+
+Keys and rows are fetched off the GUI thread (TaskManager "read" pool); a row not yet fetched
+shows a placeholder until its window arrives. Stale answers (the query changed meanwhile) are
+dropped by a generation counter."""
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.services import caselist
+from ui.format import COLOUR_HEX, COLOUR_NAMES, COLOUR_TINT, short, unit_name
+
+WINDOW = 100
+CACHE_ROWS = 3000
+
+COLUMNS = [  # (key, header, sort key or None)
+    ("case_no", "案件编号", "case_no"), ("state", "状态", None), ("color", "三色", None),
+    ("title", "标题", None), ("category", "事项分类", None), ("unit", "承办单位", None),
+    ("channel", "渠道", None), ("reporter", "报告人", None), ("received", "受理时间", "received"),
+    ("due", "办结时限", "due"),
+]
+
+
+def cell_text(row: dict, key: str) -> str:
+    if key == "case_no":
+        return row["case_no"]
+    if key == "state":
+        return row["state_label"]
+    if key == "color":
+        return COLOUR_NAMES.get(row.get("color") or "", "")
+    if key == "title":
+        return row["title"]
+    if key == "category":
+        return row.get("category_name") or ""
+    if key == "unit":
+        return unit_name(row.get("unit"))
+    if key == "channel":
+        return row["channel_label"]
+    if key == "reporter":
+        return "匿名" if row.get("anonymous") else (row["reporter"].get("name") or "")
+    if key == "received":
+        return short(row["received_at"])
+    if key == "due":
+        return short(row.get("due_at") or row.get("sign_due_at"))
+    return ""
+
+
+class CaseTableModel(QAbstractTableModel):
+    totalChanged = Signal(int)
+    loadingChanged = Signal(bool)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.keys = array("q")
+        self.filters: dict = {}
+        self.sort_key = "received_desc"
+        self.rows_fetched = 0       # rows read from the store since the last query (tests, benchmarks)
+        self.windows_fetched = 0
+        self._cache: OrderedDict[int, dict] = OrderedDict()
+        self._row_of: dict[int, int] = {}
+        self._pending: set[int] = set()
+        self._generation = 0
+        self.loading = False
+
+    # -- query ---------------------------------------------------------------------------------
+    def set_query(self, filters: dict | None = None, sort: str | None = None, on_done=None, on_error=None) -> None:
+        self.filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], False)}
+        if sort:
+            self.sort_key = sort
+        self._generation += 1
+        gen = self._generation
+        self._set_loading(True)
+
+        def done(result: dict) -> None:
+            if gen != self._generation:
+                return
+            self.beginResetModel()
+            self.keys = result["keys"]
+            self._cache.clear()
+            self._row_of.clear()
+            self._pending.clear()
+            self.rows_fetched = self.windows_fetched = 0
+            self.endResetModel()
+            self._set_loading(False)
+            self.totalChanged.emit(len(self.keys))
+            if on_done:
+                on_done(len(self.keys))
+
+        def failed(exc) -> None:
+            if gen == self._generation:
+                self._set_loading(False)
+            if on_error:
+                on_error(exc)
+            else:
+                from ui.errors import present_error
+
+                present_error(exc)
+
+        self.ctx.tasks.run(caselist.case_keys, self.ctx.desk, self.ctx.actor, self.filters, self.sort_key,
+                           kind="read", on_done=done, on_error=failed)
+
+    def _set_loading(self, value: bool) -> None:
+        if value != self.loading:
+            self.loading = value
+            self.loadingChanged.emit(value)
+
+    @property
+    def total(self) -> int:
+        return len(self.keys)
+
+    # -- Qt model ------------------------------------------------------------------------------
+    def rowCount(self, parent=None) -> int:  # noqa: N802
+        return 0 if parent is not None and parent.isValid() else len(self.keys)
+
+    def columnCount(self, parent=None) -> int:  # noqa: N802
+        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][1]
+        return None
+
+    def row(self, index: int) -> dict | None:
+        """The row at ``index`` if fetched (asks for its window otherwise)."""
+        if not 0 <= index < len(self.keys):
+            return None
+        rid = self.keys[index]
+        row = self._cache.get(rid)
+        if row is not None:
+            self._cache.move_to_end(rid)
+            return row
+        self._fetch_window(index - index % WINDOW)
+        return self._cache.get(rid)
+
+    def case_no(self, index: int) -> str | None:
+        row = self.row(index)
+        return row["case_no"] if row else None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
+                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self.row(index.row())
+        key = COLUMNS[index.column()][0]
+        if row is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row["title"] if key == "title" else None
+        colour = row.get("color")
+        if role == Qt.ItemDataRole.BackgroundRole and COLOUR_TINT.get(colour or ""):
+            return QBrush(QColor(COLOUR_TINT[colour]))
+        if role == Qt.ItemDataRole.ForegroundRole and key == "color" and colour:
+            return QBrush(QColor(COLOUR_HEX[colour]))
+        return None
+
+    # -- sorting -------------------------------------------------------------------------------
+    def sortable(self, column: int) -> bool:
+        return COLUMNS[column][2] is not None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][2]
+        if key is None:
+            return
+        direction = "asc" if order == Qt.SortOrder.AscendingOrder else "desc"
+        self.set_query(self.filters, f"{key}_{direction}")
+
+    # -- lazy windows --------------------------------------------------------------------------
+    def _fetch_window(self, start: int) -> None:
+        if start in self._pending:
+            return
+        keys = self.keys[start:start + WINDOW]
+        if not len(keys):
+            return
+        self._pending.add(start)
+        gen = self._generation
+
+        def done(rows: list[dict]) -> None:
+            self._pending.discard(start)
+            if gen != self._generation:
+                return
+            self._store(start, rows)
+            if not self.ctx.tasks.synchronous:
+                self.dataChanged.emit(self.index(start, 0), self.index(start + len(keys) - 1, len(COLUMNS) - 1))
+
+        self.ctx.tasks.run(caselist.case_rows, self.ctx.desk, self.ctx.actor, list(keys), kind="read",
+                           on_done=done, on_error=lambda e: self._pending.discard(start))
+
+    def _store(self, start: int, rows: list[dict]) -> None:
+        self.rows_fetched += len(rows)
+        self.windows_fetched += 1
+        for offset, row in enumerate(rows):
+            rid = row["rid"]
+            self._cache[rid] = row
+            self._cache.move_to_end(rid)
+            self._row_of[rid] = start + offset
+        while len(self._cache) > CACHE_ROWS:
+            rid, _ = self._cache.popitem(last=False)
+            self._row_of.pop(rid, None)
+
+    @property
+    def cached_rows(self) -> int:
+        return len(self._cache)
+
+    # -- targeted refresh ----------------------------------------------------------------------
+    def refresh_cases(self, case_nos: list[str]) -> None:
+        """Re-read only the cached rows of these cases (after an action), no full reload."""
+        wanted = set(case_nos)
+        hits = [rid for rid, row in self._cache.items() if row["case_no"] in wanted]
+        if not hits:
+            return
+        gen = self._generation
+
+        def done(rows: list[dict]) -> None:
+            if gen != self._generation:
+                return
+            for row in rows:
+                self._cache[row["rid"]] = row
+                at = self._row_of.get(row["rid"])
+                if at is not None:
+                    self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+
+        self.ctx.tasks.run(caselist.case_rows, self.ctx.desk, self.ctx.actor, hits, kind="read", on_done=done)

@@ -1,0 +1,225 @@
+"""案件查询: filters, search box, the lazy case table, total count; Enter or double-click opens."""
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+)
+
+from app.domain import workflow as wf
+from app.services.views import CHANNELS
+from ui.models.case_table import COLUMNS, CaseTableModel
+from ui.pages.base import Page
+from ui.widgets.pickers import CategoryPicker, UnitPicker
+
+COLOURS = {"red": "红灯（超期）", "yellow": "黄灯（临期）", "green": "绿灯"}
+
+
+def _combo(name: str, first: str, items: dict) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    box.addItem(first, None)
+    for code, label in items.items():
+        box.addItem(label, code)
+    return box
+
+
+class CaseTableView(QTableView):
+    """Enter opens the current case (double-click too)."""
+
+    def __init__(self, open_row, parent=None):
+        super().__init__(parent)
+        self._open_row = open_row
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._open_row(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+class CaseListPage(Page):
+    key = "cases"
+    title = "案件查询"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        refs = ctx.desk.refs()
+        self.model = CaseTableModel(ctx, self)
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("搜索编号、标题、内容、姓名、电话、地址（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.state = _combo("stateFilter", "全部状态", {"open": "在办（全部）", **wf.STATE_LABELS})
+        self.colour = _combo("colourFilter", "全部三色", COLOURS)
+        self.channel = _combo("channelFilter", "全部渠道", CHANNELS)
+        self.unit = UnitPicker(refs)
+        self.unit.setObjectName("unitFilter")
+        self.unit.setPlaceholderText("承办单位")
+        self.category = CategoryPicker(refs)
+        self.category.setObjectName("categoryFilter")
+        self.category.setPlaceholderText("事项分类")
+        self.date_from, self.date_to = self._date("起"), self._date("止")
+        self.mine = QCheckBox("我的")
+        self.mine.setObjectName("mineFilter")
+        clear = QPushButton("清除条件")
+        clear.clicked.connect(self.clear_filters)
+        self.total_label = QLabel("")
+        self.total_label.setObjectName("totalLabel")
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.run_query)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self.run_query)
+        for box in (self.state, self.colour, self.channel):
+            box.currentIndexChanged.connect(lambda _i: self.run_query())
+        for picker in (self.unit, self.category):
+            picker.picked.connect(lambda _c: self.run_query())
+        for d in (self.date_from, self.date_to):
+            d.dateChanged.connect(lambda _d: self.run_query())
+        self.mine.toggled.connect(lambda _b: self.run_query())
+
+        self.table = CaseTableView(self._open_row)
+        self.table.setObjectName("caseTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(False)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._header_clicked)
+        for i, w in enumerate((190, 70, 50, 320, 120, 140, 90, 80, 100, 100)):
+            self.table.setColumnWidth(i, w)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.model.totalChanged.connect(self._show_total)
+        self.model.loadingChanged.connect(lambda b: b and self.total_label.setText("查询中…"))
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        bar1 = QHBoxLayout()
+        bar1.addWidget(self.search, 3)
+        bar1.addWidget(self.state)
+        bar1.addWidget(self.colour)
+        bar1.addWidget(self.channel)
+        bar2 = QHBoxLayout()
+        bar2.addWidget(self.unit, 2)
+        bar2.addWidget(self.category, 2)
+        bar2.addWidget(QLabel("受理日期"))
+        bar2.addWidget(self.date_from)
+        bar2.addWidget(QLabel("至"))
+        bar2.addWidget(self.date_to)
+        bar2.addWidget(self.mine)
+        bar2.addWidget(clear)
+        title = QLabel(self.title)
+        title.setObjectName("pageTitle")
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.total_label)
+        lay = QVBoxLayout(self)
+        lay.addLayout(head)
+        lay.addLayout(bar1)
+        lay.addLayout(bar2)
+        lay.addWidget(self.table, 1)
+        self._queried = False
+        self._restoring = False
+        self.restore_layout()
+        ctx.bus.caseChanged.connect(lambda p: self.model.refresh_cases(p.get("case_nos") or []))
+
+    def _date(self, label: str) -> QDateEdit:
+        d = QDateEdit()
+        d.setCalendarPopup(True)
+        d.setDisplayFormat("yyyy-MM-dd")
+        d.setMinimumDate(QDate(2000, 1, 1))
+        d.setSpecialValueText("不限")
+        d.setDate(d.minimumDate())
+        d.setObjectName(f"date_{label}")
+        return d
+
+    # -- filters -------------------------------------------------------------------------------
+    def filters(self) -> dict:
+        def day(d: QDateEdit):
+            return None if d.date() == d.minimumDate() else d.date().toString("yyyy-MM-dd")
+
+        return {"q": self.search.text().strip(), "state": self.state.currentData(),
+                "color": self.colour.currentData(), "channel": self.channel.currentData(),
+                "unit": self.unit.code(), "category": self.category.code(),
+                "date_from": day(self.date_from), "date_to": day(self.date_to), "mine": self.mine.isChecked()}
+
+    def run_query(self, on_done=None) -> None:
+        if self._restoring:
+            return
+        self._debounce.stop()
+        self._queried = True
+        self.model.set_query(self.filters(), on_done=on_done)
+
+    def apply_filters(self, filters: dict) -> None:
+        """Set the filter widgets from a filter dict (openList) and query once."""
+        self._restoring = True
+        try:
+            self.search.setText(filters.get("q") or "")
+            for box, key in ((self.state, "state"), (self.colour, "color"), (self.channel, "channel")):
+                box.setCurrentIndex(max(0, box.findData(filters.get(key))))
+            self.unit.set_code(filters.get("unit"))
+            self.category.set_code(filters.get("category"))
+            for d, key in ((self.date_from, "date_from"), (self.date_to, "date_to")):
+                d.setDate(QDate.fromString(filters[key], "yyyy-MM-dd") if filters.get(key) else d.minimumDate())
+            self.mine.setChecked(bool(filters.get("mine")))
+        finally:
+            self._restoring = False
+        self.run_query()
+
+    def clear_filters(self) -> None:
+        self.apply_filters({})
+
+    def refresh(self) -> None:
+        if not self._queried:
+            self.run_query()
+
+    # -- table ---------------------------------------------------------------------------------
+    def _show_total(self, total: int) -> None:
+        self.total_label.setText(f"共 {total:,} 件")
+
+    def _header_clicked(self, column: int) -> None:
+        if not self.model.sortable(column):
+            header = self.table.horizontalHeader()
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            return
+        order = self.table.horizontalHeader().sortIndicatorOrder()
+        self.model.sort(column, order)
+
+    def _open_row(self, row: int) -> None:
+        case_no = self.model.case_no(row)
+        if case_no:
+            self.openCase.emit(case_no)
+
+    def save_layout(self) -> None:
+        self.ctx.settings.setValue("cases/header", self.table.horizontalHeader().saveState())
+
+    def restore_layout(self) -> None:
+        state = self.ctx.settings.value("cases/header")
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+        assert len(COLUMNS) == self.model.columnCount()

@@ -1,0 +1,267 @@
+"""一窗受理: one form for every channel, keyboard first.
+
+Ctrl+S save · Ctrl+Enter save and dispatch · Ctrl+N new form · F2 reporter phone."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import workflow as wf
+from app.errors import AppError
+from app.services.views import CASE_TYPES, CHANNELS
+from ui.intake_panel import IntakeSidePanel
+from ui.pages.base import Page
+from ui.widgets.attachment_strip import AttachmentStrip
+from ui.widgets.form import FormErrors
+from ui.widgets.pickers import CategoryPicker, LocationPicker
+from ui.workers import take_in_case
+
+
+class IntakePage(Page):
+    key = "intake"
+    title = "一窗受理"
+    roles = (wf.INTAKE, wf.DISPATCHER, wf.DIRECTOR, wf.ADMIN)
+    saved = Signal(dict)  # the new case's view
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        refs = ctx.desk.refs()
+        self.errors = FormErrors()
+        e = self.errors
+        self.channel = QComboBox()
+        for code, label in CHANNELS.items():
+            self.channel.addItem(label, code)
+        self.type = QComboBox()
+        self.type.addItem("按分类默认", None)
+        for code, label in CASE_TYPES.items():
+            self.type.addItem(label, code)
+        self.urgency = QComboBox()
+        self.urgency.addItem("一般", "normal")
+        self.urgency.addItem("加急", "urgent")
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("手机或座机（F2）")
+        self.name = QLineEdit()
+        self.id_no = QLineEdit()
+        self.id_no.setPlaceholderText("选填，18 位")
+        self.anonymous = QCheckBox("匿名")
+        self.persons = QSpinBox()
+        self.persons.setRange(1, 10000)
+        self.persons.setToolTip("集体访填写来访人次")
+        self.category = CategoryPicker(refs)
+        self.location = LocationPicker(refs)
+        self.address = QLineEdit()
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("选填，默认取诉求内容前 30 字")
+        self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.description.setMinimumHeight(110)
+        self.instant = QCheckBox("即办（当场答复办结）")
+        self.result = QPlainTextEdit()
+        self.result.setTabChangesFocus(True)
+        self.result.setFixedHeight(60)
+        self.result.setPlaceholderText("即办答复内容")
+        self.result.setVisible(False)
+        self.instant.toggled.connect(self.result.setVisible)
+        self.auto_dispatch = QCheckBox("按责任清单自动派单")
+        self.auto_dispatch.setChecked(True)
+        self.files = AttachmentStrip()
+        for w, name in ((self.channel, "channel"), (self.type, "type"), (self.urgency, "urgency"),
+                        (self.phone, "phone"), (self.name, "name"), (self.id_no, "id_no"),
+                        (self.anonymous, "anonymous"), (self.persons, "persons"), (self.category, "category"),
+                        (self.location, "location"), (self.address, "address"), (self.title_edit, "title"),
+                        (self.description, "description"), (self.instant, "instant"), (self.result, "result"),
+                        (self.auto_dispatch, "auto_dispatch")):
+            w.setObjectName(f"intake_{name}")
+
+        top = QHBoxLayout()
+        for label, box, field in (("渠道", self.channel, "channel"), ("类型", self.type, "type"),
+                                  ("紧急程度", self.urgency, "urgency")):
+            top.addWidget(QLabel(label))
+            top.addWidget(e.box(field, box), 1)
+        who = QFormLayout()
+        phone_row = QHBoxLayout()
+        phone_row.addWidget(e.box("reporter.phone", self.phone), 1)
+        phone_row.addWidget(self.anonymous)
+        who.addRow("联系电话", phone_row)
+        who.addRow("姓名", e.box("reporter.name", self.name))
+        who.addRow("身份证号", e.box("reporter.id_no", self.id_no))
+        who.addRow("人次", e.box("persons", self.persons))
+        what = QFormLayout()
+        what.addRow("事项分类＊", e.box("category", self.category))
+        what.addRow("村社/网格", e.box("location.village", self.location))
+        e.alias("location.grid", "location.village")
+        e.alias("location", "location.village")
+        what.addRow("地址", e.box("location.address", self.address))
+        what.addRow("标题", e.box("title", self.title_edit))
+        what.addRow("诉求内容＊", e.box("description", self.description))
+        what.addRow("", self.instant)
+        what.addRow("", e.box("result", self.result))
+        what.addRow("附件", self.files)
+        e.alias("reporter", "reporter.phone")
+        e.alias("case", "description")
+
+        self.banner = QLabel()
+        self.banner.setObjectName("caseNoBanner")
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        self.general_error = QLabel()
+        self.general_error.setObjectName("fieldError")
+        self.general_error.hide()
+        e.fallback = self.general_error
+        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.save_button.setObjectName("intake_save")
+        self.save_button.setProperty("primary", True)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.save_dispatch_button = QPushButton("保存并派单 (Ctrl+Enter)")
+        self.save_dispatch_button.clicked.connect(lambda: self.save(dispatch=True))
+        new_button = QPushButton("新建 (Ctrl+N)")
+        new_button.clicked.connect(self.new_form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.auto_dispatch)
+        buttons.addStretch(1)
+        for b in (new_button, self.save_dispatch_button, self.save_button):
+            buttons.addWidget(b)
+
+        who_box, what_box = QGroupBox("来访/来电人"), QGroupBox("诉求")
+        who_box.setLayout(who)
+        what_box.setLayout(what)
+        form = QWidget()
+        col = QVBoxLayout(form)
+        title = QLabel(self.title)
+        title.setObjectName("pageTitle")
+        col.addWidget(title)
+        col.addWidget(self.banner)
+        col.addLayout(top)
+        col.addWidget(who_box)
+        col.addWidget(what_box, 1)
+        col.addWidget(self.general_error)
+        col.addLayout(buttons)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form)
+        self.panel = IntakeSidePanel(ctx)
+        self.panel.openCase.connect(self.openCase)
+        lay = QHBoxLayout(self)
+        lay.addWidget(scroll, 3)
+        lay.addWidget(self.panel, 1)
+
+        order = [self.channel, self.type, self.urgency, self.phone, self.anonymous, self.name, self.id_no,
+                 self.persons, self.category, self.location, self.address, self.title_edit, self.description,
+                 self.instant, self.result, self.save_button]
+        for a, b in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        for seq, slot in (("Ctrl+S", self.save), ("Ctrl+Return", lambda: self.save(dispatch=True)),
+                          ("Ctrl+Enter", lambda: self.save(dispatch=True)), ("Ctrl+N", self.new_form),
+                          ("F2", self.phone.setFocus)):
+            QShortcut(QKeySequence(seq), self, activated=slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for signal in (self.phone.editingFinished, self.category.picked, self.location.picked,
+                       self.address.editingFinished, self.description.textChanged):
+            signal.connect(lambda *_: self.panel.update_for(self.data()))
+        self.anonymous.toggled.connect(lambda on: [w.setEnabled(not on) for w in (self.name, self.id_no)])
+        self._saving = False
+        self.last_saved: dict | None = None
+
+    # -- data ----------------------------------------------------------------------------------
+    def data(self) -> dict:
+        """The form as app.services.intake.normalize input."""
+        self.category.resolve()
+        self.location.resolve()
+        data = {
+            "channel": self.channel.currentData(), "type": self.type.currentData(),
+            "title": self.title_edit.text().strip(), "description": self.description.toPlainText().strip(),
+            "reporter": {"name": self.name.text().strip(), "phone": self.phone.text().strip(),
+                         "id_no": self.id_no.text().strip()},
+            "anonymous": self.anonymous.isChecked(), "persons": self.persons.value(),
+            "category": self.category.code() or self.category.text().strip(),
+            "location": {**self.location.location(), "address": self.address.text().strip()},
+            "urgency": self.urgency.currentData(), "auto_dispatch": self.auto_dispatch.isChecked(),
+        }
+        if self.instant.isChecked():
+            data.update(instant=True, result=self.result.toPlainText().strip())
+        return data
+
+    def save(self, dispatch: bool = False) -> None:
+        if self._saving:
+            return
+        self.errors.clear()
+        data = self.data()
+        if dispatch:
+            data["auto_dispatch"] = True
+        self._saving = True
+        self.save_button.setEnabled(False)
+        self.ctx.tasks.run(take_in_case, self.ctx.desk, self.ctx.actor, data, self.files.paths(), kind="write",
+                           on_done=lambda view: self._saved(view, dispatch), on_error=self._failed)
+
+    def _saved(self, view: dict, dispatch: bool) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        self.last_saved = view
+        routing = view.get("routing") or {}
+        if view["state"] == wf.DISPATCHED:
+            note = f"已自动派单至 {view['unit']['name']}"
+        elif view["state"] in (wf.CALLBACK, wf.CLOSED):
+            note = "即办件已当场办结" if view["state"] == wf.CLOSED else "即办件已答复，待回访"
+        else:
+            note = "待分派" + (f"（{routing.get('reason')}）" if routing.get("reason") else "")
+        repeat = f"<br>⚠ 疑似重复：{'、'.join(view['repeat_of'])}" if view.get("repeat_of") else ""
+        self.banner.setText(f"已受理　{view['case_no']}<br><span style='font-size:13px'>{note}{repeat}</span>")
+        self.banner.show()
+        self.clear_fields()
+        self.saved.emit(view)
+        if dispatch and view["state"] == wf.REGISTERED and \
+                self.ctx.role in wf.ACTIONS["dispatch"].roles:
+            from ui.action_dialogs import ActionDialog
+
+            self.dialog = ActionDialog(self.ctx, view, "dispatch", self)
+            self.dialog.open()
+
+    def _failed(self, exc: Exception) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        if isinstance(exc, AppError):
+            self.errors.show(exc.field, exc.message)
+        else:
+            from ui.errors import present_error
+
+            present_error(exc, self)
+
+    # -- clearing ------------------------------------------------------------------------------
+    def clear_fields(self) -> None:
+        """Empty the form for the next visitor (keeps channel, the banner stays)."""
+        self.errors.clear()
+        for w in (self.phone, self.name, self.id_no, self.address, self.title_edit):
+            w.clear()
+        self.description.clear()
+        self.result.clear()
+        self.anonymous.setChecked(False)
+        self.instant.setChecked(False)
+        self.persons.setValue(1)
+        self.type.setCurrentIndex(0)
+        self.urgency.setCurrentIndex(0)
+        self.category.clear_value()
+        self.location.clear_value()
+        self.files.clear()
+        self.panel.clear()
+        self.phone.setFocus()
+
+    def new_form(self) -> None:
+        self.banner.hide()
+        self.clear_fields()
+
+    def refresh(self) -> None:
+        self.phone.setFocus()

@@ -1,0 +1,274 @@
+"""The main window: top bar, left navigation, pages, case detail, status bar, idle lock."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.workflow import ROLE_LABELS
+from app.services import overview
+from ui.case_detail import CaseDetailView
+from ui.context import UiContext
+from ui.idle import IdleWatcher
+from ui.login import LoginForm
+from ui.pages import page_classes
+from ui.widgets.sync_indicator import SyncIndicator
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, info: dict | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.info = info or {"town_name": ctx.town_name, "demo": False, "demo_users": [], "idle_lock_minutes": 15}
+        self.setWindowTitle(f"镇街指挥台 — {self.info.get('town_name') or ''}")
+        self.setObjectName("mainWindow")
+        self.pages: list = []
+        self._history: list[int] = []
+
+        self.top = self._top_bar()
+        self.nav = QListWidget()
+        self.nav.setObjectName("navList")
+        self.nav.setFixedWidth(150)
+        self.nav.currentRowChanged.connect(self.show_page)
+        self.stack = QStackedWidget()
+        self.detail = CaseDetailView(ctx)
+        self.detail.back.connect(self.go_back)
+
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.work = QWidget()
+        col = QVBoxLayout(self.work)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.top)
+        col.addWidget(body, 1)
+        self.lock_screen = QWidget()  # filled when locking
+        self.outer = QStackedWidget()
+        self.outer.addWidget(self.work)
+        self.outer.addWidget(self.lock_screen)
+        self.setCentralWidget(self.outer)
+        self._status_bar()
+        self._shortcuts()
+
+        self.idle = IdleWatcher(float(self.info.get("idle_lock_minutes") or 0), self)
+        self.idle.idle.connect(self.lock)
+        self.ctx.bus.syncState.connect(self.sync_indicator.on_sync_state)
+        self.ctx.bus.caseChanged.connect(lambda _p: self._counts_timer.start())
+        self._build_pages()
+        self.restore_layout()
+
+    # -- chrome --------------------------------------------------------------------------------
+    def _top_bar(self) -> QWidget:
+        bar = QFrame()
+        bar.setObjectName("topBar")
+        bar.setFixedHeight(46)
+        lay = QHBoxLayout(bar)
+        lay.setContentsMargins(14, 0, 14, 0)
+        town = QLabel(f"{self.info.get('town_name') or ''} · 综合信息指挥台")
+        town.setObjectName("townName")
+        self.sync_indicator = SyncIndicator()
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userLabel")
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("clockLabel")
+        lock = QPushButton("锁定")
+        lock.setToolTip("锁定屏幕 (Ctrl+L)")
+        lock.clicked.connect(self.lock)
+        lay.addWidget(town)
+        if self.info.get("demo"):
+            demo = QLabel("（演示数据）")
+            lay.addWidget(demo)
+        lay.addStretch(1)
+        for w in (self.sync_indicator, self.user_label, self.clock_label, lock):
+            lay.addSpacing(12)
+            lay.addWidget(w)
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._update_clock)
+        self._tick.start(15_000)
+        self._update_clock()
+        return bar
+
+    def _update_clock(self) -> None:
+        now = self.ctx.desk.now().astimezone(SHANGHAI)
+        weekday = "一二三四五六日"[now.weekday()]
+        self.clock_label.setText(f"{now:%Y-%m-%d} 周{weekday} {now:%H:%M}")
+
+    def _status_bar(self) -> None:
+        bar = QStatusBar()
+        self.count_labels = {}
+        for key, text, colour in (("open", "在办", "#1f3a5f"), ("yellow", "黄灯", "#b7791f"),
+                                  ("red", "红灯", "#c62828")):
+            label = QLabel(f"{text} —")
+            label.setObjectName(f"count_{key}")
+            label.setStyleSheet(f"color: {colour}; padding: 0 10px;")
+            label.setProperty("caption", text)
+            bar.addPermanentWidget(label)
+            self.count_labels[key] = label
+        self.busy_label = QLabel("")
+        bar.addWidget(self.busy_label)
+        self.ctx.tasks.busyChanged.connect(lambda b: self.busy_label.setText("正在处理…" if b else ""))
+        self.setStatusBar(bar)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(400)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_refresh = QTimer(self)
+        self._counts_refresh.timeout.connect(self.refresh_counts)
+        self._counts_refresh.start(60_000)
+
+    def refresh_counts(self) -> None:
+        self.ctx.tasks.run(overview.status_counts, self.ctx.desk, kind="read", on_done=self._show_counts,
+                           on_error=lambda e: None)
+
+    def _show_counts(self, counts: dict) -> None:
+        for key, label in self.count_labels.items():
+            label.setText(f"{label.property('caption')} {counts.get(key, 0):,}")
+
+    def _shortcuts(self) -> None:
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh_current)
+        for i in range(9):
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.select_page(i))
+
+    # -- pages ---------------------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        for page in self.pages:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.stack.removeWidget(self.detail)
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        self.pages = []
+        for cls in page_classes(self.ctx.role):
+            page = cls(self.ctx)
+            page.openCase.connect(self.open_case)
+            page.openList.connect(self.open_list)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            self.nav.addItem(cls.title)
+        self.stack.addWidget(self.detail)
+        self.nav.blockSignals(False)
+        actor = self.ctx.actor
+        self.user_label.setText(f"{actor.name}（{ROLE_LABELS.get(actor.role, actor.role)}）" if actor else "")
+        self._history = []
+        self.select_page(0)
+        self.refresh_counts()
+
+    def page(self, key: str):
+        return next((p for p in self.pages if p.key == key), None)
+
+    def select_page(self, index_or_key) -> None:
+        index = index_or_key if isinstance(index_or_key, int) else \
+            next((i for i, p in enumerate(self.pages) if p.key == index_or_key), -1)
+        if 0 <= index < len(self.pages):
+            self.nav.setCurrentRow(index)
+            self.show_page(index)
+
+    def show_page(self, index: int) -> None:
+        if not 0 <= index < len(self.pages):
+            return
+        page = self.pages[index]
+        if self.stack.currentWidget() is not page:
+            self.stack.setCurrentWidget(page)
+            page.refresh()
+
+    def current_page(self):
+        return self.stack.currentWidget()
+
+    def refresh_current(self) -> None:
+        w = self.stack.currentWidget()
+        if hasattr(w, "refresh"):
+            w.refresh()
+        self.refresh_counts()
+
+    def open_case(self, case_no: str) -> None:
+        self._history.append(self.nav.currentRow())
+        self.stack.setCurrentWidget(self.detail)
+        self.detail.load(case_no)
+
+    def open_list(self, filters: dict) -> None:
+        page = self.page("cases")
+        if page is None:
+            return
+        self.select_page("cases")
+        page.apply_filters(filters)
+
+    def go_back(self) -> None:
+        index = self._history.pop() if self._history else 0
+        self.show_page(max(index, 0))
+        self.stack.currentWidget().setFocus()
+
+    # -- user and lock -------------------------------------------------------------------------
+    def set_actor(self, actor) -> None:
+        """Switch the logged-in user (pages and buttons follow the new role)."""
+        self.ctx.actor = actor
+        self.detail.clear()
+        self._build_pages()
+
+    def lock(self) -> None:
+        if self.outer.currentWidget() is not self.work or self.ctx.actor is None:
+            return
+        old = self.lock_screen
+        self.lock_screen = QWidget()
+        lay = QVBoxLayout(self.lock_screen)
+        lay.addStretch(1)
+        form = LoginForm(self.ctx.desk, self.ctx.tasks, self.info, locked_user=self.ctx.actor.username)
+        form.setMaximumWidth(420)
+        form.loggedIn.connect(self.unlock)
+        self.lock_form = form
+        lay.addWidget(form, alignment=Qt.AlignmentFlag.AlignHCenter)
+        lay.addStretch(2)
+        self.outer.insertWidget(1, self.lock_screen)
+        self.outer.removeWidget(old)
+        old.deleteLater()
+        self.outer.setCurrentWidget(self.lock_screen)
+        form.password.setFocus()
+
+    @property
+    def locked(self) -> bool:
+        return self.outer.currentWidget() is not self.work
+
+    def unlock(self, actor) -> None:
+        if actor.username != (self.ctx.actor.username if self.ctx.actor else None):
+            self.set_actor(actor)
+        self.outer.setCurrentWidget(self.work)
+        self.idle.reset()
+
+    # -- persistence ---------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        geometry = self.ctx.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def save_layout(self) -> None:
+        self.ctx.settings.setValue("window/geometry", self.saveGeometry())
+        for page in self.pages:
+            if hasattr(page, "save_layout"):
+                page.save_layout()
+        self.ctx.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 — Qt override
+        self.save_layout()
+        self.idle.stop()
+        super().closeEvent(event)
