@@ -63,6 +63,11 @@ class WorkCalendar:
     def tz(self) -> ZoneInfo:
         return self._tz
 
+    @property
+    def overrides(self) -> dict[date, bool]:
+        """A copy of the administrator-entered days (to rebuild the calendar elsewhere)."""
+        return dict(self._overrides)
+
     def local_date(self, t: datetime) -> date:
         """The calendar date of instant ``t`` in this calendar's time zone."""
         return require_aware(t).astimezone(self._tz).date()

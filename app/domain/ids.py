@@ -5,7 +5,7 @@ import re
 import uuid
 from datetime import date
 
-import uuid6
+import uuid_utils
 
 # Namespace for reference records loaded from resources/: same code -> same id on every store.
 REFERENCE_NAMESPACE = uuid.UUID("6d1f3a52-6c2e-4a9b-9f0e-7f1f0a5e2b11")
@@ -14,7 +14,7 @@ CASE_NO_RE = re.compile(r"^[A-Z0-9]{1,8}-\d{8}-[A-Z0-9]{1,6}-\d{4,}$")
 
 def new_id() -> str:
     """A time-ordered UUIDv7, generated where the row is created (offline safe)."""
-    return str(uuid6.uuid7())
+    return str(uuid_utils.uuid7())
 
 
 def stable_id(kind: str, code: str) -> str:

@@ -1,12 +1,15 @@
 """``towndesk demo``: the demo town 府山街道 (sample data) and generated sample cases."""
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.domain.ids import case_no as make_case_no
 from app.services.audit import audit
 from app.services.desk import Desk
 from app.services.reference import read_json
@@ -15,6 +18,7 @@ from app.store import bulk, search
 from app.store.models import CaseCounter
 
 BATCH = 5000
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None, cancel=None) -> dict:
@@ -36,41 +40,42 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
 
 
 def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, cancel=None) -> int:
-    from app.services.demogen import DemoGenerator
+    """Generate ``n`` cases; large runs generate in worker processes while this one writes."""
+    import random
 
     now = desk.now()
-    text = read_json("demo_text.json")
-    gen = DemoGenerator(desk.refs(), text, town, desk.calendar(), now, seed, desk.workstation, desk.town_code,
-                        desk.setting("yellow_days"), desk.setting("yellow_fraction"))
     with desk.db.read() as s:
         counters = defaultdict(int, {c.day: c.last for c in s.scalars(select(CaseCounter))})
-
-    def seq_for_day(day):
-        key = f"{day:%Y%m%d}"
-        counters[key] += 1
-        return counters[key]
-
-    # Received times spread over the past 60 days, more on working days and office hours.
-    r = gen.r
-    times = sorted(now - timedelta(days=60 * r.random() ** 1.15, hours=0) for _ in range(n))
-    times = [_office_hours(t, r, now) for t in times]
-    times.sort()
-    device = desk.device_id
-    raw = desk.db.engine.raw_connection()
+    # Received times spread over the past 60 days, mostly in office hours; numbers in time order.
+    r = random.Random(seed)
+    times = sorted(_office_hours(now - timedelta(days=60 * r.random() ** 1.15), r, now) for _ in range(n))
+    numbered = []
+    for t in times:
+        day = t.astimezone(SHANGHAI).date()
+        counters[f"{day:%Y%m%d}"] += 1
+        numbered.append((t, make_case_no(desk.town_code, day, desk.workstation, counters[f"{day:%Y%m%d}"])))
+    chunks = [(i // BATCH, numbered[i:i + BATCH]) for i in range(0, n, BATCH)]
+    setup = {"refs": desk.refs(), "overrides": desk.calendar().overrides, "town": town, "now": now, "seed": seed,
+             "workstation": desk.workstation, "town_code": desk.town_code, "device": desk.device_id,
+             "yellow": (desk.setting("yellow_days"), desk.setting("yellow_fraction"))}
     done = 0
+    raw = desk.db.engine.raw_connection()
+    pool = None
     try:
         conn = raw.driver_connection
         conn.execute("PRAGMA synchronous=OFF")
-        for start in range(0, n, BATCH):
+        if n > 4 * BATCH and (os.cpu_count() or 1) > 1:
+            import multiprocessing
+
+            pool = multiprocessing.get_context("spawn" if os.name == "nt" else "fork").Pool(
+                max(1, min(4, (os.cpu_count() or 2))), initializer=_init_worker, initargs=(setup,))
+            results = pool.imap(_generate_chunk, chunks)
+        else:
+            _init_worker(setup)
+            results = map(_generate_chunk, chunks)
+        for cases, actions, docs in results:
             if cancel is not None and cancel.is_set():
                 break
-            cases, actions, docs = [], [], []
-            for received in times[start:start + BATCH]:
-                state, acts = gen.case(received, seq_for_day)
-                d = state.to_dict()
-                cases.append(bulk.case_tuple(d))
-                docs.append(search.document(d))
-                actions.extend(bulk.action_tuple(a, device) for a in acts)
             conn.execute("BEGIN")
             bulk.insert_batch(conn, cases, actions, docs)
             conn.executemany("INSERT OR REPLACE INTO case_counters(day, last) VALUES (?, ?)",
@@ -81,10 +86,40 @@ def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, can
                 progress(done, n)
         conn.execute("PRAGMA synchronous=NORMAL")
     finally:
+        if pool is not None:
+            pool.terminate()
         raw.close()
     with desk.db.tx() as s:
         audit(s, desk, "admin", "demo.generate", None, {"cases": done, "seed": seed})
     return done
+
+
+_worker: dict = {}
+
+
+def _init_worker(setup: dict) -> None:
+    from app.domain.calendar import WorkCalendar
+
+    _worker.clear()
+    _worker.update(setup, text=read_json("demo_text.json"), calendar=WorkCalendar(setup["overrides"]))
+
+
+def _generate_chunk(chunk) -> tuple[list, list, list]:
+    """Generate one chunk of cases (in a worker process or inline): rows, actions, FTS documents."""
+    from app.services.demogen import DemoGenerator
+
+    index, numbered = chunk
+    w = _worker
+    gen = DemoGenerator(w["refs"], w["text"], w["town"], w["calendar"], w["now"], w["seed"] * 1000 + index,
+                        w["workstation"], w["town_code"], *w["yellow"])
+    cases, actions, docs = [], [], []
+    for received, case_no in numbered:
+        state, acts = gen.case(received, case_no)
+        d = state.to_dict()
+        cases.append(bulk.case_tuple(d))
+        docs.append(search.document(d))
+        actions.extend(bulk.action_tuple(a, w["device"]) for a in acts)
+    return cases, actions, docs
 
 
 def _office_hours(t, r, now):

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from app.domain import deadlines as dl
 from app.domain.casefold import ActionRecord, CaseState, apply
-from app.domain.ids import case_no as make_case_no
 from app.domain.ids import new_id
 from app.domain.routing import route
 
@@ -84,11 +83,11 @@ class DemoGenerator:
 
     def deadlines(self, at: datetime, category, urgent: bool) -> dict:
         """Sign and handling deadlines (cached per 10-minute start slot; starts are on slots)."""
-        key = (at, category.code, urgent)
+        policy = dl.DeadlinePolicy(category.sign_days, category.handle_days, category.urgent_sign_hours,
+                                   category.urgent_handle_days)
+        key = (at, policy, urgent)
         hit = self._deadline_cache.get(key)
         if hit is None:
-            policy = dl.DeadlinePolicy(category.sign_days, category.handle_days, category.urgent_sign_hours,
-                                       category.urgent_handle_days)
             due = dl.handle_deadline(self.cal, at, policy, urgent)
             sign = min(dl.sign_deadline(self.cal, at, policy, urgent), due)
             hit = {"due_at": due.isoformat(),
@@ -114,7 +113,7 @@ class DemoGenerator:
         return t if t <= latest else latest
 
     # -- one case ------------------------------------------------------------------------------
-    def case(self, received: datetime, seq_for_day) -> tuple[CaseState, list[ActionRecord]]:
+    def case(self, received: datetime, case_no: str) -> tuple[CaseState, list[ActionRecord]]:
         r = self.r
         cat = r.choice(self.leaves)
         g = r.choice(self.grids)
@@ -127,9 +126,8 @@ class DemoGenerator:
         anonymous = channel in ("mini_program", "online_petition") and r.random() < 0.15
         no_reporter = channel in ("grid_report", "police_feed", "district_assign")
         phone = None if anonymous or no_reporter else f"1{r.choice('3578')}{r.randint(0, 999999999):09d}"
-        local_day = received.astimezone(SHANGHAI).date()
         fields = {
-            "case_no": make_case_no(self.town_code, local_day, self.workstation, seq_for_day(local_day)),
+            "case_no": case_no,
             "town": self.town_code, "channel": channel, "type": cat.case_type or "help",
             "title": self.fill(r.choice(tpl["titles"]), place, name)[:100],
             "description": self.fill(r.choice(tpl["descriptions"]), place, name),

@@ -44,6 +44,7 @@ class Desk:
         self.clock = clock
         self._calendar: WorkCalendar | None = None
         self._refs = None
+        self._meta: dict[str, str] | None = None
 
     # -- places --------------------------------------------------------------------------
     @property
@@ -59,12 +60,19 @@ class Desk:
 
     # -- meta and settings ---------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
-        with self.db.read() as s:
-            row = s.get(Meta, key)
-            return row.value if row else default
+        if self._meta is None:  # read once: settings and identity are asked for on hot paths
+            with self.db.read() as s:
+                self._meta = {m.key: m.value for m in s.scalars(select(Meta))}
+        return self._meta.get(key, default)
 
     def set_meta(self, session, key: str, value: str) -> None:
         session.merge(Meta(key=key, value=str(value)))
+        session.flush()
+        self._meta = None
+        session.info.setdefault("after_commit", []).append(self._drop_meta)
+
+    def _drop_meta(self) -> None:
+        self._meta = None
 
     def setting(self, name: str):
         return config.parse(name, self.meta(f"setting.{name}"))
@@ -103,6 +111,7 @@ class Desk:
         """Drop caches after reference data or calendar changes."""
         self._calendar = None
         self._refs = None
+        self._meta = None
 
     def close(self) -> None:
         self.db.close()

@@ -2,8 +2,6 @@
 over the same tables the ORM maps, with values formatted the way the column types store them."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from app.store import search
 from app.store.models import Case
 from app.store.types import dumps, to_sql_dt
@@ -14,18 +12,22 @@ ACTION_COLUMNS = ["id", "case_id", "kind", "at", "actor", "actor_name", "actor_r
 _JSON_COLUMNS = {"co_units", "repeat_of"}
 
 
-def _value(key: str, v):
-    if isinstance(v, datetime):
-        return to_sql_dt(v)
-    if key in _JSON_COLUMNS:
-        return dumps(v or [])
-    if isinstance(v, bool):
-        return int(v)
-    return v
+def _converter(column):
+    if column.key in _JSON_COLUMNS:
+        return lambda v: dumps(v or [])
+    if column.type.__class__.__name__ == "UTCDateTime":
+        return to_sql_dt
+    if column.type.python_type is bool:
+        return lambda v: None if v is None else int(v)
+    return None
+
+
+_CONVERTERS = [(c.key, _converter(c)) for c in Case.__table__.columns if c.key != "rid"]
 
 
 def case_tuple(state: dict) -> tuple:
-    return tuple(_value(k, state[k]) for k in CASE_COLUMNS)
+    """A ``cases`` row as stored, in CASE_COLUMNS order."""
+    return tuple(conv(state[k]) if conv else state[k] for k, conv in _CONVERTERS)
 
 
 def action_tuple(a, device_id: str) -> tuple:

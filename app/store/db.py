@@ -46,9 +46,15 @@ class Database:
 
     @contextmanager
     def tx(self):
-        """One transaction: commit on success, roll back everything on any error."""
-        with self.Session() as session, session.begin():
-            yield session
+        """One transaction: commit on success, roll back everything on any error.
+
+        Callables in ``session.info["after_commit"]`` run once the commit succeeded (cache drops).
+        """
+        with self.Session() as session:
+            with session.begin():
+                yield session
+            for callback in session.info.pop("after_commit", []):
+                callback()
 
     @contextmanager
     def read(self):

@@ -190,7 +190,7 @@ class CaseAction(Base):
     __tablename__ = "case_actions"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     id: Mapped[str] = mapped_column(String(36), unique=True)
-    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))  # indexed with seq below
     kind: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(32))  # username

@@ -1,13 +1,12 @@
 """Column types: UTC datetimes stored naive, returned aware; JSON as text."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
-SQL_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores values
 
 
 class UTCDateTime(TypeDecorator):
@@ -43,22 +42,21 @@ class JSONText(TypeDecorator):
         return None if value is None else dumps(value)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else json.loads(value)
+        return None if value is None else orjson.loads(value)
 
 
 def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=_default)
-
-
-def _default(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+    """Canonical JSON: sorted keys, compact, UTF-8 (stable for hashing on every side)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def to_sql_dt(value: datetime | None) -> str | None:
     """Format an aware datetime the way UTCDateTime stores it (for raw bulk inserts)."""
-    return None if value is None else value.astimezone(UTC).strftime(SQL_DT_FORMAT)
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def utcnow() -> datetime:

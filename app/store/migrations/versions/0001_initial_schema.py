@@ -286,7 +286,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_actions', schema=None) as batch_op:
         batch_op.create_index('ix_actions_case_seq', ['case_id', 'seq'], unique=False)
-        batch_op.create_index(batch_op.f('ix_case_actions_case_id'), ['case_id'], unique=False)
 
     op.create_table('cohandle_tasks',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -312,7 +311,6 @@ def downgrade() -> None:
 
     op.drop_table('cohandle_tasks')
     with op.batch_alter_table('case_actions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_actions_case_id'))
         batch_op.drop_index('ix_actions_case_seq')
 
     op.drop_table('case_actions')
