@@ -8,7 +8,6 @@ from pathlib import Path
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, Table, TableStyle
 
 from app.dossier.fonts import register_fonts
@@ -52,14 +51,15 @@ def signature_block(roles: list[str], width: float, date_line: bool = True) -> T
     return t
 
 
-def _reader(path: Path) -> tuple[ImageReader, int, int]:
-    """An ImageReader for a photo; large or non-JPEG images are scaled down and re-encoded once."""
+def _reader(path: Path) -> tuple[io.BytesIO, int, int]:
+    """The bytes of a photo to embed: a JPEG of sensible size as it is (ReportLab copies JPEG data
+    without decoding it); larger or other images scaled down and re-encoded as JPEG once."""
     from PIL import Image as PILImage
 
     with PILImage.open(path) as im:
         w, h = im.size
         if im.format == "JPEG" and max(w, h) <= MAX_PIXELS * 1.5 and im.mode in ("RGB", "L"):
-            return ImageReader(str(path)), w, h
+            return io.BytesIO(path.read_bytes()), w, h
         im.thumbnail((MAX_PIXELS, MAX_PIXELS))
         if im.mode in ("RGBA", "LA", "P"):
             rgba = im.convert("RGBA")
@@ -71,7 +71,7 @@ def _reader(path: Path) -> tuple[ImageReader, int, int]:
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=85)
         buf.seek(0)
-        return ImageReader(buf), im.size[0], im.size[1]
+        return buf, im.size[0], im.size[1]
 
 
 def photo(path: Path, max_w: float, max_h: float) -> Image | None:

@@ -1,0 +1,73 @@
+"""``towndesk print``: one document of one case, or the dossiers of a filtered case list.
+
+    towndesk print NO -o FILE.pdf [--kind dossier|receipt|slip|supervision] [--size a5|80mm] [--watermark]
+    towndesk print --query [--state ..] [--unit ..] ... --out-dir DIR
+    towndesk print --query [...] --one-file FILE.pdf
+"""
+from __future__ import annotations
+
+import sys
+
+from app.cli import emit
+from app.errors import ValidationError
+from app.services import auth, printing
+
+FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to")
+
+
+def register(sub, add_json_flag) -> None:
+    x = sub.add_parser("print", help="打印文书：案卷、受理回执、交办单、督办单；或按条件批量打印案卷")
+    x.add_argument("case_no", nargs="?", help="案件编号")
+    x.add_argument("-o", "--output", help="输出 PDF 文件")
+    x.add_argument("--kind", default="dossier", help="dossier（案卷）| receipt（受理回执）| slip（交办单）| "
+                                                   "supervision（督办单）")
+    x.add_argument("--size", help="受理回执尺寸：a5 或 80mm")
+    x.add_argument("--watermark", action="store_true", help="加“内部资料”水印")
+    x.add_argument("--query", action="store_true", help="按条件批量打印案卷（条件同 case list）")
+    for name in FILTERS:
+        x.add_argument(f"--{name.replace('_', '-')}", dest=name)
+    x.add_argument("--mine", action="store_true")
+    x.add_argument("--supervised", action="store_true")
+    x.add_argument("--out-dir", help="批量：每件一个 PDF 的输出目录")
+    x.add_argument("--one-file", help="批量：合并为一个 PDF 文件")
+    x.add_argument("--progress", action="store_true", help="批量：在标准错误输出进度")
+    add_json_flag(x)
+
+
+def cmd_print(args, desk):
+    who = auth.get_actor(desk, args.as_user)
+    if args.query:
+        return _batch(args, desk, who)
+    if not args.case_no:
+        raise ValidationError("请指定案件编号，或用 --query 按条件批量打印", field="case_no")
+    if not args.output:
+        raise ValidationError("请用 -o 指定输出的 PDF 文件", field="output")
+    if args.out_dir or args.one_file:
+        raise ValidationError("--out-dir 和 --one-file 只用于 --query 批量打印", field="out_dir")
+    out = printing.print_case(desk, who, args.case_no, args.kind, args.output, watermark=args.watermark,
+                              size=args.size)
+    emit(args, {"paths": [out["path"]], **out}, f"已生成{out['kind_label']}：{out['path']}")
+
+
+def _batch(args, desk, who):
+    if args.case_no:
+        raise ValidationError("--query 批量打印时不要再指定案件编号", field="case_no")
+    if args.kind != "dossier":
+        raise ValidationError("批量打印目前只支持案卷（--kind dossier）", field="kind")
+    if bool(args.out_dir) == bool(args.one_file):
+        raise ValidationError("批量打印请指定 --out-dir 目录或 --one-file 文件（二选一）", field="out_dir")
+    filters = {k: getattr(args, k) for k in FILTERS + ("mine", "supervised")}
+
+    def progress(done, total):
+        print(f"\r已打印 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    out = printing.print_batch(desk, who, filters, out_dir=args.out_dir, out_file=args.one_file,
+                               one_file=bool(args.one_file), watermark=args.watermark,
+                               progress=progress if args.progress else None)
+    if args.progress:
+        print(file=sys.stderr)
+    where = args.one_file or args.out_dir
+    emit(args, out, f"已打印案卷 {out['count']} 件（共 {out['total']} 件）：{where}")
+
+
+HANDLERS = {"print": cmd_print}
