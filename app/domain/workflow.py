@@ -129,12 +129,8 @@ def allowed_actions(state: str, role: str) -> list[str]:
     return [a.name for a in ACTIONS.values() if state in a.moves and role in a.roles]
 
 
-def judge(state: str | None, action: str, role: str, payload: dict | None = None) -> str:
-    """Decide one action. Returns the next state or raises a typed AppError (Chinese message).
-
-    ``state`` is None only for ``intake`` (the case does not exist yet).
-    """
-    payload = payload or {}
+def check_move(state: str | None, action: str, role: str) -> Action:
+    """May ``role`` take ``action`` on a case in ``state`` at all? (No payload checks.)"""
     spec = ACTIONS.get(action)
     if spec is None:
         raise ValidationError(f"未知的操作：{action}", field="action")
@@ -143,10 +139,21 @@ def judge(state: str | None, action: str, role: str, payload: dict | None = None
     if action == "intake":
         if state is not None:
             raise WorkflowError("案件已存在，不能重复受理", field="action")
-        return REGISTERED
-    if state not in spec.moves:
+    elif state not in spec.moves:
         raise WorkflowError(
             f"案件当前状态为「{STATE_LABELS.get(state, state)}」，不能执行「{spec.label}」", field="action")
+    return spec
+
+
+def judge(state: str | None, action: str, role: str, payload: dict | None = None) -> str:
+    """Decide one action. Returns the next state or raises a typed AppError (Chinese message).
+
+    ``state`` is None only for ``intake`` (the case does not exist yet).
+    """
+    payload = payload or {}
+    spec = check_move(state, action, role)
+    if action == "intake":
+        return REGISTERED
     for key in spec.required:
         value = payload.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -169,7 +176,10 @@ def _check_choices(action: str, payload: dict) -> None:
         days = payload.get("days")
         if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 60:
             raise ValidationError("延期天数应为 1 至 60 个工作日", field="days")
-    if action == "edit":
-        unknown = [k for k in payload if k not in EDITABLE_FIELDS and k != "note"]
-        if unknown or not [k for k in payload if k != "note"]:
-            raise ValidationError("更正的字段无效：" + "、".join(unknown or ["（空）"]), field="edit")
+    if action == "edit":  # the stored form: {"changes": {field: {"from", "to"}}, "note"}
+        changes = payload.get("changes")
+        if not isinstance(changes, dict) or not changes:
+            raise ValidationError("请指定要更正的字段", field="edit")
+        unknown = [k for k in changes if k not in EDITABLE_FIELDS]
+        if unknown:
+            raise ValidationError("更正的字段无效：" + "、".join(unknown), field="edit")

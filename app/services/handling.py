@@ -39,20 +39,14 @@ def act(desk: Desk, actor: Actor, key: str, kind: str, payload: dict | None = No
     now = desk.now()
     with desk.db.tx() as s:
         row = caselog.find_case(s, key)
-        # Judge first so that a forbidden move reports the state, not a payload detail.
-        if kind != "edit":
-            wf.judge(row.state, kind, actor.role, {**payload, **_placeholders(kind)})
+        # A forbidden move reports the state and role before any payload detail.
+        wf.check_move(row.state, kind, actor.role)
         shaped = _shape(s, desk, actor, row, kind, payload, now)
         row, action = caselog.record(s, desk, actor, row, kind, shaped, at=now)
         if kind == "cohandle":
             s.add(CohandleTask(id=action.id, case_id=row.id, action_id=action.id, unit_code=shaped["unit"],
                                due_at=datetime.fromisoformat(shaped["due_at"]) if shaped.get("due_at") else None))
         return case_summary(row, desk.refs(), now, actor)
-
-
-def _placeholders(kind: str) -> dict:
-    # Keys the service fills in itself, so the pre-judgement does not ask the user for them.
-    return {"merge": {}, "dispatch": {}}.get(kind, {})
 
 
 def _shape(s, desk: Desk, actor: Actor, row, kind: str, p: dict, now: datetime) -> dict:
