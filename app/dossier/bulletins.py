@@ -184,3 +184,19 @@ def render(f: dict, out: str | Path, operator: str = "系统", watermark: bool =
     out = Path(out)
     build_pdf(story(f), out, ctx, title=f["title"], note=f["period_label"], subject=f["title"])
     return out
+
+
+def produce(desk, kind: str, day, out: str | Path, operator: str = "系统", watermark: bool = False,
+            progress=None) -> dict:
+    """Figures + PDF in one call (for the window's background task): returns {file, summary}."""
+    from app.services import bulletins as bl
+
+    if progress:
+        progress(0, 2)
+    f = bl.figures(desk, kind, day)
+    if progress:
+        progress(1, 2)
+    render(f, out, operator=operator, watermark=watermark)
+    if progress:
+        progress(2, 2)
+    return {"file": str(out), "title": f["title"], "period_label": f["period_label"], "summary": f["summary"]}

@@ -10,6 +10,7 @@ import inspect
 
 PAGES = [
     "ui.pages.home",
+    "ui.pages.dashboard",
     "ui.pages.intake",
     "ui.pages.dispatch_queue",
     "ui.pages.case_list",

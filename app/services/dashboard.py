@@ -1,0 +1,46 @@
+"""运行监测: every figure of the dashboard page in one call (run off the GUI thread).
+
+Nothing is computed here: the figures come from app.services.indicators (the one computation),
+app.services.rankings and app.services.supervision, so the page, the rankings and the bulletins
+never disagree.
+"""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from app.domain import indicators as ind
+from app.services import indicators as si
+from app.services import rankings, supervision
+from app.services.desk import Desk
+
+
+def glance(desk: Desk, p: si.Period, now) -> dict:
+    """Received, dispatched and closed in ``p`` (event time) plus the cohort's satisfaction."""
+    groups = si.compute_groups(desk, p, "unit", None, now)
+    c = ind.summary(si.total(groups))
+    return {**si.activity(desk, p, now), "satisfaction_rate": c["satisfaction_rate"],
+            "done_rate": c["done_rate"], "persons": c["persons"], "period": p.as_dict(), "groups": groups}
+
+
+def snapshot(desk: Desk, days: int = 30, red_limit: int = 20) -> dict:
+    """Today, this month, open cases by colour, the daily trend, breakdowns, the unit ranking
+    (this month, composite score) and the red list."""
+    started = time.perf_counter()
+    now = desk.now()
+    today = now.astimezone(si.SHANGHAI).date()
+    day = si.Period(today, today)
+    month = si.Period(today.replace(day=1), today)
+    t, m = glance(desk, day, now), glance(desk, month, now)
+    rank = rankings.ranking(desk, month, now=now, groups=(m.pop("groups"), {}))
+    t.pop("groups")
+    return {
+        "now": now.isoformat(), "today": t, "month": m, "open": si.open_colours(desk, now),
+        "trend": si.trend(desk, si.Period(today - timedelta(days=days - 1), today)),
+        "by_category": si.received_by(desk, month, "category")[:10],
+        "by_channel": si.received_by(desk, month, "channel"),
+        "by_village": si.received_by(desk, month, "village"),
+        "ranking": rank["rows"], "ranking_label": rank["indicator_label"],
+        "red": supervision.board(desk, colour="red", limit=red_limit)["cases"],
+        "seconds": round(time.perf_counter() - started, 3),
+    }
