@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QToolButton,
     QVBoxLayout,
 )
 
@@ -51,6 +53,59 @@ def preview_case(ctx, case_no: str, kind: str = "dossier", parent=None, *, size:
 
     # Documents are read work; the audit entry is one small write at the end.
     return ctx.tasks.run(work, on_done=done, kind="read", progress_label=f"正在生成{label}…")
+
+
+MENU = [  # (text, kind, size)
+    ("案卷", "dossier", None), ("受理回执（A5）", "receipt", "a5"), ("受理回执（80 mm 小票）", "receipt", "80mm"),
+    ("交办单", "slip", None), ("督办单", "supervision", None),
+]
+
+
+def applicable(case: dict | None, kind: str) -> bool:
+    """Whether ``kind`` can be printed for ``case`` (a slip needs a dispatch, a 督办单 an urge)."""
+    if not case:
+        return False
+    kinds = {a["kind"] for a in case.get("actions", ())}
+    return {"slip": bool(kinds & {"dispatch", "transfer"}), "supervision": "urge" in kinds}.get(kind, True)
+
+
+def print_button(ctx, current_case, parent=None) -> QToolButton:
+    """A 打印 button with a menu of the documents of the shown case.
+
+    ``current_case()`` returns the case dict on screen (or None); entries that do not apply are
+    disabled each time the menu opens. Ctrl+P on the button's window opens the dossier preview.
+    """
+    button = QToolButton(parent)
+    button.setText("打印")
+    button.setObjectName("printButton")
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    menu = QMenu(button)
+    for text, kind, size in MENU:
+        act = menu.addAction(text)
+        act.setData(kind)
+        act.triggered.connect(lambda _=False, k=kind, z=size: _preview_current(ctx, current_case, k, z, button))
+    menu.addSeparator()
+    mark = menu.addAction("加“内部资料”水印")
+    mark.setCheckable(True)
+    mark.setObjectName("watermark")
+    button.watermark_action = mark
+
+    def refresh():
+        case = current_case()
+        for act in menu.actions():
+            if act.data():
+                act.setEnabled(applicable(case, act.data()))
+
+    menu.aboutToShow.connect(refresh)
+    button.setMenu(menu)
+    return button
+
+
+def _preview_current(ctx, current_case, kind, size, button):
+    case = current_case()
+    if case:
+        preview_case(ctx, case["case_no"], kind, button.window(), size=size,
+                     watermark=button.watermark_action.isChecked())
 
 
 class _Relay(QObject):

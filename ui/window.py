@@ -170,7 +170,8 @@ class MainWindow(QMainWindow):
         actor = self.ctx.actor
         self.user_label.setText(f"{actor.name}（{ROLE_LABELS.get(actor.role, actor.role)}）" if actor else "")
         self._history = []
-        self.select_page(0)
+        self.nav.setCurrentRow(0)
+        self.show_page(0, force=True)
         self.refresh_counts()
 
     def page(self, key: str):
@@ -183,11 +184,11 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(index)
             self.show_page(index)
 
-    def show_page(self, index: int) -> None:
+    def show_page(self, index: int, force: bool = False) -> None:
         if not 0 <= index < len(self.pages):
             return
         page = self.pages[index]
-        if self.stack.currentWidget() is not page:
+        if force or self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
             page.refresh()
 

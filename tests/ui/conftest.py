@@ -43,6 +43,8 @@ def open_window(qtbot, tmp_path):
         window, ctx = build_window(desk, actor, synchronous=True, settings_path=str(tmp_path / f"{username}.ini"))
         qtbot.addWidget(window)
         window.show()
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=3000)
         made.append(ctx)
         return window
 

@@ -11,6 +11,8 @@ import inspect
 PAGES = [
     "ui.pages.home",
     "ui.pages.dashboard",
+    "ui.pages.deadlines_board",
+    "ui.pages.supervision",
     "ui.pages.intake",
     "ui.pages.dispatch_queue",
     "ui.pages.case_list",

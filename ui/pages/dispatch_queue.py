@@ -2,7 +2,7 @@
 candidates; dispatch one or several at once, escalate, merge, reject with a reason code."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -162,20 +162,25 @@ class DispatchQueuePage(Page):
         self.more.setVisible(bool(page["next"]))
         self.count_label.setText(f"待分派 {self.total:,} 件，已显示 {len(self.model.items):,} 件")
         if not more and self.model.items:
-            self.table.selectRow(0)
+            self._select_row(0)
         self._show_selection()
 
     # -- selection and actions -----------------------------------------------------------------
     def selected(self) -> list[dict]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
         return [self.model.items[r] for r in rows]
 
     def select_case(self, case_no: str) -> bool:
         for i, item in enumerate(self.model.items):
             if item["case_no"] == case_no:
-                self.table.selectRow(i)
+                self._select_row(i)
                 return True
         return False
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
 
     def _show_selection(self) -> None:
         items = self.selected()

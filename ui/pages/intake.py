@@ -58,7 +58,7 @@ class IntakePage(Page):
         self.name = QLineEdit()
         self.id_no = QLineEdit()
         self.id_no.setPlaceholderText("选填，18 位")
-        self.anonymous = QCheckBox("匿名")
+        self.anonymous = QCheckBox("匿名 (Alt+M)")
         self.persons = QSpinBox()
         self.persons.setRange(1, 10000)
         self.persons.setToolTip("集体访填写来访人次")
@@ -70,14 +70,14 @@ class IntakePage(Page):
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(110)
-        self.instant = QCheckBox("即办（当场答复办结）")
+        self.instant = QCheckBox("即办：当场答复办结 (Alt+J)")
         self.result = QPlainTextEdit()
         self.result.setTabChangesFocus(True)
         self.result.setFixedHeight(60)
         self.result.setPlaceholderText("即办答复内容")
         self.result.setVisible(False)
         self.instant.toggled.connect(self.result.setVisible)
-        self.auto_dispatch = QCheckBox("按责任清单自动派单")
+        self.auto_dispatch = QCheckBox("按责任清单自动派单 (Alt+A)")
         self.auto_dispatch.setChecked(True)
         self.files = AttachmentStrip()
         for w, name in ((self.channel, "channel"), (self.type, "type"), (self.urgency, "urgency"),
@@ -167,7 +167,8 @@ class IntakePage(Page):
             QWidget.setTabOrder(a, b)
         for seq, slot in (("Ctrl+S", self.save), ("Ctrl+Return", lambda: self.save(dispatch=True)),
                           ("Ctrl+Enter", lambda: self.save(dispatch=True)), ("Ctrl+N", self.new_form),
-                          ("F2", self.phone.setFocus)):
+                          ("F2", self.phone.setFocus), ("Alt+A", self.auto_dispatch.toggle),
+                          ("Alt+J", self.instant.toggle), ("Alt+M", self.anonymous.toggle)):
             QShortcut(QKeySequence(seq), self, activated=slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for signal in (self.phone.editingFinished, self.category.picked, self.location.picked,
                        self.address.editingFinished, self.description.textChanged):

@@ -67,4 +67,4 @@ class FormErrors:
 
     def message_at(self, field: str) -> str:
         box = self.boxes.get(field)
-        return box.error.text() if box and box.error.isVisible() else ""
+        return box.error.text() if box and not box.error.isHidden() else ""

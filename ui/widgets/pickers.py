@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from app.services.reference import initials
@@ -36,7 +36,6 @@ class SearchPicker(QLineEdit):
         self._completer.activated[str].connect(self._activate_label)
         self.setPlaceholderText(placeholder)
         self.textEdited.connect(self._filter)
-        self.editingFinished.connect(self.resolve)
 
     # -- value -----------------------------------------------------------------------------------
     def code(self) -> str | None:
@@ -112,6 +111,18 @@ class SearchPicker(QLineEdit):
         if found:
             self._set_entry(found[0])
 
+    def event(self, event) -> bool:
+        # Tab leaves the field before keyPressEvent sees it: take the best match first.
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            self.resolve()
+            self._completer.popup().hide()
+        return super().event(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 — Qt override
+        if event.reason() != Qt.FocusReason.PopupFocusReason:
+            self.resolve()
+        super().focusOutEvent(event)
+
     def keyPressEvent(self, event) -> None:  # noqa: N802 — Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._completer.popup().isVisible():
             self.resolve()
@@ -134,13 +145,21 @@ def unit_entries(refs) -> list[Entry]:
 
 
 def grid_path(refs, code: str) -> list[str]:
-    names, seen = [], set()
+    """Names from the 村社 down to ``code``, each without its parent's name as a prefix."""
+    chain, seen = [], set()
     g = refs.grids.get(code)
     while g is not None and g.code not in seen:
         seen.add(g.code)
-        names.append(g.name)
+        chain.append(g)
         g = refs.grids.get(g.parent) if g.parent else None
-    return list(reversed(names))
+    chain.reverse()
+    names = []
+    for parent, child in zip([None, *chain], chain, strict=False):
+        name = child.name
+        if parent is not None and name.startswith(parent.name) and len(name) > len(parent.name):
+            name = name[len(parent.name):].strip()
+        names.append(name)
+    return names
 
 
 def location_entries(refs) -> list[Entry]:

@@ -1,0 +1,96 @@
+"""Idle lock keeps typed work; side panel; 即办; layout persistence; openList from the home page."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.services import queries
+from app.services.intake import take_in
+from tests.conftest import load_actors, sample_case
+from tests.ui.conftest import type_text
+
+
+def test_idle_lock_returns_to_login_without_losing_typed_work(qtbot, desk, open_window):
+    window = open_window(desk, "intake")
+    window.select_page("intake")
+    page = window.current_page()
+    type_text(page.description, "尚未保存的诉求内容")
+    window.idle.limit_ms = 1
+    qtbot.wait(5)
+    window.idle.check()
+    assert window.locked
+    form = window.lock_form
+    assert form.username.text() == "intake" and form.username.isReadOnly()
+    qtbot.keyClicks(form.password, "bad-password")
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    assert window.locked and form.errors.message_at("password")
+    form.password.clear()
+    qtbot.keyClicks(form.password, "demo1234")
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    assert not window.locked
+    assert page.description.toPlainText() == "尚未保存的诉求内容"
+
+
+def test_side_panel_shows_routing_repeats_and_history(qtbot, desk, open_window):
+    actors = load_actors(desk)
+    earlier = take_in(desk, actors["intake"], sample_case(auto_dispatch=False))
+    window = open_window(desk, "intake")
+    window.select_page("intake")
+    page = window.current_page()
+    page.phone.setText("13800001111")
+    page.category.set_code("PA0101")
+    page.location.set_code("V01")
+    type_text(page.description, "张三反映楼上住户卫生间漏水，多次协商未果，请求社区调解。")
+    page.panel.refresh_now(page.data())
+    assert "建议承办" in page.panel.routing.text() or "人工分派" in page.panel.routing.text()
+    assert earlier["case_no"] in page.panel.repeats.item(0).text()
+    assert page.panel.history.count() == 1 and "待分派" in page.panel.history.item(0).text()
+
+
+def test_instant_case_closes_on_the_spot(qtbot, desk, open_window):
+    window = open_window(desk, "intake")
+    window.select_page("intake")
+    page = window.current_page()
+    page.phone.setText("13912340000")
+    page.category.set_code("PA0101")
+    type_text(page.description, "咨询社区调解室的开放时间。")
+    qtbot.keyClick(page.description, Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)
+    assert page.instant.isChecked()
+    type_text(page.result, "已当场告知开放时间为工作日 9:00-17:00。")
+    page.save()
+    assert page.last_saved["state"] == "closed"
+    assert "当场办结" in page.banner.text()
+
+
+def test_column_layout_and_geometry_persist(qtbot, desk, open_window, tmp_path):
+    window = open_window(desk, "admin")
+    window.select_page("cases")
+    table = window.current_page().table
+    table.setColumnWidth(3, 411)
+    window.resize(760, 580)
+    size = window.size()
+    window.close()
+    again = open_window(desk, "admin")
+    again.select_page("cases")
+    assert again.current_page().table.columnWidth(3) == 411
+    assert again.size() == size
+
+
+def test_home_tiles_open_the_filtered_list(qtbot, demo_desk, open_window):
+    window = open_window(demo_desk, "unit")
+    home = window.current_page()
+    assert home.key == "home" and home.task_tiles
+    pending_sign = home.task_tiles[0]
+    qtbot.mouseClick(pending_sign.button, Qt.MouseButton.LeftButton)
+    cases = window.current_page()
+    assert cases.key == "cases" and cases.unit.code() == "D01" and cases.state.currentData() == "dispatched"
+    expected = queries.list_cases(demo_desk, None, {"state": "dispatched", "unit": "D01"}, limit=1)["total"]
+    assert cases.model.total == expected == int(pending_sign.count.text().replace(",", ""))
+
+
+def test_status_bar_counts(qtbot, demo_desk, open_window):
+    from app.services.overview import status_counts
+
+    window = open_window(demo_desk, "director")
+    counts = status_counts(demo_desk)
+    assert window.count_labels["red"].text() == f"红灯 {counts['red']:,}"
+    assert window.count_labels["open"].text() == f"在办 {counts['open']:,}"
