@@ -7,10 +7,9 @@ from pathlib import Path
 from app.cli import emit
 from app.domain import indicators as ind
 from app.errors import ValidationError
-from app.services import auth
+from app.services import auth, rankings
 from app.services import bulletins as bl
 from app.services import indicators as si
-from app.services import rankings
 from app.services import supervision as sv
 from app.services.desk import Desk
 
