@@ -124,6 +124,16 @@ def actor_line(action: dict) -> str:
     return f"{name}（{role}）" if role else name
 
 
+def actor_unit(action: dict, ctx: PrintContext) -> str:
+    """The actor's unit; town staff without one belong to the command centre."""
+    if action.get("actor_unit"):
+        return unit_name(ctx, action["actor_unit"])
+    role = action.get("actor_role")
+    if role in (wf.INTAKE, wf.DISPATCHER, wf.DIRECTOR, wf.ADMIN):
+        return "指挥中心"
+    return wf.ROLE_LABELS.get(role, "—") if role else "—"
+
+
 def retention(case: dict) -> str:
     """保管期限: 永久 for major cases, 30年 for complaints, reports and supervised or escalated
     cases, 10年 for the rest."""

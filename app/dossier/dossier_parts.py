@@ -53,7 +53,7 @@ def timeline(case: dict, ctx: PrintContext, width: float) -> list:
     rows = [head]
     for i, a in enumerate(case.get("actions", ()), 1):
         rows.append([P(str(i), "cell_c"), P(fmt_time(a["at"]), "cell"), P(ct.actor_line(a), "cell"),
-                     P(ct.unit_name(ctx, a.get("actor_unit")) or "—", "cell"), P(a["label"], "cell_c"),
+                     P(ct.actor_unit(a, ctx), "cell"), P(a["label"], "cell_c"),
                      P(ct.describe(a, ctx), "cell")])
     fixed = [10 * mm, 23 * mm, 31 * mm, 24 * mm, 17 * mm]
     return [P("办理过程记录", "title"), Spacer(1, 2 * mm),

@@ -16,7 +16,7 @@ from app.dossier.layout import P
 IMAGE_MIMES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp", "image/tiff")
 NB = "\u00a0"        # Paragraph collapses spaces (also U+3000) but keeps no-break spaces
 DATE_BLANKS = f"日期：{NB * 10}年{NB * 6}月{NB * 6}日"
-MAX_PIXELS = 1600   # longer side of an embedded photo (enough for 300 dpi at ~13 cm)
+MAX_PIXELS = 1200   # longer side of an embedded photo (~180 dpi across the 17 cm text width)
 
 
 def qr_code(text: str, size: float = 28 * mm) -> Drawing:
@@ -58,8 +58,12 @@ def _reader(path: Path) -> tuple[io.BytesIO, int, int]:
 
     with PILImage.open(path) as im:
         w, h = im.size
-        if im.format == "JPEG" and max(w, h) <= MAX_PIXELS * 1.5 and im.mode in ("RGB", "L"):
+        if im.format == "JPEG" and max(w, h) <= MAX_PIXELS * 1.7 and im.mode in ("RGB", "L"):
             return io.BytesIO(path.read_bytes()), w, h
+        if im.format == "JPEG":
+            # Decode at 1/2, 1/4 or 1/8 scale straight from the DCT data (a phone photo: ~10x faster).
+            long_side = MAX_PIXELS * 5 // 6
+            im.draft("RGB", (long_side, long_side * h // w) if w >= h else (long_side * w // h, long_side))
         im.thumbnail((MAX_PIXELS, MAX_PIXELS))
         if im.mode in ("RGBA", "LA", "P"):
             rgba = im.convert("RGBA")

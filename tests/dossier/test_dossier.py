@@ -140,7 +140,7 @@ def test_photo_attachment_is_embedded_and_other_files_listed(desk, people, dispa
     images = [ln for ln in listing.splitlines()[2:] if ln.strip()]
     assert any(" image " in f" {ln} " for ln in images)
     sizes = {(int(ln.split()[3]), int(ln.split()[4])) for ln in images if ln.split()[2] == "image"}
-    assert (1600, 1200) in sizes  # scaled down before embedding
+    assert (1200, 900) in sizes  # scaled down before embedding
     case = queries.show_case(desk, people["director"], dispatched_case)
     text = flat(pdftext(out))
     for att in case["attachments"]:

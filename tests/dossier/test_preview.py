@@ -120,3 +120,29 @@ def test_batch_dialog_prints_with_progress(qtbot, demo_desk, tmp_path, qapp):
     assert dlg.status.text() == f"完成：共打印 {total} 件" and dlg.cancel_btn.text() == "关闭"
     assert len(list((tmp_path / "out").glob("*.pdf"))) == total
     ctx.tasks.shutdown()
+
+
+def test_print_button_menu_enables_what_applies(qtbot, ui_ctx, desk, people, dispatched_case):
+    from app.services import queries
+    from ui.printing_actions import print_button
+
+    case = queries.show_case(desk, people["director"], dispatched_case)
+    shown = {"case": case}
+    button = print_button(ui_ctx, lambda: shown["case"])
+    qtbot.addWidget(button)
+    menu = button.menu()
+    menu.aboutToShow.emit()
+    enabled = {a.text(): a.isEnabled() for a in menu.actions() if a.data()}
+    assert enabled == {"案卷": True, "受理回执（A5）": True, "受理回执（80 mm 小票）": True, "交办单": True,
+                       "督办单": False}
+    opened = []
+    import ui.printing_actions as pa
+
+    original = pa.preview_case
+    pa.preview_case = lambda ctx, no, kind, parent=None, **kw: opened.append((no, kind, kw))
+    try:
+        button.watermark_action.setChecked(True)
+        next(a for a in menu.actions() if a.text() == "受理回执（80 mm 小票）").trigger()
+    finally:
+        pa.preview_case = original
+    assert opened == [(dispatched_case, "receipt", {"size": "80mm", "watermark": True})]
