@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-AREAS: list[str] = ["app.commands.supervision", "app.commands.printing"]
+AREAS: list[str] = ["app.commands.supervision", "app.commands.printing", "app.commands.sync"]
 
 
 def _modules():

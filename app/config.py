@@ -19,6 +19,11 @@ class Setting:
 SETTINGS = {s.name: s for s in (
     Setting("idle_lock_minutes", int, 15, "无操作自动锁屏（分钟）"),
     Setting("sync_interval_seconds", int, 60, "后台同步间隔（秒）"),
+    Setting("sync_timeout_seconds", float, 30.0, "同步请求超时（秒）"),
+    Setting("sync_attempts", int, 3, "同步请求失败重试次数"),
+    Setting("sync_proxy", str, "", "同步代理服务器（如 http://proxy:3128，空为系统设置）"),
+    Setting("sync_ca_bundle", str, "", "同步服务器 CA 证书文件（空为系统证书）"),
+    Setting("sync_chunk_kib", int, 1024, "附件上传分块大小（KiB，1024-4096）"),
     Setting("yellow_days", float, 1.0, "剩余不足多少个工作日时黄色预警"),
     Setting("yellow_fraction", float, 0.2, "剩余时限不足该比例时黄色预警"),
     Setting("repeat_window_days", int, 30, "重复件判定时间窗（天）"),

@@ -21,7 +21,9 @@ def rebuild_differences(desk: Desk, repair: bool = False, limit: int = 100) -> d
     diffs, checked = [], 0
     with desk.db.tx() as s:
         stream = s.execute(select(CaseAction).where(CaseAction.status != "rejected")
-                           .order_by(CaseAction.case_id, CaseAction.seq)).scalars()
+                           # the district's order first, local pending actions on top (app.sync)
+                           .order_by(CaseAction.case_id, CaseAction.server_seq.is_(None),
+                                     CaseAction.server_seq, CaseAction.seq)).scalars()
         rows = {}
         for case_id, acts in groupby(stream, key=lambda a: a.case_id):
             rebuilt = fold(records(acts))

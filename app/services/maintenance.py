@@ -38,8 +38,13 @@ def status(desk: Desk) -> dict:
     with desk.db.read() as s:
         cases = s.scalar(select(func.count()).select_from(Case))
         pending = s.scalar(select(func.count()).select_from(OutboxEntry))
-    return {"data_dir": str(desk.root), "town": desk.meta("town_code"), "town_name": desk.meta("town_name"),
+    out = {"data_dir": str(desk.root), "town": desk.meta("town_code"), "town_name": desk.meta("town_name"),
             "workstation": desk.meta("workstation"), "device_id": desk.device_id, "cases": cases,
             "pending": pending, "server": desk.meta("sync.server"), "last_sync": desk.meta("sync.last_success"),
             "missing_calendar_years": desk.calendar().missing_years(
                 desk.now().date(), desk.now().date().replace(year=desk.now().year + 1))}
+    from app.sync.state import summary
+
+    sync = summary(desk)
+    out["sync"] = {k: sync[k] for k in ("enrolled", "last_attempt", "last_error", "conflicts", "cursor")}
+    return out

@@ -16,8 +16,15 @@ def enqueue(session, desk, entity: str, entity_id: str, payload: dict) -> None:
 
 
 def record_payload(row) -> dict:
-    """All column values of a reference row, JSON-ready."""
-    return {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
+    """All column values of a reference row, JSON-ready. For a changed existing row ``_changed``
+    names the columns this change touched, so that the district merges field by field."""
+    state = inspect(row)
+    out = {c.key: getattr(row, c.key) for c in state.mapper.column_attrs}
+    if state.persistent:
+        changed = sorted(a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes())
+        if changed:
+            out["_changed"] = changed
+    return out
 
 
 def enqueue_record(session, desk, entity: str, row) -> None:

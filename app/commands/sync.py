@@ -1,0 +1,78 @@
+"""``towndesk enroll | sync | conflicts``: the district sync from the command line.
+
+    towndesk enroll --server URL --code CODE      (fresh data dir or existing store)
+    towndesk sync [--server URL] [--no-files] --json
+    towndesk conflicts [--all] --json
+    towndesk conflicts resolve ID --how redispatch|note|dismiss [--unit CODE]
+"""
+from __future__ import annotations
+
+from app.cli import emit
+from app.services import auth
+
+
+def register(sub, add_json_flag) -> None:
+    x = sub.add_parser("enroll", help="用区级管理员给的一次性注册码注册本工作站")
+    x.add_argument("--server", required=True, help="区级同步服务器地址，如 https://sync.example.gov.cn")
+    x.add_argument("--code", required=True, help="一次性注册码")
+    x.add_argument("--no-sync", action="store_true", help="注册后不立即同步")
+    add_json_flag(x)
+    x = sub.add_parser("sync", help="与区级服务器同步一轮（先上传后下载）")
+    x.add_argument("--server", help="改用该服务器地址")
+    x.add_argument("--no-files", action="store_true", help="不传输附件文件")
+    add_json_flag(x)
+    x = sub.add_parser("conflicts", help="同步冲突：被区级拒绝的操作及原因")
+    x.add_argument("conflicts_cmd", nargs="?", choices=["list", "resolve"], default="list")
+    x.add_argument("id", nargs="?", help="冲突编号（resolve）")
+    x.add_argument("--how", choices=["redispatch", "note", "dismiss"], help="处理方式")
+    x.add_argument("--unit", help="重新派单到该单位（默认原单位）")
+    x.add_argument("--all", action="store_true", help="包括已处理的")
+    add_json_flag(x)
+
+
+def cmd_enroll(args, desk):
+    from app.sync.enroll import enroll
+
+    out = enroll(desk, args.server, args.code, sync=not args.no_sync)
+    text = f"已注册：{out['town_name']}（{out['town']}），工作站 {out['workstation']}，设备 {out['device_id']}"
+    if "sync" in out:
+        text += "\n" + _summary_text(out["sync"])
+    emit(args, out, text)
+
+
+def cmd_sync(args, desk):
+    from app.sync.engine import run_round
+
+    out = run_round(desk, server=args.server, files=not args.no_files)
+    emit(args, out, _summary_text(out))
+
+
+def _summary_text(out: dict) -> str:
+    files = out.get("files") or {}
+    text = (f"同步完成：上传 {out['pushed']}（接受 {out['accepted']}，拒绝 {out['rejected']}），下载 {out['pulled']}，"
+            f"待处理冲突 {out['conflicts']}，待上传 {out['pending']}；附件上传 {files.get('uploaded', 0)}、"
+            f"下载 {files.get('downloaded', 0)}")
+    if files.get("error"):
+        text += f"（附件：{files['error']}）"
+    return text
+
+
+def cmd_conflicts(args, desk):
+    from app.errors import ValidationError
+    from app.sync import conflicts
+
+    if args.conflicts_cmd == "resolve":
+        if not args.id or not args.how:
+            raise ValidationError("用法：towndesk conflicts resolve ID --how redispatch|note|dismiss", field="how")
+        who = auth.get_actor(desk, args.as_user)
+        out = conflicts.resolve(desk, who, args.id, args.how, args.unit)
+        emit(args, out, f"已处理冲突 {args.id}（{args.how}）")
+        return
+    out = conflicts.list_conflicts(desk, include_done=args.all)
+    lines = [f"共 {len(out)} 条冲突"] + [
+        f"{c['id']}  {c['case_no'] or '-'}  {c['label']}  {c['actor_name'] if c['kind'] == 'action' else ''}  "
+        f"原因：{c['reason']}" for c in out]
+    emit(args, out, "\n".join(lines))
+
+
+HANDLERS = {"enroll": cmd_enroll, "sync": cmd_sync, "conflicts": cmd_conflicts}

@@ -1,0 +1,124 @@
+"""One sync round: push, then pull, then compare count + hash with the district (repair on a
+mismatch or ``must_resync``), then attachment bytes. Publishes SYNC_STATE / CONFLICT_ARRIVED."""
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import select, update
+
+from app import events
+from app.services.outbox import enqueue
+from app.store.models import CaseAction
+from app.sync import protocol as P
+from app.sync import state as st
+from app.sync.files import download_missing, upload_pending
+from app.sync.pull import pull_all
+from app.sync.push import push_all
+from app.sync.transport import MustResync, SyncError, Transport
+
+log = logging.getLogger("towndesk.sync")
+
+
+def run_round(desk, *, server: str | None = None, files: bool = True, transport: Transport | None = None,
+              page_size: int = P.PAGE_DEFAULT, batch: int = P.MAX_BATCH_ENTRIES, progress=None, cancel=None) -> dict:
+    """Run one round; returns the summary. Raises SyncError (data kept, retry later) on failure."""
+    started = time.perf_counter()
+    with st.round_lock(desk.root):
+        if server:
+            with desk.db.tx() as s:
+                desk.set_meta(s, "sync.server", server.rstrip("/"))
+        t = transport or Transport(st.settings(desk))
+        before = st.summary(desk)
+        events.publish(events.SYNC_STATE, {**_indicator(before), "state": "syncing"})
+        with desk.db.tx() as s:
+            desk.set_meta(s, "sync.last_attempt", desk.now().isoformat())
+        try:
+            pushed = push_all(desk, t, batch, progress, cancel)
+            repaired = False
+            try:
+                pulled = pull_all(desk, t, page_size, progress=progress, cancel=cancel)
+            except MustResync:
+                pulled, repaired = repair(desk, t, page_size), True
+            check = verify(desk, pulled["digest"])
+            if check and not check["equal"] and not repaired:
+                pulled, repaired = repair(desk, t, page_size), True
+                check = verify(desk, pulled["digest"])
+            file_out = _files(desk, t, cancel) if files else {}
+        except SyncError as e:
+            _failed(desk, e)
+            raise
+        with desk.db.tx() as s:
+            desk.set_meta(s, "sync.last_success", desk.now().isoformat())
+            desk.set_meta(s, "sync.last_error", "")
+        after = st.summary(desk)
+    out = {"pushed": pushed["pushed"], "accepted": pushed["accepted"], "rejected": pushed["rejected"],
+           "pulled": pulled["pulled"], "conflicts": after["conflicts"], "new_conflicts": pushed["new_conflicts"],
+           "files": file_out, "pending": after["pending"], "digest": check, "repaired": repaired,
+           "requests": t.requests, "bytes_sent": t.bytes_sent, "bytes_received": t.bytes_received,
+           "seconds": round(time.perf_counter() - started, 3)}
+    events.publish(events.SYNC_STATE, {**_indicator(after), "state": "online"})
+    if pushed["new_conflicts"]:
+        events.publish(events.CONFLICT_ARRIVED, {"count": after["conflicts"], "new": pushed["new_conflicts"]})
+    if pulled["pulled"]:
+        events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "sync"})
+    return out
+
+
+def _indicator(summary: dict) -> dict:
+    return {k: summary[k] for k in ("pending", "last_success", "last_error", "conflicts", "server")}
+
+
+def _failed(desk, e: SyncError) -> None:
+    try:
+        with desk.db.tx() as s:
+            desk.set_meta(s, "sync.last_error", e.message)
+    except Exception:  # noqa: BLE001 — reporting must not hide the original error
+        log.exception("could not record the sync error")
+    state = "offline" if e.code in ("offline", "timeout") else "error"
+    events.publish(events.SYNC_STATE, {**_indicator(st.summary(desk)), "state": state, "error": e.message,
+                                       "code": e.code})
+
+
+def _files(desk, t: Transport, cancel) -> dict:
+    out = {}
+    for step in (upload_pending, download_missing):
+        try:
+            out.update(step(desk, t, cancel))
+        except SyncError as e:  # files never fail the record sync
+            out["error"] = e.message
+    return out
+
+
+def verify(desk, digest: P.Digest | None) -> dict | None:
+    """Compare the district's count + hash of accepted actions with ours."""
+    if digest is None:
+        return None
+    with desk.db.read() as s:
+        count, hexhash = st.local_digest(s)
+    return {"equal": count == digest.count and hexhash == digest.hash, "count": count, "server_count": digest.count,
+            "hash": hexhash, "server_hash": digest.hash, "upto": digest.upto}
+
+
+def repair(desk, t: Transport, page_size: int) -> dict:
+    """Re-read the whole log from 0, rebuild the digest from the table, and queue again our own
+    actions the district no longer has (e.g. after the server was restored from a backup)."""
+    seen: set[str] = set()
+    pulled = pull_all(desk, t, page_size, after=0, seen=seen)
+    requeued = 0
+    with desk.db.tx() as s:
+        mine = s.execute(select(CaseAction).where(CaseAction.status == "accepted",
+                                                  CaseAction.device_id == desk.device_id)).scalars().all()
+        from app.services.caselog import action_dict
+
+        for a in mine:
+            if a.id not in seen:
+                s.execute(update(CaseAction).where(CaseAction.id == a.id).values(status="local", server_seq=None))
+                enqueue(s, desk, "action", a.id, action_dict(a))
+                requeued += 1
+        count, xor = st.full_digest(s)
+        st.put(s, "digest.count", count)
+        st.put(s, "digest.xor", xor)
+    log.warning("sync repair: re-read %s changes, re-queued %s own actions", pulled["pulled"], requeued)
+    pulled["requeued"] = requeued
+    return pulled

@@ -1,0 +1,86 @@
+"""Enrollment: spend a one-time code from the district administrator. The server answers with a
+device token (bound to this device id, its town and this database) and a workstation code unique
+in the town. A fresh data dir then pulls the town; an existing store sends its own data up."""
+from __future__ import annotations
+
+import secrets
+import socket
+
+from sqlalchemy import delete, insert, select
+
+from app.domain.ids import new_id
+from app.errors import ValidationError
+from app.services.outbox import enqueue, record_payload
+from app.store.models import CaseAction, OutboxEntry
+from app.sync import protocol as P
+from app.sync import records as rec
+from app.sync import state as st
+from app.sync.transport import Settings, Transport
+
+_A = CaseAction.__table__
+
+
+def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transport | None = None) -> dict:
+    server = (server or "").strip().rstrip("/")
+    if not server.startswith(("http://", "https://")):
+        raise ValidationError("服务器地址应以 http:// 或 https:// 开头", field="server")
+    town = desk.meta("town_code")
+    device_id = desk.device_id or new_id()
+    db_id, chain = new_id(), secrets.token_urlsafe(24)
+    settings = Settings(server=server, timeout=desk.setting("sync_timeout_seconds"),
+                        attempts=desk.setting("sync_attempts"), proxy=desk.setting("sync_proxy"),
+                        ca_bundle=desk.setting("sync_ca_bundle"))
+    t = transport or Transport(settings)
+    req = P.EnrollRequest(code=code.strip(), device_id=device_id, db_id=db_id, chain=chain, town=town,
+                          workstation_hint=desk.meta("workstation") if town else None,
+                          hostname=socket.gethostname()[:100])
+    reply = t.json("POST", P.API + "/enroll", P.EnrollReply, json_body=req.model_dump())
+    if town is None:
+        from app.services.setup import init_store
+
+        with desk.db.tx() as s:
+            desk.set_meta(s, "device_id", device_id)
+        init_store(desk, reply.town, reply.town_name, reply.workstation)
+    seeded = 0
+    with desk.db.tx() as s:
+        for key, value in (("device_id", device_id), ("workstation", reply.workstation), ("sync.server", server),
+                           ("sync.token", reply.token), ("sync.db_id", db_id)):
+            desk.set_meta(s, key, value)
+        st.put(s, "chain", chain)
+        st.drop(s, "chain.next")
+        if town is not None:
+            seeded = _seed_outbox(s, desk)
+    out = {"town": reply.town, "town_name": reply.town_name, "workstation": reply.workstation,
+           "device_id": device_id, "server": server, "existing_store": town is not None, "queued": seeded}
+    if sync:
+        from app.sync.engine import run_round
+
+        out["sync"] = run_round(desk)
+    return out
+
+
+def _seed_outbox(s, desk) -> int:
+    """Queue what the district has not seen from this store: every local action in log order
+    (the outbox is rebuilt so that no action goes up before its case's intake) and the town-owned
+    reference records (as seeds: they fill gaps on the server and never overwrite)."""
+    s.execute(delete(OutboxEntry).where(OutboxEntry.entity == "action"))
+    now = desk.now()
+    rows, n = [], 0
+    stmt = select(_A.c.id, _A.c.case_id, _A.c.kind, _A.c.at, _A.c.actor, _A.c.actor_name, _A.c.actor_role,
+                  _A.c.actor_unit, _A.c.payload, _A.c.device_id).where(_A.c.status == "local").order_by(_A.c.seq)
+    for a in s.execute(stmt):
+        rows.append({"id": new_id(), "entity": "action", "entity_id": a.id, "created_at": now, "payload": {
+            "id": a.id, "case_id": a.case_id, "kind": a.kind, "at": a.at.isoformat(), "actor": a.actor,
+            "actor_name": a.actor_name, "actor_role": a.actor_role, "actor_unit": a.actor_unit,
+            "payload": a.payload, "device_id": a.device_id}})
+        if len(rows) >= 5000:
+            s.execute(insert(OutboxEntry.__table__), rows)
+            n += len(rows)
+            rows = []
+    if rows:
+        s.execute(insert(OutboxEntry.__table__), rows)
+        n += len(rows)
+    for entity, row in rec.town_owned(s):
+        enqueue(s, desk, entity, row.id, record_payload(row) | {"_seed": True})
+        n += 1
+    return n

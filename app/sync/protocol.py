@@ -1,0 +1,167 @@
+"""Sync protocol messages shared by the workstation (app.sync) and the district server (server/).
+
+Every request carries ``X-Towndesk-Protocol`` and ``X-Towndesk-Schema``; the server accepts a range
+of protocol versions (N-1 keeps syncing) and answers 426 with a Chinese message outside it.
+The models below are the wire format; docs/SYNC.md describes them message by message.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1          # what this build speaks
+MIN_PROTOCOL = 1              # oldest client protocol the server still serves (N-1 rule)
+SCHEMA_VERSION = 1            # shape of entity payloads (actions, records)
+MIN_SCHEMA = 1
+API = "/api/v1"
+
+H_PROTOCOL = "X-Towndesk-Protocol"
+H_SCHEMA = "X-Towndesk-Schema"
+H_DEVICE = "X-Towndesk-Device"
+H_DB = "X-Towndesk-Db"
+H_CHAIN = "X-Towndesk-Chain"            # the store's current sync-chain secret (push only)
+H_CHAIN_NEXT = "X-Towndesk-Chain-Next"  # the secret proposed for the next push
+
+MAX_BATCH_ENTRIES = 500
+MAX_BATCH_BYTES = 2 * 1024 * 1024
+MAX_REQUEST_BYTES = 6 * 1024 * 1024     # server-side request size limit
+CHUNK_MIN, CHUNK_MAX = 1 << 20, 4 << 20  # attachment chunk sizes (1-4 MiB)
+PAGE_DEFAULT, PAGE_MAX = 2000, 5000
+
+RECORD_ENTITIES = ("town", "unit", "grid", "staff", "category", "rule", "user")
+ENTITIES = ("action", *RECORD_ENTITIES)
+# Per-workstation columns that never travel (login counters are local to a machine).
+LOCAL_FIELDS = {"failed_logins", "locked_until"}
+
+Id = Field(min_length=1, max_length=36, pattern=r"^[0-9A-Za-z-]{1,36}$")
+Sha = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Msg(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ErrorBody(Msg):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorReply(Msg):
+    error: ErrorBody
+
+
+class Health(Msg):
+    ok: bool
+    server: str = "towndesk-server"
+    protocol_min: int
+    protocol_max: int
+    schema_min: int
+    schema_max: int
+
+
+# -- enrollment -----------------------------------------------------------------------------
+class EnrollRequest(Msg):
+    code: str = Field(min_length=4, max_length=32)
+    device_id: str = Id
+    db_id: str = Id
+    chain: str = Field(min_length=16, max_length=128)
+    town: str | None = Field(default=None, max_length=8)          # existing store's town, if any
+    workstation_hint: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,6}$")
+    hostname: str | None = Field(default=None, max_length=100)
+
+
+class EnrollReply(Msg):
+    token: str = Field(min_length=16, max_length=200)
+    town: str = Field(pattern=r"^[A-Z0-9]{1,8}$")
+    town_name: str = Field(max_length=100)
+    workstation: str = Field(pattern=r"^[A-Z0-9]{1,6}$")
+    device_id: str = Id
+    protocol: int
+
+
+# -- push -----------------------------------------------------------------------------------
+class PushEntry(Msg):
+    id: str = Id                      # outbox entry id: the idempotency key
+    device_seq: int = Field(ge=0, le=2**62)
+    entity: Literal["action", "town", "unit", "grid", "staff", "category", "rule", "user"]
+    entity_id: str = Id
+    payload: dict[str, Any]
+
+
+class PushRequest(Msg):
+    entries: list[PushEntry] = Field(max_length=MAX_BATCH_ENTRIES)
+
+
+class Verdict(Msg):
+    id: str                           # the entry id
+    status: Literal["accepted", "rejected", "conflict"]  # conflict = same id, different payload (409)
+    http: int = 200                   # per-item status: 200 accepted, 422 rejected, 409 conflict
+    server_seq: int | None = None     # the change's sequence number when accepted (None: no-op)
+    code: str | None = None
+    reason: str | None = None         # Chinese, shown in the conflicts list
+
+
+class PushReply(Msg):
+    results: list[Verdict]
+    high: int = Field(ge=0)           # town's highest committed sequence number
+
+
+# -- pull -----------------------------------------------------------------------------------
+class Change(Msg):
+    seq: int = Field(ge=1)
+    entity: Literal["action", "town", "unit", "grid", "staff", "category", "rule", "user"]
+    id: str = Id
+    data: dict[str, Any]              # action: the action; record: {owner_level, fields, deleted}
+
+
+class Digest(Msg):
+    upto: int = Field(ge=0)
+    count: int = Field(ge=0)
+    hash: str = Field(pattern=r"^[0-9a-f]{16}$")
+
+
+class ChangesPage(Msg):
+    changes: list[Change]
+    next: int = Field(ge=0)           # the cursor after this page
+    more: bool
+    high: int = Field(ge=0)
+    digest: Digest | None = None      # on the last page: the town's accepted-action digest at ``high``
+
+
+# -- attachments ----------------------------------------------------------------------------
+class BlobState(Msg):
+    sha256: str = Sha
+    offset: int = Field(ge=0)
+    complete: bool
+    size: int | None = None
+
+
+# -- digest -------------------------------------------------------------------------------
+def id_hash(action_id: str) -> int:
+    """64-bit value of one accepted action id; the digest XORs these (order-free, incremental)."""
+    return int.from_bytes(hashlib.sha256(action_id.encode()).digest()[:8], "big")
+
+
+def digest_hex(xor: int) -> str:
+    return f"{xor & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def canonical(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def payload_hash(entity: str, entity_id: str, payload: dict, text: str | None = None) -> str:
+    """What makes two pushes of one entry id 'the same': entity, id and payload (``text``: the
+    payload's canonical JSON when the caller has it already)."""
+    body = text if text is not None else canonical(payload)
+    return hashlib.sha256(f"{canonical([entity, entity_id])[:-1]},{body}]".encode()).hexdigest()
+
+
+def to_signed64(value: int) -> int:
+    """Store an unsigned 64-bit value in a signed BIGINT column."""
+    value &= 0xFFFFFFFFFFFFFFFF
+    return value - (1 << 64) if value >= 1 << 63 else value

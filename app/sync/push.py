@@ -1,0 +1,110 @@
+"""Push: send the outbox in order, in batches (<= 500 entries, <= 2 MB), and apply the per-item
+verdicts in one transaction per batch. Accepted actions get their server sequence number;
+rejected ones stay in the log with status ``rejected`` and the reason (the conflicts list); the
+affected cases are re-folded. An entry leaves the outbox only once the district has answered it.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+
+from sqlalchemy import bindparam, delete, select, update
+
+from app.store.models import CaseAction, OutboxEntry
+from app.sync import protocol as P
+from app.sync import state as st
+from app.sync.refold import refold
+from app.sync.transport import Transport
+
+_A = CaseAction.__table__
+
+
+def batches(session, max_entries: int = P.MAX_BATCH_ENTRIES, max_bytes: int = P.MAX_BATCH_BYTES):
+    """The next batch of outbox entries in device order, within the size limits."""
+    rows = session.scalars(select(OutboxEntry).order_by(OutboxEntry.device_seq).limit(max_entries)).all()
+    out, size = [], 2
+    for r in rows:
+        item = {"id": r.id, "device_seq": r.device_seq, "entity": r.entity, "entity_id": r.entity_id,
+                "payload": r.payload}
+        n = len(json.dumps(item, ensure_ascii=False).encode()) + 1
+        if out and size + n > max_bytes:
+            break
+        out.append(item)
+        size += n
+    return out
+
+
+def _chain(desk) -> tuple[str | None, str]:
+    """The current chain secret and the proposed next one (persisted before sending)."""
+    with desk.db.tx() as s:
+        current = st.get(s, "chain")
+        proposed = st.get(s, "chain.next")
+        if not proposed:
+            proposed = secrets.token_urlsafe(24)
+            st.put(s, "chain.next", proposed)
+    return current, proposed
+
+
+def push_all(desk, t: Transport, max_entries: int = P.MAX_BATCH_ENTRIES, progress=None, cancel=None) -> dict:
+    out = {"pushed": 0, "accepted": 0, "rejected": 0, "new_conflicts": 0, "batches": 0}
+    while True:
+        if cancel is not None and cancel.is_set():
+            break
+        with desk.db.read() as s:
+            batch = batches(s, max_entries)
+        if not batch:
+            break
+        current, proposed = _chain(desk)
+        headers = {P.H_CHAIN_NEXT: proposed}
+        if current:
+            headers[P.H_CHAIN] = current
+        reply = t.json("POST", P.API + "/push", P.PushReply, json_body={"entries": batch}, headers=headers)
+        apply_verdicts(desk, batch, reply, proposed, out)
+        out["batches"] += 1
+        if progress:
+            progress(out["pushed"], None)
+    return out
+
+
+def apply_verdicts(desk, batch: list[dict], reply: P.PushReply, proposed: str, out: dict) -> None:
+    verdicts = {v.id: v for v in reply.results}
+    if set(verdicts) - {e["id"] for e in batch}:
+        from app.sync.transport import SyncError
+
+        raise SyncError("同步服务器的答复与上传的条目不符，本机数据未受影响，稍后重试", code="bad_reply")
+    accepted, rejected, answered, refold_ids, now = [], [], [], set(), desk.now().isoformat()
+    with desk.db.tx() as s:
+        for e in batch:
+            v = verdicts.get(e["id"])
+            if v is None:
+                continue  # not answered: stays in the outbox for the next round
+            answered.append(e["id"])
+            if e["entity"] == "action":
+                if v.status == "accepted":
+                    accepted.append({"_id": e["entity_id"], "status": "accepted", "server_seq": v.server_seq,
+                                     "verdict": None})
+                else:
+                    rejected.append({"_id": e["entity_id"], "status": "rejected", "server_seq": None,
+                                     "verdict": v.reason or "服务器拒绝"})
+                refold_ids.add(e["payload"].get("case_id"))
+            elif v.status != "accepted":
+                st.record_conflict(s, e["id"], e["entity"], e["entity_id"], e["payload"], v.reason or "服务器拒绝",
+                                   v.code, now)
+        if accepted:
+            ids = [a["_id"] for a in accepted]
+            already = set(s.scalars(select(CaseAction.id).where(CaseAction.id.in_(ids),
+                                                                CaseAction.status == "accepted")))
+            s.execute(update(_A).where(_A.c.id == bindparam("_id")), accepted)
+            st.add_accepted(s, [i for i in ids if i not in already])
+        if rejected:
+            s.execute(update(_A).where(_A.c.id == bindparam("_id")), rejected)
+        if answered:
+            s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(answered)))
+        refold(s, [c for c in refold_ids if c])
+        st.put(s, "chain", proposed)
+        st.drop(s, "chain.next")
+    out["pushed"] += len(answered)
+    out["accepted"] += sum(1 for v in verdicts.values() if v.status == "accepted")
+    out["rejected"] += sum(1 for v in verdicts.values() if v.status != "accepted")
+    out["new_conflicts"] += len(rejected) + sum(1 for e in batch if e["entity"] != "action"
+                                                and verdicts.get(e["id"]) and verdicts[e["id"]].status != "accepted")

@@ -1,0 +1,94 @@
+"""Re-fold case rows after sync: the district's accepted log first (in server order), then this
+workstation's pending actions on top. A pending action that no longer fits is left out of the row
+(the district will reject it and it shows up in the conflicts list); rejected actions never count.
+"""
+from __future__ import annotations
+
+import logging
+from itertools import groupby
+
+from sqlalchemy import bindparam, insert, select, text, update
+
+from app.domain import workflow as wf
+from app.domain.casefold import CASE_FIELDS, ActionRecord, apply
+from app.errors import AppError
+from app.store import search
+from app.store.models import Case, CaseAction
+
+log = logging.getLogger("towndesk.sync")
+CHUNK = 500
+_A = CaseAction.__table__.c
+_C = Case.__table__
+
+
+def ordered_actions(session, case_ids: list[str]):
+    return session.execute(
+        select(_A.id, _A.case_id, _A.kind, _A.at, _A.actor, _A.actor_role, _A.payload, _A.actor_unit, _A.status)
+        .where(_A.case_id.in_(case_ids), _A.status != "rejected")
+        .order_by(_A.case_id, _A.server_seq.is_(None), _A.server_seq, _A.seq)).all()
+
+
+def fold_rows(actions) -> object:
+    state = None
+    for a in actions:
+        rec = ActionRecord(a.id, a.case_id, a.kind, a.at, a.actor, a.actor_role, a.payload or {}, a.actor_unit)
+        if a.status != "accepted":
+            try:
+                wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload)
+            except AppError:
+                continue  # no longer valid here; the district's verdict will reject it
+        try:
+            state = apply(state, rec)
+        except (KeyError, AssertionError, TypeError, ValueError):
+            log.warning("action %s does not apply to case %s; left out of the row", a.id, a.case_id)
+    return state
+
+
+def refold(session, case_ids) -> list[str]:
+    """Rebuild the given case rows from their logs. Returns the case numbers that changed."""
+    changed: list[str] = []
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        folds = {cid: fold_rows(list(acts)) for cid, acts in
+                 groupby(ordered_actions(session, chunk), key=lambda a: a.case_id)}
+        rows = {r.id: r for r in session.execute(select(_C).where(_C.c.id.in_(chunk))).all()}
+        inserts, updates, reindex = [], [], []
+        for cid in chunk:
+            state = folds.get(cid)
+            if state is None:
+                continue  # nothing valid (e.g. a rejected intake): keep the row for the conflicts list
+            new = state.to_dict()
+            row = rows.get(cid)
+            if row is None:
+                _free_case_no(session, new["case_no"], cid)
+                inserts.append(new)
+                changed.append(new["case_no"])
+                continue
+            diff = {f: new[f] for f in CASE_FIELDS if getattr(row, f) != new[f]}
+            if diff:
+                updates.append({"_id": cid, **{f: new[f] for f in CASE_FIELDS if f != "id"}})
+                changed.append(new["case_no"])
+                if set(diff) & set(search.SEARCH_COLUMNS):
+                    reindex.append((row.rid, new))
+        if inserts:
+            session.execute(insert(_C), inserts)
+            rids = dict(session.execute(select(_C.c.id, _C.c.rid).where(
+                _C.c.id.in_([d["id"] for d in inserts]))).all())
+            session.execute(text(f"INSERT INTO {search.FTS_TABLE}(rowid, body) VALUES (:rid, :body)"),
+                            [{"rid": rids[d["id"]], "body": search.document(d)} for d in inserts])
+        if updates:
+            session.execute(update(_C).where(_C.c.id == bindparam("_id")), updates)
+        for rid, new in reindex:
+            search.index_case(session, rid, new, replace=True)
+    return changed
+
+
+def _free_case_no(session, case_no: str, case_id: str) -> None:
+    """A local case whose number the district gave to another case (its intake was rejected)
+    keeps its log but moves aside, so the accepted case can take its number."""
+    other = session.execute(select(_C.c.id, _C.c.rid).where(_C.c.case_no == case_no, _C.c.id != case_id)).first()
+    if other is not None:
+        moved = f"{case_no}-X{other.id[-4:].upper()}"
+        session.execute(update(_C).where(_C.c.id == other.id).values(case_no=moved))
+        log.warning("local case %s renamed to %s: the number belongs to an accepted case", case_no, moved)

@@ -1,0 +1,121 @@
+"""Where the workstation keeps its sync facts.
+
+``meta``: sync.server, sync.token, sync.db_id, sync.last_success, sync.last_error, sync.last_attempt.
+``sync_state``: cursor, digest.count / digest.xor (accepted actions, kept in the same transaction
+as the rows they describe), chain / chain.next (the rolling secret of this database), and
+conflict.record.<entry id> / dismissed.<action id> (JSON) for the conflicts list.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from app.errors import AppError
+from app.store.models import CaseAction, OutboxEntry, SyncState
+from app.sync import protocol as P
+
+
+def get(session, key: str, default: str | None = None) -> str | None:
+    row = session.get(SyncState, key)
+    return row.value if row else default
+
+
+def put(session, key: str, value) -> None:
+    session.merge(SyncState(key=key, value=str(value)))
+
+
+def drop(session, key: str) -> None:
+    session.execute(delete(SyncState).where(SyncState.key == key))
+
+
+def cursor(session) -> int:
+    return int(get(session, "cursor", "0"))
+
+
+def add_accepted(session, action_ids) -> None:
+    """Count actions that just became accepted into the running digest (same transaction)."""
+    ids = list(action_ids)
+    if not ids:
+        return
+    count, xor = int(get(session, "digest.count", "0")), int(get(session, "digest.xor", "0"))
+    for a in ids:
+        xor ^= P.id_hash(a)
+    put(session, "digest.count", count + len(ids))
+    put(session, "digest.xor", xor)
+
+
+def local_digest(session) -> tuple[int, str]:
+    return int(get(session, "digest.count", "0")), P.digest_hex(int(get(session, "digest.xor", "0")))
+
+
+def full_digest(session) -> tuple[int, int]:
+    """Recompute the digest from the table (used to repair the running one)."""
+    count, xor = 0, 0
+    for (aid,) in session.execute(select(CaseAction.id).where(CaseAction.status == "accepted")):
+        count += 1
+        xor ^= P.id_hash(aid)
+    return count, xor
+
+
+def settings(desk):
+    """Transport settings from the store (server, token, identity) and the typed settings."""
+    from app.sync.transport import Settings
+
+    server = desk.meta("sync.server")
+    if not server:
+        raise AppError("本工作站尚未注册到区级服务器，请先运行 towndesk enroll --server URL --code 注册码",
+                       code="not_enrolled")
+    return Settings(server=server, token=desk.meta("sync.token"), device_id=desk.device_id,
+                    db_id=desk.meta("sync.db_id", ""), timeout=desk.setting("sync_timeout_seconds"),
+                    attempts=desk.setting("sync_attempts"), proxy=desk.setting("sync_proxy"),
+                    ca_bundle=desk.setting("sync_ca_bundle"))
+
+
+def summary(desk) -> dict:
+    """Sync facts for ``towndesk status`` and the window's indicator."""
+    from sqlalchemy import func
+
+    with desk.db.read() as s:
+        pending = s.scalar(select(func.count()).select_from(OutboxEntry))
+        conflicts = s.scalar(select(func.count()).select_from(CaseAction).where(CaseAction.status == "rejected"))
+        dismissed = s.scalar(select(func.count()).select_from(SyncState).where(SyncState.key.like("dismissed.%")))
+        records = s.scalar(select(func.count()).select_from(SyncState).where(SyncState.key.like("conflict.record.%")))
+        cur = cursor(s)
+    return {"server": desk.meta("sync.server"), "device_id": desk.device_id, "workstation": desk.meta("workstation"),
+            "enrolled": bool(desk.meta("sync.token")), "pending": pending,
+            "last_success": desk.meta("sync.last_success"), "last_attempt": desk.meta("sync.last_attempt"),
+            "last_error": desk.meta("sync.last_error"), "conflicts": conflicts + records - dismissed,
+            "cursor": cur}
+
+
+@contextlib.contextmanager
+def round_lock(root: Path):
+    """One sync round at a time per data dir, across processes (released if the process dies)."""
+    path = Path(root) / "sync.lock"
+    f = path.open("a+")
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise AppError("另一个同步正在进行，请稍后再试", code="sync_busy") from None
+        yield
+    finally:
+        f.close()
+
+
+def record_conflict(session, entry_id: str, entity: str, entity_id: str, payload: dict, reason: str,
+                    code: str | None, at: str) -> None:
+    put(session, f"conflict.record.{entry_id}", json.dumps(
+        {"entry_id": entry_id, "entity": entity, "entity_id": entity_id, "payload": payload, "reason": reason,
+         "code": code, "at": at}, ensure_ascii=False, default=str))

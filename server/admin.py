@@ -1,0 +1,157 @@
+"""Administrator operations behind ``towndesk-server``: towns, enrollment codes, enrollment
+itself, revocation and district actions (上级交办, 督办) that come down to a town."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from app.domain import validation as v
+from app.domain.ids import case_no as make_case_no
+from app.domain.ids import new_id
+from app.sync import protocol as P
+from server.auth import ApiError, issue_code, new_token, sha, take_code
+from server.db import now_iso
+from server.ingest import ingest_as_district
+from server.models import Case, Device, Town
+
+TOWN_RE = re.compile(r"^[A-Z0-9]{1,8}$")
+DISTRICT_WORKSTATION = "D0"  # case numbers of 上级交办 cases; never given to a device
+
+
+def add_town(db, code: str, name: str) -> dict:
+    code = code.strip().upper()
+    if not TOWN_RE.match(code):
+        raise ApiError(400, "invalid", "镇街代码应为 1-8 位大写字母或数字")
+    if not name.strip():
+        raise ApiError(400, "invalid", "请填写镇街名称")
+    with db.tx() as s:
+        row = s.get(Town, code)
+        if row is None:
+            s.add(Town(code=code, name=name.strip(), last_seq=0, min_seq=0, digest_count=0, digest_xor=0,
+                       district_cases=0, created_at=now_iso()))
+        else:
+            row.name = name.strip()
+    return {"town": code, "name": name.strip()}
+
+
+def enroll_code(db, town: str) -> str:
+    with db.tx() as s:
+        if s.get(Town, town.upper()) is None:
+            raise ApiError(404, "town_unknown", f"镇街 {town} 不存在，请先运行 town add")
+        return issue_code(s, town.upper())
+
+
+def revoke(db, device_id: str) -> dict:
+    with db.tx() as s:
+        dev = s.get(Device, device_id)
+        if dev is None:
+            raise ApiError(404, "device_unknown", f"设备 {device_id} 不存在")
+        dev.revoked_at = dev.revoked_at or now_iso()
+        return {"device": dev.id, "town": dev.town, "workstation": dev.workstation, "revoked_at": dev.revoked_at}
+
+
+def devices(db, town: str | None = None) -> list[dict]:
+    with db.read() as s:
+        stmt = select(Device).order_by(Device.town, Device.workstation)
+        if town:
+            stmt = stmt.where(Device.town == town)
+        return [{"device": d.id, "town": d.town, "workstation": d.workstation, "hostname": d.hostname,
+                 "enrolled_at": d.enrolled_at, "revoked_at": d.revoked_at, "last_push_at": d.last_push_at}
+                for d in s.scalars(stmt)]
+
+
+def _free_workstation(s, town: str, hint: str | None) -> str:
+    used = set(s.scalars(select(Device.workstation).where(Device.town == town))) | {DISTRICT_WORKSTATION}
+    if hint and hint not in used:
+        return hint
+    for n in range(1, 100):
+        if f"{n:02d}" not in used:
+            return f"{n:02d}"
+    for a in "ABCDEFGHJKLMNPQRSTUVWXYZ":
+        for n in range(10):
+            if f"{a}{n}" not in used:
+                return f"{a}{n}"
+    raise ApiError(409, "no_workstation_code", "本镇街的工作站代码已用完")
+
+
+def enroll(db, req: P.EnrollRequest) -> P.EnrollReply:
+    """Spend a one-time code: register the device, bind its token to device + town + database."""
+    token = new_token()
+    with db.tx() as s:
+        code = take_code(s, req.code)
+        town = s.get(Town, code.town)
+        if req.town and req.town != town.code:
+            raise ApiError(409, "town_mismatch", f"本机数据属于镇街 {req.town}，注册码属于镇街 {town.code}，不能注册")
+        dev = s.get(Device, req.device_id)
+        if dev is not None and dev.town != town.code:
+            raise ApiError(409, "device_other_town", "该设备已注册到其他镇街")
+        if dev is None:
+            dev = Device(id=req.device_id, town=town.code, enrolled_at=now_iso(),
+                         workstation=_free_workstation(s, town.code, req.workstation_hint))
+            s.add(dev)
+        dev.db_id, dev.token_hash, dev.chain_hash = req.db_id, sha(token), sha(req.chain)
+        dev.hostname, dev.revoked_at = req.hostname, None
+        code.device_id = dev.id
+        return P.EnrollReply(token=token, town=town.code, town_name=town.name, workstation=dev.workstation,
+                             device_id=dev.id, protocol=P.PROTOCOL_VERSION)
+
+
+def district_assign(db, town: str, data: dict) -> dict:
+    """上级交办: a new case for a town (intake by the district); its workstations pull it."""
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid", "交办内容应为 JSON 对象")
+    description = v.require(data.get("description"), "description", "诉求内容")
+    v.check_length(description, "description", "诉求内容", 4000, 4)
+    title = (data.get("title") or "").strip() or description[:30]
+    category = (data.get("category") or "").strip()
+    if not category:
+        raise ApiError(400, "invalid", "请填写事项分类（category）")
+    phone = str((data.get("reporter") or {}).get("phone") or "").strip() or None
+    if phone:
+        phone = v.check_phone(phone)
+    at = datetime.now(UTC)
+    day = at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    with db.read() as s:
+        if s.get(Town, town) is None:
+            raise ApiError(404, "town_unknown", f"镇街 {town} 不存在")
+        prefix = f"{town}-{day:%Y%m%d}-{DISTRICT_WORKSTATION}-"
+        n = s.scalar(select(func.count()).select_from(Case).where(Case.town == town,
+                                                                  Case.case_no.like(prefix + "%")))
+    case_no = make_case_no(town, day, DISTRICT_WORKSTATION, n + 1)
+    payload = {"case_no": case_no, "town": town, "channel": "district_assign", "type": data.get("type") or "help",
+               "title": title, "description": description, "reporter_name": (data.get("reporter") or {}).get("name"),
+               "reporter_phone": phone, "reporter_id_no": None, "anonymous": not phone, "persons": 1,
+               "category": category, "village": data.get("village"), "grid": None, "address": data.get("address"),
+               "urgency": data.get("urgency") or "normal", "major": bool(data.get("major"))}
+    if data.get("instruction"):
+        payload["instruction"] = str(data["instruction"])[:500]
+    entry = _district_entry("intake", at, payload)
+    verdict = ingest_as_district(db, town, [entry])[0]
+    if verdict.status != "accepted":
+        raise ApiError(400, verdict.code or "invalid", verdict.reason or "交办失败")
+    return {"case_no": case_no, "case_id": entry.payload["case_id"], "town": town, "server_seq": verdict.server_seq}
+
+
+def district_urge(db, town: str, case_no: str, level: str, instruction: str) -> dict:
+    """区级督办 on a town's case."""
+    with db.read() as s:
+        row = s.scalar(select(Case).where(Case.town == town, Case.case_no == case_no))
+    if row is None:
+        raise ApiError(404, "case_unknown", f"案件 {case_no} 不存在")
+    entry = _district_entry("urge", datetime.now(UTC), {"level": level, "instruction": instruction}, row.id)
+    verdict = ingest_as_district(db, town, [entry])[0]
+    if verdict.status != "accepted":
+        raise ApiError(400, verdict.code or "invalid", verdict.reason or "督办失败")
+    return {"case_no": case_no, "server_seq": verdict.server_seq}
+
+
+def _district_entry(kind: str, at, payload: dict, case_id: str | None = None) -> P.PushEntry:
+    action_id = new_id()
+    cid = case_id or new_id()
+    data = {"id": action_id, "case_id": cid, "kind": kind, "at": at.isoformat(), "actor": "district",
+            "actor_name": "区级指挥中心", "actor_role": "district", "actor_unit": None, "payload": payload,
+            "device_id": "district"}
+    return P.PushEntry(id=new_id(), device_seq=0, entity="action", entity_id=action_id, payload=data)

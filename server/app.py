@@ -1,0 +1,144 @@
+"""The district server's HTTP API (FastAPI), versioned under /api/v1 with an OpenAPI document.
+
+Every call except /health and /enroll is authenticated by a device token and scoped to the
+device's town; every call except /health states its protocol and schema versions.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from app.sync import protocol as P
+from server import admin, blobs, changes, ingest
+from server.auth import ApiError, Caller, authenticate, versions
+from server.db import ServerDB
+
+log = logging.getLogger("towndesk.server")
+SHA = PathParam(pattern=r"^[0-9a-f]{64}$")
+CallerDep = Annotated[Caller, Depends(authenticate)]
+
+
+class JsonLogFormatter(logging.Formatter):
+    def format(self, record):  # structured logs: one JSON object per line
+        out = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)), "level": record.levelname,
+               "msg": record.getMessage()}
+        out.update(getattr(record, "extra_fields", {}))
+        return json.dumps(out, ensure_ascii=False)
+
+
+def _setup_logging() -> None:
+    if not any(isinstance(h.formatter, JsonLogFormatter) for h in log.handlers):
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(JsonLogFormatter())
+        log.addHandler(h)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def _error(status: int, code: str, message: str, extra: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "field": None}, **(extra or {})}, status)
+
+
+def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool = False) -> FastAPI:
+    _setup_logging()
+    db = ServerDB(db_url)
+    if blob_dir is None:
+        blob_dir = (db.sqlite_path.parent / "blobs") if db.sqlite_path else Path(
+            os.environ.get("TOWNDESK_SERVER_BLOBS", "towndesk-blobs"))
+    api = FastAPI(title="towndesk district server", version=f"protocol {P.PROTOCOL_VERSION}",
+                  description="镇街指挥台区级同步服务器")
+    api.state.db, api.state.blobs, api.state.test_hooks = db, blobs.BlobStore(blob_dir), test_hooks
+    V = [Depends(versions)]
+
+    @api.middleware("http")
+    async def limits_and_logs(request: Request, call_next):
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        if request.method in ("POST", "PUT"):
+            if length is None or not length.isdigit():
+                return _error(411, "length_required", "请求须带 Content-Length")
+            if int(length) > P.MAX_REQUEST_BYTES:
+                return _error(413, "too_large", f"请求过大（上限 {P.MAX_REQUEST_BYTES // (1 << 20)} MB）")
+        try:
+            response = await call_next(request)
+        except Exception:  # noqa: BLE001
+            log.exception("unhandled error on %s", request.url.path)
+            response = _error(500, "server_error", "服务器内部错误，请稍后重试")
+        caller = getattr(request.state, "caller", None)
+        log.info("request", extra={"extra_fields": {
+            "method": request.method, "path": request.url.path, "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "town": caller.town if caller else None, "device": caller.device_id if caller else None}})
+        return response
+
+    @api.exception_handler(ApiError)
+    async def api_error(_request, e: ApiError):
+        return _error(e.status, e.code, e.message, e.extra)
+
+    @api.get(P.API + "/health", response_model=P.Health)
+    def health():
+        return P.Health(ok=True, protocol_min=P.MIN_PROTOCOL, protocol_max=P.PROTOCOL_VERSION,
+                        schema_min=P.MIN_SCHEMA, schema_max=P.SCHEMA_VERSION)
+
+    @api.post(P.API + "/enroll", response_model=P.EnrollReply, dependencies=V,
+              responses={403: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply}})
+    def enroll(req: P.EnrollRequest):
+        return admin.enroll(db, req)
+
+    @api.post(P.API + "/push", response_model=P.PushReply, dependencies=V,
+              responses={401: {"model": P.ErrorReply}, 403: {"model": P.ErrorReply}})
+    def push(caller: CallerDep, req: P.PushRequest, x_towndesk_chain: str | None = Header(None, max_length=128), x_towndesk_chain_next: str | None = Header(None, max_length=128), x_test_commit_delay: float | None = Header(None, ge=0, le=30, include_in_schema=False)):
+        delay = x_test_commit_delay if api.state.test_hooks and x_test_commit_delay else 0.0
+        return ingest.push(db, caller, req, x_towndesk_chain, x_towndesk_chain_next, delay)
+
+    @api.get(P.API + "/changes", response_model=P.ChangesPage, dependencies=V,
+             responses={410: {"model": P.ErrorReply}, 401: {"model": P.ErrorReply}})
+    def changes_page(caller: CallerDep, after: int = Query(0, ge=0, le=2**62), limit: int = Query(P.PAGE_DEFAULT, ge=1, le=P.PAGE_MAX)):
+        return Response(changes.page_json(db, caller.town, after, limit), media_type="application/json")
+
+    @api.get(P.API + "/digest", response_model=P.Digest, dependencies=V)
+    def digest(caller: CallerDep):
+        return changes.digest(db, caller.town)
+
+    @api.get(P.API + "/blobs/{sha}/state", response_model=P.BlobState, dependencies=V,
+             responses={404: {"model": P.ErrorReply}})
+    def blob_state(caller: CallerDep, sha: str = SHA):
+        return blobs.state(db, api.state.blobs, caller, sha)
+
+    @api.put(P.API + "/blobs/{sha}", response_model=P.BlobState, dependencies=V,
+             responses={404: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply}, 422: {"model": P.ErrorReply}})
+    async def blob_put(caller: CallerDep, request: Request, sha: str = SHA, offset: int = Query(ge=0, le=2**40), size: int = Query(ge=1, le=2**40)):
+        body = await request.body()
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(blobs.put_chunk, db, api.state.blobs, caller, sha, offset, size, body)
+
+    @api.get(P.API + "/blobs/{sha}", dependencies=V, response_class=Response,
+             responses={200: {"content": {"application/octet-stream": {}}}, 404: {"model": P.ErrorReply}})
+    def blob_get(caller: CallerDep, sha: str = SHA, offset: int = Query(0, ge=0, le=2**40)):
+        path, size = blobs.open_for_read(db, api.state.blobs, caller, sha, offset)
+
+        def stream():
+            with path.open("rb") as f:
+                f.seek(offset)
+                yield from iter(lambda: f.read(1 << 20), b"")
+
+        return StreamingResponse(stream(), media_type="application/octet-stream",
+                                 headers={"Content-Length": str(size - offset), "X-Blob-Size": str(size)})
+
+    return api
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn server.app:app_from_env --factory``: TOWNDESK_SERVER_DB names the database."""
+    return create_app(os.environ.get("TOWNDESK_SERVER_DB", "sqlite:///towndesk-server.sqlite3"),
+                      os.environ.get("TOWNDESK_SERVER_BLOBS"), os.environ.get("TOWNDESK_SERVER_TEST_HOOKS") == "1")

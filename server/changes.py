@@ -1,0 +1,42 @@
+"""Pull: the town's change log after a cursor, in pages, with the digest on the last page.
+
+The town row is read first; its ``last_seq`` was written in the same transaction as the changes
+up to it, so every change at or below it is committed and visible: no reader skips a row.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.sync import protocol as P
+from server.auth import ApiError
+from server.models import Change, Town
+
+
+def digest_of(town: Town) -> dict:
+    return {"upto": town.last_seq, "count": town.digest_count, "hash": P.digest_hex(town.digest_xor)}
+
+
+def page_json(db, town_code: str, after: int, limit: int) -> str:
+    """The page as JSON text (stored change documents are embedded as they are)."""
+    with db.read() as s:
+        town = s.get(Town, town_code)
+        if town is None:
+            raise ApiError(401, "auth_invalid", "镇街不存在")
+        high = town.last_seq
+        if after > high or after < town.min_seq:
+            raise ApiError(410, "must_resync", "同步位置已失效（服务器数据已恢复或已压缩），需要完整重新同步",
+                           {"must_resync": True, "high": high})
+        rows = s.execute(select(Change.seq, Change.entity, Change.entity_id, Change.data)
+                         .where(Change.town == town_code, Change.seq > after, Change.seq <= high)
+                         .order_by(Change.seq).limit(limit)).all()
+        digest = digest_of(town)
+    nxt = rows[-1].seq if rows else high
+    more = nxt < high
+    parts = [f'{{"seq":{r.seq},"entity":"{r.entity}","id":"{r.entity_id}","data":{r.data}}}' for r in rows]
+    tail = "" if more else ',"digest":' + P.canonical(digest)
+    return f'{{"changes":[{",".join(parts)}],"next":{nxt},"more":{"true" if more else "false"},"high":{high}{tail}}}'
+
+
+def digest(db, town_code: str) -> dict:
+    with db.read() as s:
+        return digest_of(s.get(Town, town_code))

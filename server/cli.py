@@ -1,0 +1,133 @@
+"""``towndesk-server``: the district server and its administration.
+
+    towndesk-server [--db URL] migrate
+    towndesk-server [--db URL] town add CODE NAME
+    towndesk-server [--db URL] enroll-code --town CODE        (prints the one-time code alone)
+    towndesk-server [--db URL] revoke DEVICE
+    towndesk-server [--db URL] devices [--town CODE]
+    towndesk-server [--db URL] district assign --town CODE --json FILE   (上级交办)
+    towndesk-server [--db URL] district urge --town CODE CASE_NO --level yellow --instruction TEXT
+    towndesk-server [--db URL] serve --host 127.0.0.1 --port 8700 [--blobs DIR]
+
+``--db`` defaults to $TOWNDESK_SERVER_DB or sqlite:///towndesk-server.sqlite3; PostgreSQL is
+``postgresql+psycopg://user:pass@host/db``. Errors print one line and exit 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="towndesk-server", description="镇街指挥台区级同步服务器")
+    p.add_argument("--db", default=os.environ.get("TOWNDESK_SERVER_DB", "sqlite:///towndesk-server.sqlite3"),
+                   help="数据库 URL（SQLite 或 postgresql+psycopg://…）")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="升级数据库结构")
+    town = sub.add_parser("town", help="镇街").add_subparsers(dest="town_cmd", required=True)
+    x = town.add_parser("add", help="添加镇街")
+    x.add_argument("code")
+    x.add_argument("name")
+    town.add_parser("list", help="列出镇街")
+    x = sub.add_parser("enroll-code", help="生成一次性注册码")
+    x.add_argument("--town", required=True)
+    x = sub.add_parser("revoke", help="吊销工作站的同步授权")
+    x.add_argument("device")
+    x = sub.add_parser("devices", help="列出已注册工作站")
+    x.add_argument("--town")
+    district = sub.add_parser("district", help="区级操作").add_subparsers(dest="district_cmd", required=True)
+    x = district.add_parser("assign", help="上级交办：为镇街创建案件")
+    x.add_argument("--town", required=True)
+    x.add_argument("--json", dest="file", required=True, help="JSON 文件或 -")
+    x = district.add_parser("urge", help="区级督办")
+    x.add_argument("case_no")
+    x.add_argument("--town", required=True)
+    x.add_argument("--level", default="yellow", choices=["normal", "yellow", "red"])
+    x.add_argument("--instruction", required=True)
+    x = sub.add_parser("serve", help="启动同步服务")
+    x.add_argument("--host", default="127.0.0.1")
+    x.add_argument("--port", type=int, default=8700)
+    x.add_argument("--blobs", help="附件存放目录（默认数据库旁的 blobs/）")
+    x.add_argument("--workers", type=int, default=1)
+    x.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from server.auth import ApiError
+    from server.db import ServerDB
+
+    db = ServerDB(args.db)
+    try:
+        from server import admin, migrate
+
+        if args.command == "serve":
+            return _serve(args, db)
+        migrate.upgrade(db)
+        if args.command == "migrate":
+            print(f"数据库已是最新结构（{migrate.head()}）")
+        elif args.command == "town" and args.town_cmd == "add":
+            _out(admin.add_town(db, args.code, args.name))
+        elif args.command == "town":
+            from sqlalchemy import select
+
+            from server.models import Town
+
+            with db.read() as s:
+                _out([{"town": t.code, "name": t.name, "last_seq": t.last_seq} for t in s.scalars(select(Town))])
+        elif args.command == "enroll-code":
+            print(admin.enroll_code(db, args.town))
+        elif args.command == "revoke":
+            _out(admin.revoke(db, args.device))
+        elif args.command == "devices":
+            _out(admin.devices(db, args.town))
+        elif args.district_cmd == "assign":
+            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
+            try:
+                data = json.loads(raw)
+            except json.JSONDecodeError as e:
+                raise ApiError(400, "invalid", f"JSON 格式错误：第 {e.lineno} 行") from None
+            _out(admin.district_assign(db, args.town.upper(), data))
+        else:
+            _out(admin.district_urge(db, args.town.upper(), args.case_no, args.level, args.instruction))
+        return 0
+    except ApiError as e:
+        print(f"错误：{e.message} ({e.code})", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"错误：{e} (io)", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 — AppError from shared validation
+        from app.errors import AppError
+
+        if isinstance(e, AppError):
+            print(f"错误：{e.message} ({e.code})", file=sys.stderr)
+            return 2
+        raise
+    finally:
+        db.close()
+
+
+def _out(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _serve(args, db) -> int:
+    import uvicorn
+
+    from server import migrate
+    from server.app import create_app
+
+    migrate.upgrade(db)
+    db.close()
+    app = create_app(args.db, args.blobs, test_hooks=args.test_hooks)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
