@@ -100,18 +100,22 @@ _worker: dict = {}
 def _init_worker(setup: dict) -> None:
     from app.domain.calendar import WorkCalendar
 
+    from app.services.demogen import DemoGenerator
+
     _worker.clear()
-    _worker.update(setup, text=read_json("demo_text.json"), calendar=WorkCalendar(setup["overrides"]))
+    _worker.update(setup)
+    # One generator per process, so its route and deadline caches live across chunks.
+    _worker["gen"] = DemoGenerator(setup["refs"], read_json("demo_text.json"), setup["town"],
+                                   WorkCalendar(setup["overrides"]), setup["now"], setup["seed"],
+                                   setup["workstation"], setup["town_code"], *setup["yellow"])
 
 
 def _generate_chunk(chunk) -> tuple[list, list, list]:
     """Generate one chunk of cases (in a worker process or inline): rows, actions, FTS documents."""
-    from app.services.demogen import DemoGenerator
-
     index, numbered = chunk
     w = _worker
-    gen = DemoGenerator(w["refs"], w["text"], w["town"], w["calendar"], w["now"], w["seed"] * 1000 + index,
-                        w["workstation"], w["town_code"], *w["yellow"])
+    gen = w["gen"]
+    gen.reseed(w["seed"] * 1000 + index)
     cases, actions, docs = [], [], []
     for received, case_no in numbered:
         state, acts = gen.case(received, case_no)

@@ -68,7 +68,19 @@ class DemoGenerator:
         self.channels = list(CHANNEL_WEIGHTS)
         self.channel_w = list(CHANNEL_WEIGHTS.values())
         self._deadline_cache: dict = {}
+        self._callback_cache: dict = {}
         self.recent: list[tuple[str, str]] = []  # (case_no, state) of registered cases, for merges
+
+    def reseed(self, seed: int) -> None:
+        """Start a new deterministic stream (per chunk); caches stay warm."""
+        self.r.seed(seed)
+        self.recent.clear()
+
+    def callback_due(self, t: datetime) -> datetime:
+        day = t.astimezone(SHANGHAI).date()
+        if day not in self._callback_cache:
+            self._callback_cache[day] = self.cal.next_workday_end(t)
+        return self._callback_cache[day]
 
     # -- helpers -----------------------------------------------------------------------------
     def unit_staff(self, code: str) -> Staff:
@@ -231,7 +243,7 @@ class DemoGenerator:
         if r.random() < 0.04:
             add("reject_close", t, self.director, {"reason": "办理结果不完整，请补充现场核实情况"})
             return
-        cb = self.cal.next_workday_end(t)
+        cb = self.callback_due(t)
         add("approve_close", t, self.director, {"callback_due_at": cb.isoformat(),
                                                 "callback_warn_at": (cb - timedelta(hours=24)).isoformat()})
         if r.random() > done_p or later(1, 30) is None:
