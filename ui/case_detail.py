@@ -54,7 +54,10 @@ class CaseDetailView(QWidget):
         top.addWidget(self.title, 1)
         top.addWidget(self.state_label)
 
-        self.buttons_box = QHBoxLayout()
+        self.buttons_row = QWidget()
+        self.buttons_box = QHBoxLayout(self.buttons_row)
+        self.buttons_box.setContentsMargins(0, 0, 0, 0)
+        self.buttons_box.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
         self.facts = QGridLayout()
         facts_box = QGroupBox("基本信息")
@@ -70,27 +73,28 @@ class CaseDetailView(QWidget):
         self.timeline.setRootIsDecorated(False)
         self.timeline.setColumnWidth(0, 130)
         self.timeline.setColumnWidth(1, 80)
-        self.timeline.setColumnWidth(2, 150)
+        self.timeline.setColumnWidth(2, 190)
+        self.timeline.setMinimumHeight(200)
         time_box = QGroupBox("办理过程")
         QVBoxLayout(time_box).addWidget(self.timeline)
         self.files = QListWidget()
         self.files.setObjectName("attachments")
         self.files.setViewMode(QListWidget.ViewMode.IconMode)
         self.files.setIconSize(QSize(96, 96))
-        self.files.setFixedHeight(140)
+        self.files.setFixedHeight(120)
         self.files.itemActivated.connect(self._open_file)
         self.files.itemDoubleClicked.connect(self._open_file)
-        files_box = QGroupBox("附件（双击打开）")
-        QVBoxLayout(files_box).addWidget(self.files)
+        self.files_box = QGroupBox("附件（双击打开）")
+        QVBoxLayout(self.files_box).addWidget(self.files)
 
         content = QWidget()
         col = QVBoxLayout(content)
         col.addLayout(top)
-        col.addLayout(self.buttons_box)
+        col.addWidget(self.buttons_row)
         col.addWidget(facts_box)
         col.addWidget(desc_box)
         col.addWidget(time_box, 1)
-        col.addWidget(files_box)
+        col.addWidget(self.files_box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
@@ -134,6 +138,7 @@ class CaseDetailView(QWidget):
                                     payload_text(a["kind"], a.get("payload") or {}, names)])
             item.setToolTip(3, item.text(3))
             self.timeline.addTopLevelItem(item)
+        self.timeline.setMinimumHeight(min(420, 40 + 24 * max(4, len(case.get("actions", [])))))
         self._fill_files(case.get("attachments", []))
         self._set_buttons(case.get("allowed_actions", []))
 
@@ -173,6 +178,7 @@ class CaseDetailView(QWidget):
 
     def _fill_files(self, files: list[dict]) -> None:
         self.files.clear()
+        self.files_box.setVisible(bool(files))
         for f in files:
             path = attachments.blob_path(self.ctx.desk, f["sha256"])
             item = QListWidgetItem(f["filename"])
@@ -193,6 +199,7 @@ class CaseDetailView(QWidget):
             self.buttons_box.removeWidget(b)
             b.deleteLater()
         self.buttons = {}
+        at = 0
         n = 0
         for kind in allowed:
             if kind in NO_BUTTON:
@@ -205,14 +212,14 @@ class CaseDetailView(QWidget):
                 b.setToolTip(f"Alt+{n}")
             b.clicked.connect(lambda _=False, k=kind: self.start_action(k))
             self.buttons[kind] = b
-            self.buttons_box.addWidget(b)
+            self.buttons_box.insertWidget(at, b)
+            at += 1
         if "attach" in allowed:
             b = QPushButton("添加附件")
             b.setObjectName("act_attach")
             b.clicked.connect(self.add_attachment)
             self.buttons["attach"] = b
-            self.buttons_box.addWidget(b)
-        self.buttons_box.addStretch(0)
+            self.buttons_box.insertWidget(at, b)
 
     def start_action(self, kind: str) -> ActionDialog:
         self.dialog = ActionDialog(self.ctx, self.case, kind, self)

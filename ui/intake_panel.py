@@ -19,6 +19,8 @@ class IntakeSidePanel(QWidget):
         self.routing = QLabel("选择事项分类后显示建议承办单位")
         self.routing.setObjectName("routingLabel")
         self.routing.setWordWrap(True)
+        self.routing.setMinimumHeight(72)
+        self.routing.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.repeats = QListWidget()
         self.repeats.setObjectName("repeatList")
         self.history = QListWidget()

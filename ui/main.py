@@ -114,6 +114,7 @@ def run_gui(data_dir: str | None) -> int:
     from ui.tasks import TaskManager
 
     info = overview.desk_info(desk)
+    _preload_in_background(desk)
     login_tasks = TaskManager()
     dialog = LoginDialog(desk, login_tasks, info)
     if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.actor is None:
@@ -128,6 +129,24 @@ def run_gui(data_dir: str | None) -> int:
     ctx.tasks.shutdown()
     desk.close()
     return code
+
+
+def _preload_in_background(desk) -> threading.Thread:
+    """Warm the reference cache and the pickers' pinyin entries while the user logs in."""
+
+    def work() -> None:
+        try:
+            from ui.pages import page_classes
+            from ui.widgets import pickers
+
+            page_classes()  # import the page modules (QtCharts and friends load slowly)
+            pickers.preload(desk.refs())
+        except Exception:  # noqa: BLE001 — only a warm-up; the window builds them itself if needed
+            log.exception("preload failed")
+
+    thread = threading.Thread(target=work, name="towndesk-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _offer_demo(app: QApplication, desk) -> bool:

@@ -38,6 +38,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"镇街指挥台 — {self.info.get('town_name') or ''}")
         self.setObjectName("mainWindow")
         self.pages: list = []
+        self.classes: list[type] = []
+        self._built: dict[int, object] = {}
         self._history: list[int] = []
 
         self.top = self._top_bar()
@@ -151,19 +153,20 @@ class MainWindow(QMainWindow):
 
     # -- pages ---------------------------------------------------------------------------------
     def _build_pages(self) -> None:
+        """Navigation for the actor's role; each page is built the first time it is shown."""
         for page in self.pages:
             self.stack.removeWidget(page)
             page.deleteLater()
         self.stack.removeWidget(self.detail)
         self.nav.blockSignals(True)
         self.nav.clear()
+        self.classes = page_classes(self.ctx.role)
         self.pages = []
-        for cls in page_classes(self.ctx.role):
-            page = cls(self.ctx)
-            page.openCase.connect(self.open_case)
-            page.openList.connect(self.open_list)
-            self.pages.append(page)
-            self.stack.addWidget(page)
+        self._built: dict[int, object] = {}
+        for cls in self.classes:
+            placeholder = QWidget()
+            self.pages.append(placeholder)
+            self.stack.addWidget(placeholder)
             self.nav.addItem(cls.title)
         self.stack.addWidget(self.detail)
         self.nav.blockSignals(False)
@@ -174,21 +177,40 @@ class MainWindow(QMainWindow):
         self.show_page(0, force=True)
         self.refresh_counts()
 
+    def _ensure_page(self, index: int):
+        page = self._built.get(index)
+        if page is None:
+            page = self.classes[index](self.ctx)
+            page.openCase.connect(self.open_case)
+            page.openList.connect(self.open_list)
+            placeholder = self.pages[index]
+            self.stack.insertWidget(self.stack.indexOf(placeholder), page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[index] = page
+            self._built[index] = page
+        return page
+
+    def built_pages(self) -> list:
+        return list(self._built.values())
+
     def page(self, key: str):
-        return next((p for p in self.pages if p.key == key), None)
+        index = next((i for i, c in enumerate(self.classes) if c.key == key), -1)
+        return self._ensure_page(index) if index >= 0 else None
 
     def select_page(self, index_or_key) -> None:
         index = index_or_key if isinstance(index_or_key, int) else \
-            next((i for i, p in enumerate(self.pages) if p.key == index_or_key), -1)
-        if 0 <= index < len(self.pages):
+            next((i for i, c in enumerate(self.classes) if c.key == index_or_key), -1)
+        if 0 <= index < len(self.classes):
             self.nav.setCurrentRow(index)
             self.show_page(index)
 
     def show_page(self, index: int, force: bool = False) -> None:
-        if not 0 <= index < len(self.pages):
+        if not 0 <= index < len(self.classes):
             return
-        page = self.pages[index]
-        if force or self.stack.currentWidget() is not page:
+        fresh = index not in self._built
+        page = self._ensure_page(index)
+        if force or fresh or self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
             page.refresh()
 
@@ -264,7 +286,7 @@ class MainWindow(QMainWindow):
 
     def save_layout(self) -> None:
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())
-        for page in self.pages:
+        for page in self.built_pages():
             if hasattr(page, "save_layout"):
                 page.save_layout()
         self.ctx.settings.sync()

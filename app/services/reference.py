@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
 from app.domain.ids import stable_id
@@ -93,6 +92,8 @@ class RefCache:
 
 def initials(name: str) -> str:
     """Pinyin initials for quick pickers: 邻里纠纷 -> lljf."""
+    from pypinyin import Style, lazy_pinyin  # imported on first use: loading its dictionaries takes ~1 s
+
     return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
 
 

@@ -26,6 +26,33 @@ COLUMNS = [  # (key, header, sort key or None)
 ]
 
 
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+ROLES_SHOWN = frozenset((DISPLAY, BACKGROUND, FOREGROUND, TOOLTIP))
+COLOUR_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[0] == "color")
+TITLE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[0] == "title")
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _brush(hex_colour: str | None) -> QBrush | None:
+    if not hex_colour:
+        return None
+    if hex_colour not in _BRUSHES:
+        _BRUSHES[hex_colour] = QBrush(QColor(hex_colour))
+    return _BRUSHES[hex_colour]
+
+
+def prepare(row: dict) -> dict:
+    """Pre-format a fetched row once: display texts per column and its brushes."""
+    colour = row.get("color") or ""
+    row["_cells"] = tuple(cell_text(row, key) for key, _h, _s in COLUMNS)
+    row["_tint"] = _brush(COLOUR_TINT.get(colour))
+    row["_fg"] = _brush(COLOUR_HEX.get(colour))
+    return row
+
+
 def cell_text(row: dict, key: str) -> str:
     if key == "case_no":
         return row["case_no"]
@@ -142,26 +169,29 @@ class CaseTableModel(QAbstractTableModel):
         row = self.row(index)
         return row["case_no"] if row else None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+    def data(self, index, role=DISPLAY):
+        # Hot path (called for every visible cell and role on each paint): ints and tuples only.
+        role = int(role) if not isinstance(role, int) else role
+        if role not in ROLES_SHOWN:
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
-                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+        r = index.row()
+        keys = self.keys
+        if r >= len(keys):
             return None
-        row = self.row(index.row())
-        key = COLUMNS[index.column()][0]
+        row = self._cache.get(keys[r])
         if row is None:
-            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row["title"] if key == "title" else None
-        colour = row.get("color")
-        if role == Qt.ItemDataRole.BackgroundRole and COLOUR_TINT.get(colour or ""):
-            return QBrush(QColor(COLOUR_TINT[colour]))
-        if role == Qt.ItemDataRole.ForegroundRole and key == "color" and colour:
-            return QBrush(QColor(COLOUR_HEX[colour]))
-        return None
+            row = self.row(r)
+            if row is None:
+                return "…" if role == DISPLAY and index.column() == 0 else None
+        cells = row["_cells"]
+        col = index.column()
+        if role == DISPLAY:
+            return cells[col]
+        if role == BACKGROUND:
+            return row["_tint"]
+        if role == FOREGROUND:
+            return row["_fg"] if col == COLOUR_COLUMN else None
+        return row["title"] if col == TITLE_COLUMN else None  # tooltip
 
     # -- sorting -------------------------------------------------------------------------------
     def sortable(self, column: int) -> bool:
@@ -200,7 +230,7 @@ class CaseTableModel(QAbstractTableModel):
         self.windows_fetched += 1
         for offset, row in enumerate(rows):
             rid = row["rid"]
-            self._cache[rid] = row
+            self._cache[rid] = prepare(row)
             self._cache.move_to_end(rid)
             self._row_of[rid] = start + offset
         while len(self._cache) > CACHE_ROWS:
@@ -224,7 +254,7 @@ class CaseTableModel(QAbstractTableModel):
             if gen != self._generation:
                 return
             for row in rows:
-                self._cache[row["rid"]] = row
+                self._cache[row["rid"]] = prepare(row)
                 at = self._row_of.get(row["rid"])
                 if at is not None:
                     self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))

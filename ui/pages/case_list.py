@@ -107,9 +107,11 @@ class CaseListPage(Page):
         header.setSectionsMovable(True)
         header.setStretchLastSection(False)
         header.setSortIndicatorShown(True)
+        self._sort = (8, Qt.SortOrder.DescendingOrder)
+        header.setSortIndicator(*self._sort)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._header_clicked)
-        for i, w in enumerate((190, 70, 50, 320, 120, 140, 90, 80, 100, 100)):
+        for i, w in enumerate((180, 64, 48, 280, 110, 130, 90, 70, 96, 96)):
             self.table.setColumnWidth(i, w)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
@@ -203,12 +205,12 @@ class CaseListPage(Page):
         self.total_label.setText(f"共 {total:,} 件")
 
     def _header_clicked(self, column: int) -> None:
+        header = self.table.horizontalHeader()
         if not self.model.sortable(column):
-            header = self.table.horizontalHeader()
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            header.setSortIndicator(*self._sort)  # only 编号, 受理时间 and 办结时限 sort
             return
-        order = self.table.horizontalHeader().sortIndicatorOrder()
-        self.model.sort(column, order)
+        self._sort = (column, header.sortIndicatorOrder())
+        self.model.sort(*self._sort)
 
     def _open_row(self, row: int) -> None:
         case_no = self.model.case_no(row)

@@ -29,7 +29,7 @@ class AttachmentStrip(QWidget):
         self.list.setObjectName("attachmentList")
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(64, 64))
-        self.list.setFixedHeight(96)
+        self.list.setFixedHeight(84)
         self.list.setAcceptDrops(False)
         self.list.setToolTip("拖入照片或文件；选中后按 Delete 移除")
         add = QPushButton("添加附件…")

@@ -2,6 +2,7 @@
 code; Down/Enter picks from the list; Tab or leaving the field takes the best match."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
@@ -175,21 +176,46 @@ def location_entries(refs) -> list[Entry]:
     return out
 
 
+_BUILDERS = {"unit": unit_entries, "category": category_entries, "location": location_entries}
+_cache: dict[int, tuple[object, dict[str, list[Entry]]]] = {}
+_cache_lock = threading.Lock()
+
+
+def entries(refs, kind: str) -> list[Entry]:
+    """Picker entries for one reference snapshot, built once (pinyin initials are slow to make)."""
+    with _cache_lock:
+        held = _cache.get(id(refs))
+        if held is None or held[0] is not refs:
+            held = (refs, {})
+            _cache.clear()  # one snapshot at a time: a new RefCache replaces the old one
+            _cache[id(refs)] = held
+        built = held[1]
+        if kind not in built:
+            built[kind] = _BUILDERS[kind](refs)
+        return built[kind]
+
+
+def preload(refs) -> None:
+    """Build every picker's entries (call from a worker thread while the login dialog shows)."""
+    for kind in _BUILDERS:
+        entries(refs, kind)
+
+
 class UnitPicker(SearchPicker):
     def __init__(self, refs, parent: QWidget | None = None):
-        super().__init__(unit_entries(refs), "输入单位名称、拼音首字母或代码", parent)
+        super().__init__(entries(refs, "unit"), "输入单位名称、拼音首字母或代码", parent)
 
 
 class CategoryPicker(SearchPicker):
     def __init__(self, refs, parent: QWidget | None = None):
-        super().__init__(category_entries(refs), "输入分类名称或拼音首字母，如 lljf", parent)
+        super().__init__(entries(refs, "category"), "输入分类名称或拼音首字母，如 lljf", parent)
 
 
 class LocationPicker(SearchPicker):
     """Picks a 村社, 网格 or 微网格; ``location()`` gives the intake keys."""
 
     def __init__(self, refs, parent: QWidget | None = None):
-        super().__init__(location_entries(refs), "村社 / 网格 / 微网格，可输入拼音首字母", parent)
+        super().__init__(entries(refs, "location"), "村社 / 网格 / 微网格，可输入拼音首字母", parent)
         self.refs = refs
 
     def location(self) -> dict:
