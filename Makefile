@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= $(CURDIR)/.demo
 DEMO_CASES ?= 2000
 DEB_PACKAGES := fonts-wqy-microhei poppler-utils poppler-data xvfb xauth libxcb-icccm4 libxcb-keysyms1 \
-	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 imagemagick
+	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 imagemagick libzbar0
 
 .PHONY: run test lint deps clean-demo bench
 
