@@ -16,6 +16,7 @@ PAGES = [
     "ui.pages.intake",
     "ui.pages.dispatch_queue",
     "ui.pages.case_list",
+    "ui.pages.conflicts",
 ]
 
 

@@ -1,0 +1,89 @@
+"""The window's side of sync (pytest-qt): the controller runs rounds on the network pool and
+reports state; the 冲突 page lists rejected actions and acts on them."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from app.services import dispatch, intake  # noqa: E402
+from tests.conftest import sample_case  # noqa: E402
+from tests.sync.conftest import sync  # noqa: E402
+
+
+@pytest.fixture
+def make_ctx(qapp, tmp_path):
+    made = []
+
+    def make(desk, username: str = "dispatcher"):
+        from ui.bus import EventBridge
+        from ui.context import UiContext, make_settings
+        from ui.tasks import TaskManager
+
+        ctx = UiContext(desk=desk, actor=desk.actors[username], tasks=TaskManager(synchronous=True),
+                        bus=EventBridge(), settings=make_settings(str(tmp_path / f"{len(made)}.ini")))
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.bus.close()
+        ctx.tasks.shutdown()
+
+
+def test_controller_reports_state_and_syncs(stations, make_ctx, qtbot, server):
+    from ui.sync_controller import SyncController
+    from ui.widgets.sync_indicator import SyncIndicator
+
+    a = stations("A")
+    ctx = make_ctx(a)
+    ctrl = SyncController(ctx)
+    indicator = SyncIndicator()
+    qtbot.addWidget(indicator)
+    ctrl.stateChanged.connect(indicator.on_sync_state)
+    indicator.syncRequested.connect(ctrl.sync_now)
+    states = []
+    ctrl.stateChanged.connect(lambda p: states.append(p["state"]))
+    intake.take_in(a, a.actors["intake"], sample_case())
+    ctrl.start()
+    assert ctrl.timer.interval() == 60_000  # the configured default
+    assert "syncing" in states and states[-1] == "online" and indicator.state == "online"
+    assert ctrl.last["pending"] == 0
+    # the server goes away: the indicator says 离线 and the data stays
+    server.kill()
+    intake.take_in(a, a.actors["intake"], sample_case(title="断网时受理"))
+    assert ctrl.sync_now()
+    assert states[-1] == "offline" and "离线" in indicator.label.text() and "待上传" in indicator.label.text()
+    server.start()
+    ctrl.stop()
+
+
+def test_conflicts_page_lists_and_resolves(stations, make_ctx, qtbot):
+    from ui.pages.conflicts import ConflictsPage
+
+    a, b = stations("A"), stations("B", fresh=True)
+    no = intake.take_in(a, a.actors["intake"], sample_case())["case_no"]
+    sync(a)
+    sync(b)
+    dispatch.dispatch(a, a.actors["dispatcher"], no, "D01")
+    dispatch.dispatch(b, b.actors["dispatcher"], no, "D02")
+    sync(a)
+    sync(b)
+    page = ConflictsPage(make_ctx(b))
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.table.rowCount() == 1
+    assert page.table.item(0, 0).text() == no and "派单" in page.table.item(0, 1).text()
+    assert page.table.item(0, 5).text()  # the reason
+    assert "1 条待处理" in page.summary.text()
+    assert not page.dismiss.isEnabled()
+    page.table.selectRow(0)
+    assert page.redispatch.isEnabled() and page.note.isEnabled() and page.dismiss.isEnabled()
+    opened = []
+    page.openCase.connect(opened.append)
+    page.table.cellDoubleClicked.emit(0, 0)
+    assert opened == [no]
+    page.dismiss.click()
+    assert page.table.rowCount() == 0 and "没有待处理" in page.summary.text()
+    page.show_done.setChecked(True)
+    assert page.table.rowCount() == 1 and page.table.item(0, 6).text() == "已忽略"

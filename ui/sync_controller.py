@@ -1,0 +1,111 @@
+"""Background sync for the window: a round every ``sync_interval_seconds`` (QTimer) and on
+demand, on the TaskManager's network pool, never blocking the GUI. State comes back as
+``stateChanged(dict)`` ({state: online|offline|syncing|error, pending, last_success, conflicts,
+error}) for the top-bar SyncIndicator; ``conflictsChanged(int)`` for the 冲突 page.
+
+Wiring (in the window): ``ctrl = SyncController(ctx); ctrl.stateChanged.connect(indicator.on_sync_state);
+indicator.syncRequested.connect(ctrl.sync_now); ctrl.start()``; ``install(ctx)`` does the first part
+and keeps the controller in ``ctx.extras["sync"]``.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ui.context import UiContext
+
+
+def _round(desk, cancel=None):
+    from app.sync.engine import run_round
+
+    return run_round(desk, cancel=cancel)
+
+
+def _summary(desk) -> dict:
+    from app.sync.state import summary
+
+    return summary(desk)
+
+
+class SyncController(QObject):
+    stateChanged = Signal(dict)
+    conflictsChanged = Signal(int)
+    finished = Signal(dict)  # the round's summary ({} after a failure)
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.running = False
+        self.last: dict = {}
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.sync_now)
+        ctx.bus.syncState.connect(self._on_event)
+        ctx.bus.conflictArrived.connect(lambda p: self.conflictsChanged.emit(int(p.get("count") or 0)))
+
+    @property
+    def interval_ms(self) -> int:
+        return max(5, int(self.ctx.desk.setting("sync_interval_seconds"))) * 1000
+
+    def start(self) -> None:
+        """Start the periodic rounds (first one right away) if this workstation is enrolled."""
+        self.publish_current()
+        self.timer.start(self.interval_ms)
+        if self.last.get("enrolled"):
+            self.sync_now()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def publish_current(self) -> None:
+        self.last = _summary(self.ctx.desk)
+        state = ("online" if self.last.get("last_success") and not self.last.get("last_error") else "offline") \
+            if self.last.get("enrolled") else "offline"
+        self._emit({**self.last, "state": state})
+
+    def sync_now(self) -> bool:
+        """Start a round unless one is running or the workstation is not enrolled. True if started."""
+        if self.running:
+            return False
+        if not self.ctx.desk.meta("sync.token"):
+            self._emit({**_summary(self.ctx.desk), "state": "offline", "error": "本工作站尚未注册到区级服务器"})
+            return False
+        self.running = True
+        self._emit({**self.last, "state": "syncing"})
+        self.ctx.tasks.run(_round, self.ctx.desk, kind="net", on_done=self._done, on_error=self._failed)
+        return True
+
+    def _done(self, out: dict) -> None:
+        self.running = False
+        self.last = _summary(self.ctx.desk)
+        self._emit({**self.last, "state": "online", "summary": out})
+        if out.get("new_conflicts"):
+            self.conflictsChanged.emit(self.last.get("conflicts", 0))
+        self.finished.emit(out)
+
+    def _failed(self, error: BaseException) -> None:
+        from app.errors import AppError
+
+        self.running = False
+        self.last = _summary(self.ctx.desk)
+        message = error.message if isinstance(error, AppError) else "同步出错，稍后自动重试"
+        offline = getattr(error, "code", "") in ("offline", "timeout")
+        self._emit({**self.last, "state": "offline" if offline else "error", "error": message})
+        self.finished.emit({})
+
+    def _on_event(self, payload: dict) -> None:
+        if payload.get("state") != "syncing":  # the controller announces syncing itself
+            self._emit(payload)
+
+    def _emit(self, payload: dict) -> None:
+        self.stateChanged.emit(dict(payload))
+
+
+def install(ctx: UiContext, indicator=None) -> SyncController:
+    """Create the window's controller once, wire the indicator (if given) and start it."""
+    ctrl = ctx.extras.get("sync")
+    if ctrl is None:
+        ctrl = ctx.extras["sync"] = SyncController(ctx)
+        if indicator is not None:
+            ctrl.stateChanged.connect(indicator.on_sync_state)
+            indicator.syncRequested.connect(ctrl.sync_now)
+        ctrl.start()
+    return ctrl
