@@ -95,3 +95,21 @@ def test_page_registry_filters_by_role(role):
 
     for cls in page_classes(role):
         assert cls.roles is None or role in cls.roles
+
+
+def test_many_emits_do_not_free_true(qtbot):
+    """PySide6 6.12.0 loses a reference to True on every Python emit; ui/__init__ guards it."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    import ui  # noqa: F401 — the guard runs on import
+
+    class Emitter(QObject):
+        ping = Signal(object)
+
+    e = Emitter()
+    e.ping.connect(lambda _x: None)
+    for _ in range(20_000):
+        e.ping.emit(1)
+    assert sys.getrefcount(True) > 1_000_000

@@ -110,3 +110,25 @@ def test_sorting_by_header_click(qtbot, demo_desk, open_window):
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
                      pos=type(header.rect().topLeft())(header.sectionViewportPosition(3) + 5, 5))
     assert page.model.sort_key.startswith("case_no")  # 标题 does not sort
+
+
+def test_case_model_with_real_threads_paints_first_window_then_keys(qtbot, demo_desk):
+    from ui.bus import EventBridge
+    from ui.context import UiContext, make_settings
+    from ui.models.case_table import CaseTableModel
+    from ui.tasks import TaskManager
+
+    actors = load_actors(demo_desk)
+    ctx = UiContext(demo_desk, actors["admin"], TaskManager(), EventBridge(), make_settings(None))
+    model = CaseTableModel(ctx)
+    totals = []
+    model.totalChanged.connect(totals.append)
+    model.set_query({"state": "open"})
+    assert model.rowCount() == 0  # nothing on the GUI thread yet
+    qtbot.waitUntil(lambda: model.keys_complete and not model.loading, timeout=10_000)
+    expected = queries.list_cases(demo_desk, None, {"state": "open"}, limit=1)["total"]
+    assert totals[-1] == expected == model.rowCount()
+    model.data(model.index(expected - 1, 0))
+    qtbot.waitUntil(lambda: model.case_no(expected - 1) is not None, timeout=10_000)
+    ctx.tasks.shutdown()
+    ctx.bus.close()

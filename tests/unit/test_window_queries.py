@@ -78,3 +78,13 @@ def test_desk_info_lists_demo_users(desk):
     assert info["demo"] and info["town_name"] == "府山街道"
     assert {u["username"] for u in info["demo_users"]} >= {"intake", "dispatcher", "director", "unit", "admin"}
     assert info["idle_lock_minutes"] == 15
+
+
+def test_first_page_agrees_with_full_key_list(demo_desk):
+    actors = load_actors(demo_desk)
+    for filters in ({}, {"state": "open"}, {"color": "red"}):
+        full = caselist.case_keys(demo_desk, actors["admin"], filters, sort="due_asc")
+        first = caselist.first_page(demo_desk, actors["admin"], filters, sort="due_asc", limit=20)
+        assert first["total"] == full["total"]
+        assert list(first["keys"]) == list(full["keys"][:20])
+        assert [r["rid"] for r in first["rows"]] == list(first["keys"])

@@ -93,31 +93,20 @@ class CaseTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._pending: set[int] = set()
         self._generation = 0
+        self._total = 0
+        self.keys_complete = True
         self.loading = False
 
     # -- query ---------------------------------------------------------------------------------
     def set_query(self, filters: dict | None = None, sort: str | None = None, on_done=None, on_error=None) -> None:
+        """Two steps off the GUI thread: the first window with the total (paints at once), then
+        the whole key list (rows past the first window show a placeholder until it arrives)."""
         self.filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], False)}
         if sort:
             self.sort_key = sort
         self._generation += 1
         gen = self._generation
         self._set_loading(True)
-
-        def done(result: dict) -> None:
-            if gen != self._generation:
-                return
-            self.beginResetModel()
-            self.keys = result["keys"]
-            self._cache.clear()
-            self._row_of.clear()
-            self._pending.clear()
-            self.rows_fetched = self.windows_fetched = 0
-            self.endResetModel()
-            self._set_loading(False)
-            self.totalChanged.emit(len(self.keys))
-            if on_done:
-                on_done(len(self.keys))
 
         def failed(exc) -> None:
             if gen == self._generation:
@@ -129,8 +118,51 @@ class CaseTableModel(QAbstractTableModel):
 
                 present_error(exc)
 
-        self.ctx.tasks.run(caselist.case_keys, self.ctx.desk, self.ctx.actor, self.filters, self.sort_key,
-                           kind="read", on_done=done, on_error=failed)
+        def first(result: dict) -> None:
+            if gen != self._generation:
+                return
+            self.beginResetModel()
+            self.keys = result["keys"]
+            self._total = result["total"]
+            self.keys_complete = len(self.keys) >= self._total
+            self._cache.clear()
+            self._row_of.clear()
+            self._pending.clear()
+            self.rows_fetched = self.windows_fetched = 0
+            self._store(0, result["rows"])
+            self.endResetModel()
+            self.totalChanged.emit(self._total)
+            if self.keys_complete:
+                self._set_loading(False)
+                if on_done:
+                    on_done(self._total)
+                return
+            self.ctx.tasks.run(caselist.case_keys, self.ctx.desk, self.ctx.actor, self.filters, self.sort_key,
+                               kind="read", on_done=rest, on_error=failed)
+
+        def rest(result: dict) -> None:
+            if gen != self._generation:
+                return
+            keys = result["keys"]
+            if len(keys) != self._total:  # the store changed in between: start over cleanly
+                self.beginResetModel()
+                self.keys, self._total = keys, len(keys)
+                self._cache.clear()
+                self._row_of.clear()
+                self.endResetModel()
+                self.totalChanged.emit(self._total)
+            else:
+                loaded = len(self.keys)
+                self.keys = keys
+                if self._total > loaded:
+                    self.dataChanged.emit(self.index(loaded, 0), self.index(self._total - 1, len(COLUMNS) - 1))
+            self.keys_complete = True
+            self._set_loading(False)
+            if on_done:
+                on_done(self._total)
+
+        self.ctx.tasks.run(caselist.first_page, self.ctx.desk, self.ctx.actor, self.filters, self.sort_key, WINDOW,
+                           kind="read", on_done=first, on_error=failed)
 
     def _set_loading(self, value: bool) -> None:
         if value != self.loading:
@@ -139,11 +171,11 @@ class CaseTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        return len(self.keys)
+        return self._total
 
     # -- Qt model ------------------------------------------------------------------------------
     def rowCount(self, parent=None) -> int:  # noqa: N802
-        return 0 if parent is not None and parent.isValid() else len(self.keys)
+        return 0 if parent is not None and parent.isValid() else self._total
 
     def columnCount(self, parent=None) -> int:  # noqa: N802
         return 0 if parent is not None and parent.isValid() else len(COLUMNS)
@@ -176,8 +208,8 @@ class CaseTableModel(QAbstractTableModel):
             return None
         r = index.row()
         keys = self.keys
-        if r >= len(keys):
-            return None
+        if r >= len(keys):  # the key list is still arriving
+            return "…" if role == DISPLAY and index.column() == 0 else None
         row = self._cache.get(keys[r])
         if row is None:
             row = self.row(r)
