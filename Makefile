@@ -7,7 +7,7 @@ DEMO_CASES ?= 2000
 DEB_PACKAGES := fonts-wqy-microhei poppler-utils poppler-data xvfb xauth libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 imagemagick libzbar0
 
-.PHONY: run test lint deps clean-demo bench
+.PHONY: run test lint deps clean-demo bench installer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ bench: $(VENV)/.installed
 
 clean-demo:
 	rm -rf "$(DEMO_DIR)"
+
+# Linux one-folder build (dist/towndesk) and its .deb (dist/towndesk_<version>_<arch>.deb); see installer/README.md.
+installer: $(VENV)/.installed
+	@$(BIN)/python -c "import PyInstaller, tzdata" 2>/dev/null || $(BIN)/pip install -q -e '.[installer]'
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installer/towndesk.spec
+	installer/linux/build_deb.sh dist/towndesk dist

@@ -18,4 +18,12 @@ def launch_gui(data_dir: str | None) -> int:
     except ImportError:
         print("桌面窗口尚未安装 (the desktop window is not available in this build)")
         return 1
+    from app.startup_checks import describe, run_checks
+
+    problems = run_checks(data_dir)
+    if problems:  # a clear Chinese message instead of a window that cannot work
+        print(describe(problems), file=sys.stderr)
+        from ui.startup_notice import show_problems
+
+        return show_problems(describe(problems))
     return run_gui(data_dir)

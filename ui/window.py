@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.workflow import ROLE_LABELS
 from app.services import overview
+from ui.about import add_about_entry
 from ui.case_detail import CaseDetailView
 from ui.context import UiContext
 from ui.idle import IdleWatcher
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.ctx.bus.caseChanged.connect(lambda _p: self._counts_timer.start())
         self._build_pages()
         self.restore_layout()
+        add_about_entry(self)  # 关于 (F1): version, data directory, log file
 
     # -- chrome --------------------------------------------------------------------------------
     def _top_bar(self) -> QWidget:
