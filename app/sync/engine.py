@@ -37,7 +37,10 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
             pushed = push_all(desk, t, batch, progress, cancel)
             repaired = False
             try:
-                pulled = pull_all(desk, t, page_size, progress=progress, cancel=cancel)
+                with desk.db.read() as s:  # a store far behind reads bigger pages
+                    big = st.cursor(s) == 0
+                pulled = pull_all(desk, t, P.PAGE_MAX if big and page_size == P.PAGE_DEFAULT else page_size,
+                                  progress=progress, cancel=cancel)
             except MustResync:
                 pulled, repaired = repair(desk, t, page_size), True
             check = verify(desk, pulled["digest"])

@@ -61,7 +61,6 @@ def refold(session, case_ids) -> list[str]:
             new = state.to_dict()
             row = rows.get(cid)
             if row is None:
-                _free_case_no(session, new["case_no"], cid)
                 inserts.append(new)
                 changed.append(new["case_no"])
                 continue
@@ -72,6 +71,7 @@ def refold(session, case_ids) -> list[str]:
                 if set(diff) & set(search.SEARCH_COLUMNS):
                     reindex.append((row.rid, new))
         if inserts:
+            _free_case_nos(session, {d["case_no"]: d["id"] for d in inserts})
             session.execute(insert(_C), inserts)
             rids = dict(session.execute(select(_C.c.id, _C.c.rid).where(
                 _C.c.id.in_([d["id"] for d in inserts]))).all())
@@ -84,11 +84,12 @@ def refold(session, case_ids) -> list[str]:
     return changed
 
 
-def _free_case_no(session, case_no: str, case_id: str) -> None:
+def _free_case_nos(session, wanted: dict[str, str]) -> None:
     """A local case whose number the district gave to another case (its intake was rejected)
     keeps its log but moves aside, so the accepted case can take its number."""
-    other = session.execute(select(_C.c.id, _C.c.rid).where(_C.c.case_no == case_no, _C.c.id != case_id)).first()
-    if other is not None:
-        moved = f"{case_no}-X{other.id[-4:].upper()}"
-        session.execute(update(_C).where(_C.c.id == other.id).values(case_no=moved))
-        log.warning("local case %s renamed to %s: the number belongs to an accepted case", case_no, moved)
+    taken = session.execute(select(_C.c.id, _C.c.case_no).where(_C.c.case_no.in_(list(wanted)))).all()
+    for other_id, case_no in taken:
+        if wanted[case_no] != other_id:
+            moved = f"{case_no}-X{other_id[-4:].upper()}"
+            session.execute(update(_C).where(_C.c.id == other_id).values(case_no=moved))
+            log.warning("local case %s renamed to %s: the number belongs to an accepted case", case_no, moved)
