@@ -96,13 +96,17 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
 
     @api.post(P.API + "/push", response_model=P.PushReply, dependencies=V,
               responses={401: {"model": P.ErrorReply}, 403: {"model": P.ErrorReply}})
-    def push(caller: CallerDep, req: P.PushRequest, x_towndesk_chain: str | None = Header(None, max_length=128), x_towndesk_chain_next: str | None = Header(None, max_length=128), x_test_commit_delay: float | None = Header(None, ge=0, le=30, include_in_schema=False)):
+    def push(caller: CallerDep, req: P.PushRequest,
+             x_towndesk_chain: str | None = Header(None, max_length=128),
+             x_towndesk_chain_next: str | None = Header(None, max_length=128),
+             x_test_commit_delay: float | None = Header(None, ge=0, le=30, include_in_schema=False)):
         delay = x_test_commit_delay if api.state.test_hooks and x_test_commit_delay else 0.0
         return ingest.push(db, caller, req, x_towndesk_chain, x_towndesk_chain_next, delay)
 
     @api.get(P.API + "/changes", response_model=P.ChangesPage, dependencies=V,
              responses={410: {"model": P.ErrorReply}, 401: {"model": P.ErrorReply}})
-    def changes_page(caller: CallerDep, after: int = Query(0, ge=0, le=2**62), limit: int = Query(P.PAGE_DEFAULT, ge=1, le=P.PAGE_MAX)):
+    def changes_page(caller: CallerDep, after: int = Query(0, ge=0, le=2**62),
+                     limit: int = Query(P.PAGE_DEFAULT, ge=1, le=P.PAGE_MAX)):
         return Response(changes.page_json(db, caller.town, after, limit), media_type="application/json")
 
     @api.get(P.API + "/digest", response_model=P.Digest, dependencies=V)
@@ -116,7 +120,8 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
 
     @api.put(P.API + "/blobs/{sha}", response_model=P.BlobState, dependencies=V,
              responses={404: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply}, 422: {"model": P.ErrorReply}})
-    async def blob_put(caller: CallerDep, request: Request, sha: str = SHA, offset: int = Query(ge=0, le=2**40), size: int = Query(ge=1, le=2**40)):
+    async def blob_put(caller: CallerDep, request: Request, sha: str = SHA,
+                       offset: int = Query(ge=0, le=2**40), size: int = Query(ge=1, le=2**40)):
         body = await request.body()
         from starlette.concurrency import run_in_threadpool
 
