@@ -18,6 +18,11 @@ def launch_gui(data_dir: str | None) -> int:
     except ImportError:
         print("桌面窗口尚未安装 (the desktop window is not available in this build)")
         return 1
+    if not has_display():
+        print("没有图形显示（未设置 DISPLAY），改为无界面导览 (no display: running the headless tour)")
+        from ui.tour import run_tour
+
+        return run_tour(data_dir)
     from app.startup_checks import describe, run_checks
 
     problems = run_checks(data_dir)
