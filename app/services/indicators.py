@@ -113,43 +113,73 @@ def _filters(desk: Desk, f: dict | None) -> tuple[list[str], dict]:
     return conds, params
 
 
+# Per-case facts packed into one integer (bit -> Counts field); see _main_sql and _unpack.
+BITS = ("to_handle", "dispatched", "auto_dispatched", "assigned", "signed", "signed_on_time",
+        "sign_overdue_open", "done", "_on_time", "handle_overdue_open", "closed", "callbacks", "satisfied",
+        "_red", "_warn", "open")
+
+
 def _main_sql(key: str, conds: list[str]) -> str:
+    """One pass over the cohort. The inner query reduces each case to its group, a bit set of
+    facts and its working time; the outer one counts per (group, bit set), so the GROUP BY sorter
+    only carries small integers. Working time uses the :ptab/:wtab day tables (see _worktables)."""
     done = f"c.state IN ({_q(DONE)})"
     timed = f"{done} AND c.dispatched_at IS NOT NULL AND c.review_at IS NOT NULL"
-    la, lb = _LOCAL.format(col="c.dispatched_at"), _LOCAL.format(col="c.review_at")
-    open_ = f"c.state IN ({_q(wf.OPEN_STATES)})"
+    facts = (
+        "c.state NOT IN ('merged', 'rejected')", "c.dispatched_at IS NOT NULL",
+        "c.dispatched_at IS NOT NULL AND c.auto_dispatched", "c.unit IS NOT NULL", "c.signed_at IS NOT NULL",
+        "c.signed_at IS NOT NULL AND (c.sign_due_at IS NULL OR c.signed_at <= c.sign_due_at)",
+        "c.state = 'dispatched' AND c.sign_due_at < :now", done,
+        "c.due_at IS NULL OR c.review_at IS NULL OR c.review_at <= c.due_at",
+        "(c.state IN ('dispatched', 'in_progress') AND c.due_at < :now) "
+        "OR (c.state = 'review' AND c.review_at > c.due_at)",
+        "c.state IN ('closed', 'archived')", "c.satisfaction IS NOT NULL",
+        "c.satisfaction IN ('satisfied', 'basic')", "c.clock_due_at < :now", "c.clock_warn_at <= :now",
+        f"c.state IN ({_q(wf.OPEN_STATES)})")
+    assert len(facts) == len(BITS)
+    bits = " + ".join(f"(CASE WHEN {f} THEN {1 << i} ELSE 0 END)" for i, f in enumerate(facts))
     where = " AND ".join(["c.received_at >= :start", "c.received_at < :end", *conds])
     return f"""
-SELECT {key} AS k,
-  CASE WHEN {timed} THEN CAST({la} AS INTEGER) END AS da,
-  CASE WHEN {timed} THEN CAST({lb} AS INTEGER) END AS db,
-  count(*), coalesce(sum(c.persons), 0),
-  sum(c.state NOT IN ('merged', 'rejected')),
-  sum(c.dispatched_at IS NOT NULL),
-  sum(c.dispatched_at IS NOT NULL AND c.auto_dispatched),
-  sum(c.unit IS NOT NULL),
-  sum(c.signed_at IS NOT NULL),
-  sum(c.signed_at IS NOT NULL AND (c.sign_due_at IS NULL OR c.signed_at <= c.sign_due_at)),
-  sum(c.state = 'dispatched' AND c.sign_due_at < :now),
-  sum({done}),
-  sum({done} AND (c.due_at IS NULL OR c.review_at IS NULL OR c.review_at <= c.due_at)),
-  sum((c.state IN ('dispatched', 'in_progress') AND c.due_at < :now)
-      OR (c.state = 'review' AND c.review_at > c.due_at)),
-  sum(c.state IN ('closed', 'archived')),
-  sum(c.satisfaction IS NOT NULL),
-  sum(c.satisfaction IN ('satisfied', 'basic')),
-  sum(CASE WHEN {timed} THEN ({la} - CAST({la} AS INTEGER)) * 86400 ELSE 0 END),
-  sum(CASE WHEN {timed} THEN ({lb} - CAST({lb} AS INTEGER)) * 86400 ELSE 0 END),
-  sum({open_}),
-  sum({open_} AND c.clock_due_at < :now),
-  sum({open_} AND c.clock_warn_at <= :now AND c.clock_due_at >= :now)
-FROM cases c WHERE {where}
-GROUP BY k, da, db"""
+SELECT k, f, count(*), total(persons), total(rc), total(tc), count(secs), total(secs) FROM (
+  SELECT {key} AS k, c.persons AS persons, c.return_count AS rc, c.transfer_count AS tc, {bits} AS f,
+    CASE WHEN {timed} THEN {_work('c.review_at')} - {_work('c.dispatched_at')} END AS secs
+  FROM cases c WHERE {where} LIMIT -1)
+GROUP BY k, f"""
 
 
-_PLAIN = ("received", "persons", "to_handle", "dispatched", "auto_dispatched", "assigned", "signed",
-          "signed_on_time", "sign_overdue_open", "done", "done_on_time", "handle_overdue_open", "closed",
-          "callbacks", "satisfied")
+def _unpack(c: ind.Counts, f: int, n: int) -> None:
+    on = {name for i, name in enumerate(BITS) if f >> i & 1}
+    for name in on:
+        if not name.startswith("_"):
+            setattr(c, name, getattr(c, name) + n)
+    if "done" in on and "_on_time" in on:
+        c.done_on_time += n
+    if "open" in on and "_red" in on:
+        c.overdue += n
+    elif "open" in on and "_warn" in on:
+        c.warning += n
+
+
+def _work(col: str) -> str:
+    """SQL: working seconds from the start of the day table to ``col`` (prefix + in-day part)."""
+    x = _LOCAL.format(col=col)
+    day = f"(CAST({x} AS INTEGER) - :j0)"
+    return (f"(CAST(substr(:ptab, {day} * 6 + 1, 6) AS INTEGER) * 86400.0 "
+            f"+ CAST(substr(:wtab, {day} + 1, 1) AS INTEGER) * ({x} - CAST({x} AS INTEGER)) * 86400.0)")
+
+
+def _worktables(desk: Desk, p: Period, now: datetime) -> dict:
+    """Per-day tables for _work(): working days before each day (6 digits) and whether it works.
+    They run from the period's first day to 60 days past today (actions never come later)."""
+    cal = desk.calendar()
+    last = max(now.astimezone(SHANGHAI).date(), p.end) + timedelta(days=60)
+    prefix, work, acc = [], [], 0
+    for i in range((last - p.start).days + 1):
+        w = cal.is_workday(p.start + timedelta(days=i))
+        prefix.append(f"{acc:06d}")
+        work.append("1" if w else "0")
+        acc += w
+    return {"j0": p.start.toordinal() + _JD_OFFSET, "ptab": "".join(prefix), "wtab": "".join(work)}
 
 
 def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict | None = None,
@@ -162,112 +192,77 @@ def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict |
     params.update(start=to_sql_dt(p.utc_start), end=to_sql_dt(p.utc_end), now=to_sql_dt(now))
     key = GROUPS[by] if by else "NULL"
     out: dict = defaultdict(ind.Counts)
-    spans: dict = defaultdict(list)  # key -> [(da, db, n, secs_a, secs_b)]
     with desk.db.read() as s:
-        for row in s.execute(text(_main_sql(key, conds)), params):
-            k, da, db, *vals = row
+        for k, f, n, persons, rc, tc, timed, secs in s.execute(text(_main_sql(key, conds)),
+                                                              {**params, **_worktables(desk, p, now)}):
             c = out[k]
-            for name, v in zip(_PLAIN, vals[:15], strict=True):
-                setattr(c, name, getattr(c, name) + (v or 0))
-            sa, sb, n_open, n_red, n_yellow = vals[15:]
-            c.open += n_open or 0
-            c.overdue += n_red or 0
-            c.warning += n_yellow or 0
-            if da is not None and db is not None:
-                spans[k].append((da, db, vals[10], sa or 0.0, sb or 0.0))  # vals[10] = done count
-        moves = _moves(s, desk.calendar(), by, conds, params)
-    _handle_time(desk, out, spans, moves["paused"])
-    for (k, field), n in moves["counts"].items():
-        setattr(out[k], field, getattr(out[k], field) + n)
+            _unpack(c, f, n)
+            c.received += n
+            c.persons += int(persons)
+            c.returned += int(rc)
+            c.transferred += int(tc)
+            c.handle_cases += timed
+            c.handle_seconds += secs
+        if by == "unit":
+            _charge_moves(s, out, conds, params)
+        for k, secs in _paused(s, desk.calendar(), key, conds, params).items():
+            out[k].handle_seconds -= secs
     for c in out.values():
         c.assigned += c.returned + c.transferred
     return dict(out)
 
 
-def _handle_time(desk: Desk, out: dict, spans: dict, paused: dict) -> None:
-    """Working seconds from dispatch to 申请办结 summed per group (linear in the in-day seconds)."""
-    days = {d for rows in spans.values() for r in rows for d in r[:2]}
-    if not days:
-        return
-    cal = desk.calendar()
-    lo, hi = min(days), max(days)
-    prefix, work, acc = {}, {}, 0
-    for jd in range(lo, hi + 1):
-        w = cal.is_workday(date.fromordinal(jd - _JD_OFFSET))
-        prefix[jd], work[jd] = acc, w
-        acc += w
-    for k, rows in spans.items():
-        c = out[k]
-        for da, db, n, sa, sb in rows:
-            c.handle_cases += n
-            c.handle_seconds += n * (prefix[db] - prefix[da]) * 86400 + work[db] * sb - work[da] * sa
-    for k, secs in paused.items():
-        out[k].handle_seconds -= secs
-
-
-def _moves(s, cal, by: str | None, conds: list[str], params: dict) -> dict:
-    """Returns and transfers (attributed to the unit they left when grouping by unit) and the
-    挂账 working time of 办结 cases."""
+def _charge_moves(s, out: dict, conds: list[str], params: dict) -> None:
+    """Per unit, a return or transfer is charged to the unit the case left, not its current unit."""
     where = " AND ".join(["c.received_at >= :start", "c.received_at < :end", *conds])
-    key = GROUPS[by] if by else "NULL"
+    moved = s.execute(text(f"SELECT c.id, c.unit, c.return_count, c.transfer_count FROM cases c WHERE {where} "
+                           f"AND (c.return_count > 0 OR c.transfer_count > 0)"), params).all()
+    for _cid, unit, r, t in moved:
+        out[unit].returned -= r
+        out[unit].transferred -= t
+    for field, unit in _left_units(s, [m[0] for m in moved]):
+        setattr(out[unit], field, getattr(out[unit], field) + 1)
+
+
+def _paused(s, cal, key: str, conds: list[str], params: dict) -> dict:
+    """Working seconds spent 挂账 between dispatch and 申请办结 of 办结 cases, per group."""
+    where = " AND ".join(["c.received_at >= :start", "c.received_at < :end", *conds])
     rows = s.execute(text(
-        f"SELECT a.case_id, a.seq, a.kind, a.at, a.actor_unit, {key}, c.state, c.dispatched_at, c.review_at "
-        f"FROM case_actions a JOIN cases c ON c.id = a.case_id "
-        f"WHERE a.kind IN ('return', 'transfer', 'suspend', 'resume') AND a.at >= :start AND {where} "
+        f"SELECT a.case_id, a.kind, a.at, {key}, c.dispatched_at, c.review_at FROM case_actions a "
+        f"JOIN cases c ON c.id = a.case_id WHERE a.kind IN ('suspend', 'resume') AND a.at >= :start "
+        f"AND {where} AND c.state IN ({_q(DONE)}) AND c.dispatched_at IS NOT NULL AND c.review_at IS NOT NULL "
         f"ORDER BY a.case_id, a.seq"), params).all()
-    counts: dict = defaultdict(int)
-    need_from = [r for r in rows if by == "unit" and (r[2] == "transfer" or (r[2] == "return" and not r[4]))]
-    from_unit = _from_units(s, need_from) if need_from else {}
-    pauses: dict = defaultdict(list)
-    for case_id, seq, kind, at, actor_unit, k, state, d_at, r_at in rows:
-        if kind in ("return", "transfer"):
-            field = "returned" if kind == "return" else "transferred"
-            if by == "unit":
-                k = actor_unit if kind == "return" and actor_unit else from_unit.get(seq)
-            counts[(k, field)] += 1
-        elif state in DONE and d_at and r_at:
-            pauses[(case_id, k, d_at, r_at)].append((kind, at))
-    return {"counts": counts, "paused": _paused(cal, pauses)}
-
-
-def _paused(cal, pauses: dict) -> dict:
-    """Working seconds spent 挂账 between dispatch and 申请办结, per group."""
     out: dict = defaultdict(float)
-    for (_cid, k, d_at, r_at), events in pauses.items():
-        d_at, r_at = ind.parse_utc(d_at), ind.parse_utc(r_at)
-        started = None
-        for kind, at in events:
-            at = ind.parse_utc(at)
-            if kind == "suspend":
-                started = at
-            elif started is not None:
-                a, b = max(started, d_at), min(at, r_at)
-                if b > a:
-                    out[k] += cal.worktime_between(a, b).total_seconds()
-                started = None
+    started = None
+    for i, (cid, kind, at, k, d_at, r_at) in enumerate(rows):
+        if i == 0 or rows[i - 1][0] != cid:
+            started = None
+        at = ind.parse_utc(at)
+        if kind == "suspend":
+            started = at
+        elif started is not None:
+            a, b = max(started, ind.parse_utc(d_at)), min(at, ind.parse_utc(r_at))
+            if b > a:
+                out[k] += cal.worktime_between(a, b).total_seconds()
+            started = None
     return out
 
 
-def _from_units(s, rows) -> dict:
-    """seq of each return/transfer -> the unit the case had just before it."""
-    case_ids = sorted({r[0] for r in rows})
-    wanted = {r[1] for r in rows}
-    out, history = {}, defaultdict(list)
+def _left_units(s, case_ids: list[str]):
+    """(field, unit) for every return and transfer of these cases: the unit the case had just before."""
     for i in range(0, len(case_ids), 500):
         chunk = case_ids[i:i + 500]
         names = ",".join(f":c{j}" for j in range(len(chunk)))
-        for cid, seq, unit in s.execute(text(
-                f"SELECT case_id, seq, json_extract(payload, '$.unit') FROM case_actions "
-                f"WHERE case_id IN ({names}) AND kind IN ('dispatch', 'transfer', 'return') ORDER BY case_id, seq"),
+        current, last_case = None, None
+        for cid, kind, unit in s.execute(text(
+                f"SELECT case_id, kind, json_extract(payload, '$.unit') FROM case_actions "
+                f"WHERE case_id IN ({names}) AND +kind IN ('dispatch', 'transfer', 'return') ORDER BY case_id, seq"),
                 {f"c{j}": c for j, c in enumerate(chunk)}):
-            history[cid].append((seq, unit))
-    for events in history.values():
-        current = None
-        for seq, unit in events:
-            if seq in wanted:
-                out[seq] = current
+            if cid != last_case:
+                current, last_case = None, cid
+            if kind in ("return", "transfer"):
+                yield ("returned" if kind == "return" else "transferred"), current
             current = unit
-    return out
 
 
 def _names(desk: Desk, by: str | None, key) -> str:
@@ -343,7 +338,7 @@ def trend(desk: Desk, p: Period, filters: dict | None = None) -> list[dict]:
                              params).all())
         shut = dict(s.execute(text(f"SELECT {day.format(col='c.closed_at')} d, count(*) FROM cases c "
                                    f"WHERE c.closed_at >= :start AND c.closed_at < :end "
-                                   f"AND c.state IN ('closed', 'archived'){extra} GROUP BY d"), params).all())
+                                   f"AND +c.state IN ('closed', 'archived'){extra} GROUP BY d"), params).all())
     out = []
     for i in range(p.days):
         d = (p.start + timedelta(days=i)).isoformat()
@@ -360,7 +355,7 @@ def activity(desk: Desk, p: Period, now: datetime | None = None) -> dict:
                                   f"{extra}"), params).scalar() or 0
 
         return {"received": n("received_at"), "dispatched": n("dispatched_at"),
-                "closed": n("closed_at", " AND c.state IN ('closed', 'archived')")}
+                "closed": n("closed_at", " AND +c.state IN ('closed', 'archived')")}
 
 
 def open_colours(desk: Desk, now: datetime | None = None) -> dict:
@@ -370,10 +365,10 @@ def open_colours(desk: Desk, now: datetime | None = None) -> dict:
     states = _q(wf.OPEN_STATES)
     with desk.db.read() as s:
         open_n = s.execute(text(f"SELECT count(*) FROM cases WHERE state IN ({states})")).scalar() or 0
-        red = s.execute(text(f"SELECT count(*) FROM cases WHERE clock_due_at < :now AND state IN ({states})"),
-                        p).scalar() or 0
-        yellow = s.execute(text(f"SELECT count(*) FROM cases WHERE clock_due_at >= :now AND clock_warn_at <= :now "
-                                f"AND state IN ({states})"), p).scalar() or 0
+        # a running clock (clock_due_at set) exists only in open states (casefold._set_clock)
+        red = s.execute(text("SELECT count(*) FROM cases WHERE clock_due_at < :now"), p).scalar() or 0
+        yellow = s.execute(text("SELECT count(*) FROM cases WHERE clock_due_at >= :now AND clock_warn_at <= :now"),
+                           p).scalar() or 0
     return {"open": open_n, "red": red, "yellow": yellow, "green": open_n - red - yellow}
 
 

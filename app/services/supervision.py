@@ -25,7 +25,8 @@ URGEABLE = tuple(s for s in wf.ACTIONS["urge"].moves if s != wf.SUSPENDED)  # æŒ
 LEVEL_ORDER = {"red": 0, "yellow": 1, "normal": 2}
 _OPEN = ",".join(f"'{s}'" for s in wf.OPEN_STATES)
 _COLOUR = "CASE WHEN c.clock_due_at < :now THEN 'red' ELSE 'yellow' END"
-_LIT = f"c.state IN ({_OPEN}) AND c.clock_warn_at <= :now"
+# Yellow or red now. A running clock (clock_due_at set) exists only in open states (casefold._set_clock).
+_LIT = "c.clock_due_at IS NOT NULL AND (c.clock_due_at < :now OR c.clock_warn_at <= :now)"
 BASELINE_KEY = "supervision.notices_baseline"
 
 

@@ -24,7 +24,8 @@ def upgrade() -> None:
     )
     # Plain CREATE INDEX (no batch rebuild: the cases table and its FTS stay untouched).
     op.create_index("ix_cases_dispatched", "cases", ["dispatched_at"])
-    op.create_index("ix_cases_closed", "cases", ["closed_at"])
+    op.create_index("ix_cases_closed", "cases", ["closed_at", "state"])
+    op.create_index("ix_cases_unit_clock", "cases", ["unit", "clock_due_at", "clock_warn_at"])
     op.create_index("ix_cases_urge", "cases", ["urge_count"])
     op.create_index("ix_actions_kind_at", "case_actions", ["kind", "at"])
 
@@ -32,6 +33,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_actions_kind_at", table_name="case_actions")
     op.drop_index("ix_cases_urge", table_name="cases")
+    op.drop_index("ix_cases_unit_clock", table_name="cases")
     op.drop_index("ix_cases_closed", table_name="cases")
     op.drop_index("ix_cases_dispatched", table_name="cases")
     op.drop_table("deadline_notices")

@@ -1,0 +1,83 @@
+"""Supervision figures on a large store; prints JSON.
+
+    .venv/bin/towndesk --data-dir /tmp/bench_sv demo --cases 1000000
+    .venv/bin/python benchmarks/supervision.py --data-dir /tmp/bench_sv
+
+Targets (issue 5): dashboard refresh <= 500 ms, monthly bulletin <= 3 s, indicators for all units
+for one month <= 1 s. Each figure is the median of ``--repeat`` warm runs (the first run, which
+also loads the reference cache, the calendar and the SQLite page cache, is reported apart).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def timed(fn, repeat: int) -> dict:
+    t = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return {"first_s": round(first, 3), "median_s": round(statistics.median(runs), 3),
+            "max_s": round(max(runs), 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", default="/tmp/bench_sv")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    from sqlalchemy import text
+
+    from app.dossier.bulletins import render
+    from app.services import bulletins, dashboard, supervision
+    from app.services import indicators as si
+    from app.services.desk import open_desk
+
+    desk = open_desk(args.data_dir, backup=False)
+    with desk.db.read() as s:
+        cases = s.execute(text("SELECT count(*) FROM cases")).scalar()
+        actions = s.execute(text("SELECT max(seq) FROM case_actions")).scalar()
+    today = desk.now().astimezone(si.SHANGHAI).date()
+    month = si.Period(today.replace(day=1), today)
+    full_month = bulletins.period_for("monthly", today)
+    with desk.db.read() as s:
+        in_month = s.execute(text("SELECT count(*) FROM cases WHERE received_at >= :a AND received_at < :b"),
+                             {"a": si.to_sql_dt(full_month.utc_start), "b": si.to_sql_dt(full_month.utc_end)}).scalar()
+    tmp = Path(tempfile.mkdtemp())
+    out = {
+        "store": {"cases": cases, "actions": actions, "cases_this_month": in_month,
+                  "size_mb": round((Path(args.data_dir) / "towndesk.sqlite3").stat().st_size / 2**20)},
+        "indicators_all_units_month": timed(lambda: si.compute_by(desk, full_month, "unit"), args.repeat),
+        "indicators_town_month": timed(lambda: si.compute(desk, full_month), args.repeat),
+        "dashboard_refresh_cold": timed(lambda: dashboard.snapshot(desk, use_cache=False), args.repeat),
+        "dashboard_refresh_cached": timed(lambda: dashboard.snapshot(desk), args.repeat),
+        "monthly_bulletin_pdf": timed(lambda: render(bulletins.figures(desk, "monthly", today), tmp / "m.pdf"),
+                                      args.repeat),
+        "daily_bulletin_pdf": timed(lambda: render(bulletins.figures(desk, "daily", today), tmp / "d.pdf"),
+                                    args.repeat),
+        "deadline_board": timed(lambda: supervision.board(desk, limit=200), args.repeat),
+        "reminder_scan": timed(lambda: supervision.scan_reminders(desk, publish=False), args.repeat),
+        "urge_proposals": timed(lambda: supervision.urge_proposals(desk, 200), args.repeat),
+        "open_urges": timed(lambda: supervision.open_urges(desk, limit=500), args.repeat),
+        "month_to_date": month.as_dict(),
+        "targets_s": {"dashboard_refresh_cold": 0.5, "monthly_bulletin_pdf": 3.0, "indicators_all_units_month": 1.0},
+    }
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    desk.close()
+
+
+if __name__ == "__main__":
+    main()
