@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from array import array
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
+from app.domain import workflow as wf
 from app.errors import ValidationError
 from app.services.desk import Actor, Desk
 from app.services.queries import FAR_FUTURE, SORTS, conditions
@@ -17,10 +18,55 @@ from app.store.models import Case
 MAX_WINDOW = 1000
 
 
-def _ordered(desk: Desk, actor: Actor | None, filters: dict | None, sort: str):
+def _unindexed(column) -> object:
+    """``+cases.col``: the same value, but SQLite will not pick that column's index for it."""
+    return literal_column(f"+{Case.__tablename__}.{column.key}", type_=column.type)
+
+
+def _first_page_conditions(desk: Desk, actor: Actor | None, filters: dict, now) -> list:
+    """The filter's conditions, arranged so that a first page with LIMIT walks the sort index.
+
+    A colour filter (15-25 % of a big store) would otherwise make SQLite read every matching row
+    through the clock index and sort them all just to show the first 100."""
+    if not filters.get("color"):
+        return conditions(desk, actor, filters, now)
+    rest = {k: v for k, v in filters.items() if k not in ("color", "state")}
+    conds = conditions(desk, actor, rest, now)
+    conditions(desk, actor, {"color": filters["color"], "state": filters.get("state")}, now)  # validates
+    states = [s for s in str(filters.get("state") or "").split(",") if s]
+    if states:
+        expanded = [x for s in states for x in (wf.OPEN_STATES if s == "open" else (s,))]
+        conds.append(_unindexed(Case.state).in_(expanded))
+    colours = [c for c in str(filters["color"]).split(",") if c] if isinstance(filters["color"], str) \
+        else list(filters["color"])
+    due, warn = _unindexed(Case.clock_due_at), _unindexed(Case.clock_warn_at)
+    ors = []
+    if "red" in colours:
+        ors.append(due < now)
+    if "yellow" in colours:
+        ors.append(and_(warn <= now, due >= now))
+    if "green" in colours:
+        ors.append(and_(_unindexed(Case.state).in_(wf.OPEN_STATES), or_(due.is_(None), warn > now)))
+    conds.append(or_(*ors))
+    return conds
+
+
+def _simplified(filters: dict | None) -> dict:
+    """Only open cases have a running clock, so a colour already means "open": drop a redundant
+    state=open (it would steer SQLite to a slower index)."""
+    f = dict(filters or {})
+    if f.get("color") and f.get("state") == "open":
+        f.pop("state")
+    return f
+
+
+def _ordered(desk: Desk, actor: Actor | None, filters: dict | None, sort: str, first_page: bool = False):
     if sort not in SORTS:
         raise ValidationError("排序应为：" + "、".join(SORTS), field="sort")
-    conds = conditions(desk, actor, filters or {}, desk.now())
+    filters = _simplified(filters)
+    now = desk.now()
+    conds = _first_page_conditions(desk, actor, filters or {}, now) if first_page and sort.startswith("received") \
+        else conditions(desk, actor, filters or {}, now)
     col, desc = SORTS[sort]
     key = func.coalesce(col, FAR_FUTURE) if sort.startswith("due") else col
     order = (key.desc(), Case.rid.desc()) if desc else (key.asc(), Case.rid.asc())
@@ -40,11 +86,14 @@ def first_page(desk: Desk, actor: Actor | None, filters: dict | None = None, sor
                limit: int = 100) -> dict:
     """What the table paints first: {"total", "keys" (the first ``limit``), "rows"} — fast on a
     million cases (index order with LIMIT plus one count); the full key list follows."""
-    conds, stmt = _ordered(desk, actor, filters, sort)
+    _, stmt = _ordered(desk, actor, filters, sort, first_page=True)
     with desk.db.read() as s:
         keys = array("q", s.execute(stmt.limit(limit)).scalars())
-        total = len(keys) if len(keys) < limit else \
-            s.scalar(select(func.count()).select_from(Case).where(*conds))
+        if len(keys) < limit:
+            total = len(keys)
+        else:  # counting is fastest with every index available
+            conds = conditions(desk, actor, _simplified(filters), desk.now())
+            total = s.scalar(select(func.count()).select_from(Case).where(*conds))
     return {"total": total, "keys": keys, "rows": case_rows(desk, actor, keys)}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal_column, select
 
 from app.domain import validation as v
 from app.domain import workflow as wf
@@ -114,18 +114,27 @@ def repeat_candidates(session, desk: Desk, fields: dict, at) -> list[str]:
     """Earlier case numbers that look like the same petition (same phone, or same place and text)."""
     window = desk.setting("repeat_window_days")
     since = at - timedelta(days=window)
-    conds = []
+    cols = (Case.case_no, Case.reporter_phone, Case.description, Case.village, Case.grid, Case.address,
+            Case.received_at)
+    recent = (Case.received_at >= since, Case.received_at <= at)
+    # Two index-friendly queries instead of one OR (which scanned a whole village: ~170 ms on a
+    # million cases): the reporter's phone, and the same category at the same place, read
+    # newest first along the (category, received_at) index.
+    branches = []
     if fields["reporter_phone"]:
-        conds.append(Case.reporter_phone == fields["reporter_phone"])
-    if fields["grid"] or fields["village"]:
-        place = Case.grid == fields["grid"] if fields["grid"] else Case.village == fields["village"]
-        conds.append(place & (Case.category == fields["category"]))
-    if not conds:
+        branches.append(select(*cols).where(Case.reporter_phone == fields["reporter_phone"], *recent))
+    if (fields["grid"] or fields["village"]) and fields["category"]:
+        # A unary "+" keeps SQLite off the (village, received_at) index for this query.
+        column, value = ("grid", fields["grid"]) if fields["grid"] else ("village", fields["village"])
+        place = literal_column(f"+{Case.__tablename__}.{column}") == value
+        branches.append(select(*cols).where(Case.category == fields["category"], place, *recent))
+    if not branches:
         return []
-    rows = session.execute(
-        select(Case.case_no, Case.reporter_phone, Case.description, Case.village, Case.grid, Case.address,
-               Case.received_at).where(Case.received_at >= since, Case.received_at <= at, or_(*conds))
-        .order_by(Case.received_at.desc()).limit(300)).all()
+    found = {}
+    for stmt in branches:
+        for r in session.execute(stmt.order_by(Case.received_at.desc()).limit(300)):
+            found[r.case_no] = r
+    rows = sorted(found.values(), key=lambda r: r.received_at, reverse=True)[:300]
     probe = Probe(fields["reporter_phone"], fields["description"], fields["village"], fields["grid"],
                   fields["address"], at)
     cands = [Candidate(r.case_no, r.reporter_phone, r.description, r.village, r.grid, r.address, r.received_at)

@@ -18,10 +18,10 @@ def status_counts(desk: Desk) -> dict:
     now = desk.now()
     with desk.db.read() as s:
         open_n = s.scalar(select(func.count()).select_from(Case).where(Case.state.in_(wf.OPEN_STATES)))
-        red = s.scalar(select(func.count()).select_from(Case).where(Case.clock_due_at < now,
-                                                                    Case.state.in_(wf.OPEN_STATES)))
+        # Only open cases have a running clock (casefold._set_clock), so the clock index alone counts.
+        red = s.scalar(select(func.count()).select_from(Case).where(Case.clock_due_at < now))
         yellow = s.scalar(select(func.count()).select_from(Case).where(
-            and_(Case.clock_warn_at <= now, Case.clock_due_at >= now, Case.state.in_(wf.OPEN_STATES))))
+            and_(Case.clock_warn_at <= now, Case.clock_due_at >= now)))
     return {"open": open_n or 0, "yellow": yellow or 0, "red": red or 0}
 
 
@@ -31,15 +31,15 @@ def _tasks_for(actor: Actor) -> list[tuple[str, dict]]:
         wf.INTAKE: [("待回访", {"state": wf.CALLBACK}), ("待分派", {"state": wf.REGISTERED}),
                     ("我经手的在办件", {"state": "open", "mine": True})],
         wf.DISPATCHER: [("待分派", {"state": wf.REGISTERED}), ("已上报", {"state": wf.ESCALATED}),
-                        ("超期未办结", {"state": "open", "color": "red"})],
+                        ("超期未办结", {"color": "red"})],
         wf.DIRECTOR: [("待审核", {"state": wf.REVIEW}), ("挂账", {"state": wf.SUSPENDED}),
-                      ("超期未办结", {"state": "open", "color": "red"}),
-                      ("即将超期", {"state": "open", "color": "yellow"})],
+                      ("超期未办结", {"color": "red"}),
+                      ("即将超期", {"color": "yellow"})],
         wf.UNIT: [("待签收", {"state": wf.DISPATCHED, **unit}), ("办理中", {"state": wf.IN_PROGRESS, **unit}),
-                  ("即将超期", {"state": "open", "color": "yellow", **unit}),
-                  ("已超期", {"state": "open", "color": "red", **unit})],
+                  ("即将超期", {"color": "yellow", **unit}),
+                  ("已超期", {"color": "red", **unit})],
         wf.ADMIN: [("待分派", {"state": wf.REGISTERED}), ("待审核", {"state": wf.REVIEW}),
-                   ("超期未办结", {"state": "open", "color": "red"})],
+                   ("超期未办结", {"color": "red"})],
     }
     return by_role.get(actor.role, [])
 

@@ -82,9 +82,25 @@ def test_desk_info_lists_demo_users(desk):
 
 def test_first_page_agrees_with_full_key_list(demo_desk):
     actors = load_actors(demo_desk)
-    for filters in ({}, {"state": "open"}, {"color": "red"}):
-        full = caselist.case_keys(demo_desk, actors["admin"], filters, sort="due_asc")
-        first = caselist.first_page(demo_desk, actors["admin"], filters, sort="due_asc", limit=20)
+    cases = [({}, "due_asc"), ({"state": "open"}, "due_asc"), ({"color": "red"}, "due_asc")] + [
+        (f, "received_desc") for f in ({"color": "red"}, {"color": "yellow,green"}, {"state": "open", "color": "red"},
+                                        {"state": "dispatched", "color": "green"}, {"color": "red", "unit": "D01"})]
+    for filters, sort in cases:
+        full = caselist.case_keys(demo_desk, actors["admin"], filters, sort=sort)
+        first = caselist.first_page(demo_desk, actors["admin"], filters, sort=sort, limit=20)
         assert first["total"] == full["total"]
         assert list(first["keys"]) == list(full["keys"][:20])
         assert [r["rid"] for r in first["rows"]] == list(first["keys"])
+
+
+def test_repeat_candidates_by_phone_and_by_place(desk):
+    """The two-query repeat check finds the same cases the single OR query did."""
+    actors = load_actors(desk)
+    by_phone = take_in(desk, actors["intake"], sample_case(auto_dispatch=False, category="PA0102"))
+    by_place = take_in(desk, actors["intake"], sample_case(
+        auto_dispatch=False, reporter={"name": "李四", "phone": "13700002222"}))
+    other = take_in(desk, actors["intake"], sample_case(
+        auto_dispatch=False, category="PA0102", reporter={"name": "王五", "phone": "13600003333"}))
+    new = take_in(desk, actors["intake"], sample_case(auto_dispatch=False))
+    assert by_phone["case_no"] in new["repeat_of"] and by_place["case_no"] in new["repeat_of"]
+    assert other["case_no"] not in new["repeat_of"]

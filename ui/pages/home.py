@@ -47,8 +47,8 @@ class HomePage(Page):
         grid = QGridLayout()
         for i, (key, caption, colour, filters) in enumerate((
                 ("open", "在办案件", "#1f3a5f", {"state": "open"}),
-                ("yellow", "黄灯（临期）", "#b7791f", {"state": "open", "color": "yellow"}),
-                ("red", "红灯（超期）", "#c62828", {"state": "open", "color": "red"}))):
+                ("yellow", "黄灯（临期）", "#b7791f", {"color": "yellow"}),
+                ("red", "红灯（超期）", "#c62828", {"color": "red"}))):
             tile = Tile(caption, lambda _=False, f=filters: self.openList.emit(f), colour)
             tile.setObjectName("tile")
             self.count_tiles[key] = tile
