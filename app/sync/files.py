@@ -69,14 +69,38 @@ def upload_pending(desk, t: Transport, cancel=None) -> dict:
 
 def download_missing(desk, t: Transport, cancel=None) -> dict:
     """Fetch the bytes of attachments pulled from other workstations."""
+    import json
+
+    from sqlalchemy import func, text
+
+    from app.sync import state as st
+
     out = {"downloaded": 0, "download_bytes": 0, "download_errors": 0}
-    with desk.db.read() as s:
-        shas = sorted(set(s.scalars(select(Attachment.sha256))))
+    with desk.db.read() as s:  # only attachments not seen before, and those still missing
+        seen = int(st.get(s, "files.rowid", "0"))
+        missing = set(json.loads(st.get(s, "files.missing", "[]")))
+        top = s.scalar(select(func.coalesce(func.max(text("rowid")), 0)).select_from(Attachment))
+        missing |= set(s.scalars(select(Attachment.sha256).where(text("rowid > :r")).params(r=seen)))
+    shas = sorted(missing)
+    still: set[str] = set()
+    try:
+        _download(desk, t, shas, out, still, cancel)
+    finally:
+        with desk.db.tx() as s:
+            st.put(s, "files.rowid", top)
+            done = set(out.pop("_done", []))
+            st.put(s, "files.missing", json.dumps(sorted(still | (set(shas) - done))))
+    return out
+
+
+def _download(desk, t: Transport, shas: list[str], out: dict, still: set, cancel) -> None:
+    out["_done"] = []
     for sha in shas:
         if cancel is not None and cancel.is_set():
             break
         target = blob_path(desk, sha)
         if target.exists():
+            out["_done"].append(sha)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_suffix(".part")
@@ -86,6 +110,8 @@ def download_missing(desk, t: Transport, cancel=None) -> dict:
         except SyncError as e:
             if e.status == 404:
                 out["download_errors"] += 1  # not uploaded yet by its workstation: later
+                still.add(sha)
+                out["_done"].append(sha)
                 continue
             raise
         try:
@@ -98,7 +124,9 @@ def download_missing(desk, t: Transport, cancel=None) -> dict:
         if _sha_of(part) != sha:
             part.unlink(missing_ok=True)
             out["download_errors"] += 1
+            still.add(sha)
+            out["_done"].append(sha)
             continue
         os.replace(part, target)
         out["downloaded"] += 1
-    return out
+        out["_done"].append(sha)

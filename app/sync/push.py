@@ -97,7 +97,11 @@ def apply_verdicts(desk, batch: list[dict], reply: P.PushReply, proposed: str, o
             s.execute(update(_A).where(_A.c.id == bindparam("_id")), accepted)
             st.add_accepted(s, [i for i in ids if i not in already])
         if rejected:
+            ids = [r["_id"] for r in rejected]
+            before = set(s.scalars(select(CaseAction.id).where(CaseAction.id.in_(ids),
+                                                               CaseAction.status == "rejected")))
             s.execute(update(_A).where(_A.c.id == bindparam("_id")), rejected)
+            st.put(s, "rejected.count", int(st.get(s, "rejected.count", "0")) + len(set(ids) - before))
         if answered:
             s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(answered)))
         refold(s, [c for c in refold_ids if c])

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from app.errors import AppError
-from app.store.models import CaseAction, OutboxEntry, SyncState
+from app.store.models import CaseAction, OutboxEntry, SyncState  # noqa: F401
 from app.sync import protocol as P
 
 
@@ -81,7 +81,7 @@ def summary(desk) -> dict:
 
     with desk.db.read() as s:
         pending = s.scalar(select(func.count()).select_from(OutboxEntry))
-        conflicts = s.scalar(select(func.count()).select_from(CaseAction).where(CaseAction.status == "rejected"))
+        conflicts = int(get(s, "rejected.count", "0"))  # kept with the verdicts: no scan of the log
         dismissed = s.scalar(select(func.count()).select_from(SyncState).where(SyncState.key.like("dismissed.%")))
         records = s.scalar(select(func.count()).select_from(SyncState).where(SyncState.key.like("conflict.record.%")))
         cur = cursor(s)
