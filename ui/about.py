@@ -75,7 +75,8 @@ class AboutDialog(QDialog):
             text.setWordWrap(True)
             form.addRow(f"{label}：", text)
             self.values[label] = text
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox()
+        buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)  # standard buttons would be English
         buttons.rejected.connect(self.reject)
         copy = QPushButton("复制信息")
         copy.setToolTip("复制以上信息，发给技术支持")

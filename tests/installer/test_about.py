@@ -16,6 +16,7 @@ def test_about_dialog_shows_version_data_dir_and_log(qtbot, tmp_path):
     assert __version__ in dialog.values["版本"].text()
     assert dialog.values["数据目录"].text() == str(tmp_path)
     assert dialog.values["日志文件"].text().endswith("towndesk.log")
+    assert {b.text() for b in dialog.findChildren(QPushButton)} >= {"复制信息", "打开数据目录", "关闭"}
     dialog.copy_facts()
     copied = QApplication.clipboard().text()
     assert str(tmp_path) in copied and "日志文件" in copied
