@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -168,7 +169,17 @@ def test_deb_metadata_and_layout(deb):
     assert "Name=镇街指挥台" in desktop and "Icon=towndesk" in desktop
 
 
-def test_deb_installs_runs_and_removes(deb, tmp_path):
+@pytest.fixture
+def dpkg_lock():
+    """Serialize install/remove with other runs of this test on the same machine."""
+    import fcntl
+
+    with open(Path(tempfile.gettempdir()) / "towndesk-deb-test.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
+def test_deb_installs_runs_and_removes(deb, tmp_path, dpkg_lock):
     if os.geteuid() != 0:
         pytest.skip("dpkg -i needs root (CI runs as root)")
     if subprocess.run(["dpkg", "-s", "towndesk"], capture_output=True).returncode == 0:
