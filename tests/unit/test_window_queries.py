@@ -104,3 +104,15 @@ def test_repeat_candidates_by_phone_and_by_place(desk):
     new = take_in(desk, actors["intake"], sample_case(auto_dispatch=False))
     assert by_phone["case_no"] in new["repeat_of"] and by_place["case_no"] in new["repeat_of"]
     assert other["case_no"] not in new["repeat_of"]
+
+
+def test_fast_key_path_matches_the_orm_path(demo_desk):
+    from array import array
+
+    actors = load_actors(demo_desk)
+    for filters in ({}, {"color": "red"}, {"q": "张三"}, {"q": "1380"}, {"date_from": "2026-11-01", "state": "open"},
+                    {"q": "O'Brien x"}, {"q": "'"}, {"q": "张"}, {"mine": True}, {"category": "PA0101", "channel": "visit,phone"}):
+        conds, stmt = caselist._ordered(demo_desk, actors["intake"], filters, "received_desc")
+        with demo_desk.db.read() as s:
+            slow = array("q", s.execute(stmt).scalars())
+        assert caselist.case_keys(demo_desk, actors["intake"], filters)["keys"] == slow, filters

@@ -17,6 +17,7 @@ from ui.format import COLOUR_HEX, COLOUR_NAMES, COLOUR_TINT, short, unit_name
 
 WINDOW = 100
 CACHE_ROWS = 3000
+MAX_WANTED = 3
 
 COLUMNS = [  # (key, header, sort key or None)
     ("case_no", "案件编号", "case_no"), ("state", "状态", None), ("color", "三色", None),
@@ -91,7 +92,8 @@ class CaseTableModel(QAbstractTableModel):
         self.windows_fetched = 0
         self._cache: OrderedDict[int, dict] = OrderedDict()
         self._row_of: dict[int, int] = {}
-        self._pending: set[int] = set()
+        self._inflight: int | None = None
+        self._wanted: OrderedDict[int, None] = OrderedDict()
         self._generation = 0
         self._total = 0
         self.keys_complete = True
@@ -127,7 +129,7 @@ class CaseTableModel(QAbstractTableModel):
             self.keys_complete = len(self.keys) >= self._total
             self._cache.clear()
             self._row_of.clear()
-            self._pending.clear()
+            self._wanted.clear()
             self.rows_fetched = self.windows_fetched = 0
             self._store(0, result["rows"])
             self.endResetModel()
@@ -238,24 +240,41 @@ class CaseTableModel(QAbstractTableModel):
 
     # -- lazy windows --------------------------------------------------------------------------
     def _fetch_window(self, start: int) -> None:
-        if start in self._pending:
+        """One window in flight at a time; while it runs, remember only the latest few requests
+        (fast scrolling asks for windows that are gone before they could be read)."""
+        if start == self._inflight or start in self._wanted:
+            if start in self._wanted:
+                self._wanted.move_to_end(start)
+            return
+        if self._inflight is not None:
+            self._wanted[start] = None
+            while len(self._wanted) > MAX_WANTED:
+                self._wanted.popitem(last=False)
             return
         keys = self.keys[start:start + WINDOW]
         if not len(keys):
             return
-        self._pending.add(start)
+        self._inflight = start
         gen = self._generation
 
+        def finish() -> None:
+            self._inflight = None
+            while self._wanted:
+                nxt, _ = self._wanted.popitem(last=True)
+                if nxt < len(self.keys) and self.keys[nxt] not in self._cache:
+                    self._fetch_window(nxt)
+                    break
+
         def done(rows: list[dict]) -> None:
-            self._pending.discard(start)
-            if gen != self._generation:
-                return
-            self._store(start, rows)
-            if not self.ctx.tasks.synchronous:
-                self.dataChanged.emit(self.index(start, 0), self.index(start + len(keys) - 1, len(COLUMNS) - 1))
+            if gen == self._generation:
+                self._store(start, rows)
+                if not self.ctx.tasks.synchronous:
+                    self.dataChanged.emit(self.index(start, 0),
+                                          self.index(start + len(keys) - 1, len(COLUMNS) - 1))
+            finish()
 
         self.ctx.tasks.run(caselist.case_rows, self.ctx.desk, self.ctx.actor, list(keys), kind="read",
-                           on_done=done, on_error=lambda e: self._pending.discard(start))
+                           on_done=done, on_error=lambda e: finish())
 
     def _store(self, start: int, rows: list[dict]) -> None:
         self.rows_fetched += len(rows)

@@ -175,10 +175,16 @@ class IntakePage(Page):
             QShortcut(QKeySequence(seq), self, activated=slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for signal in (self.phone.editingFinished, self.category.picked, self.location.picked,
                        self.address.editingFinished, self.description.textChanged):
-            signal.connect(lambda *_: self.panel.update_for(self.data()))
+            signal.connect(self._input_changed)
         self.anonymous.toggled.connect(lambda on: [w.setEnabled(not on) for w in (self.name, self.id_no)])
         self._saving = False
         self.last_saved: dict | None = None
+
+    def _input_changed(self, *_args) -> None:
+        from shiboken6 import isValid
+
+        if isValid(self) and isValid(self.channel) and isValid(self.panel):
+            self.panel.update_for(self.data())
 
     # -- data ----------------------------------------------------------------------------------
     def data(self) -> dict:
