@@ -36,7 +36,7 @@ def main() -> int:
     from ui.main import build_window, make_app
     from ui.tasks import TaskManager
 
-    app = make_app()
+    make_app()
     errors.silent = True
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="towndesk-shots-")
     desk = open_desk(data_dir)

@@ -49,11 +49,13 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 def build_window(desk, actor, *, synchronous: bool = False, settings_path: str | None = None, info=None):
     """The main window for a logged-in actor (also used by tests, screenshots and benchmarks)."""
     from app.services import overview
+    from app.services.memory import limit_page_cache
     from ui.bus import EventBridge
     from ui.context import UiContext, make_settings
     from ui.tasks import TaskManager
     from ui.window import MainWindow
 
+    limit_page_cache(desk)
     info = info or overview.desk_info(desk)
     settings = make_settings(settings_path or str(desk.root / "window.ini"))
     ctx = UiContext(desk=desk, actor=actor, tasks=TaskManager(synchronous=synchronous), bus=EventBridge(),
@@ -110,9 +112,11 @@ def run_gui(data_dir: str | None) -> int:
     if desk.meta("town_code") is None and not _offer_demo(app, desk):
         return 1
     from app.services import overview
+    from app.services.memory import limit_page_cache
     from ui.login import LoginDialog
     from ui.tasks import TaskManager
 
+    limit_page_cache(desk)
     info = overview.desk_info(desk)
     _preload_in_background(desk)
     login_tasks = TaskManager()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QProgressDialog
 
 from ui.errors import present_error
 
-KINDS = {"write": 1, "read": 3, "net": 2}
+KINDS = {"write": 1, "read": 2, "net": 2}
 
 
 def _accepts(fn: Callable, name: str) -> bool:

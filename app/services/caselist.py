@@ -98,14 +98,21 @@ def _fast_keys(session, stmt) -> array:
 
 
 def first_page(desk: Desk, actor: Actor | None, filters: dict | None = None, sort: str = "received_desc",
-               limit: int = 100) -> dict:
+               limit: int = 100, count: bool | None = None) -> dict:
     """What the table paints first: {"total", "keys" (the first ``limit``), "rows"} — fast on a
-    million cases (index order with LIMIT plus one count); the full key list follows."""
+    million cases (index order with LIMIT plus one count); the full key list follows.
+
+    ``total`` is None when not counted: by default a full-text search is not counted here,
+    because counting its matches costs as much as listing them (the key list gives the total)."""
+    if count is None:
+        count = not (filters or {}).get("q")
     _, stmt = _ordered(desk, actor, filters, sort, first_page=True)
     with desk.db.read() as s:
         keys = array("q", s.execute(stmt.limit(limit)).scalars())
         if len(keys) < limit:
             total = len(keys)
+        elif not count:
+            total = None
         else:  # counting is fastest with every index available
             conds = conditions(desk, actor, _simplified(filters), desk.now())
             total = s.scalar(select(func.count()).select_from(Case).where(*conds))

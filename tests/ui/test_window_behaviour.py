@@ -132,3 +132,24 @@ def test_case_model_with_real_threads_paints_first_window_then_keys(qtbot, demo_
     qtbot.waitUntil(lambda: model.case_no(expected - 1) is not None, timeout=10_000)
     ctx.tasks.shutdown()
     ctx.bus.close()
+
+
+def test_search_with_many_matches_grows_to_the_full_count(qtbot, demo_desk):
+    from app.services.demo import load_demo
+    from ui.bus import EventBridge
+    from ui.context import UiContext, make_settings
+    from ui.models.case_table import CaseTableModel
+    from ui.tasks import TaskManager
+
+    load_demo(demo_desk, 1000, seed=3)
+    actors = load_actors(demo_desk)
+    ctx = UiContext(demo_desk, actors["admin"], TaskManager(synchronous=True), EventBridge(), make_settings(None))
+    model = CaseTableModel(ctx)
+    totals, inserted = [], []
+    model.totalChanged.connect(totals.append)
+    model.rowsInserted.connect(lambda *_: inserted.append(1))
+    model.set_query({"q": "社区"})
+    expected = queries.list_cases(demo_desk, None, {"q": "社区"}, limit=1)["total"]
+    assert expected > 100
+    assert totals == [100, expected] and inserted and model.rowCount() == expected and model.keys_complete
+    ctx.bus.close()

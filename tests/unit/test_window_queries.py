@@ -116,3 +116,23 @@ def test_fast_key_path_matches_the_orm_path(demo_desk):
         with demo_desk.db.read() as s:
             slow = array("q", s.execute(stmt).scalars())
         assert caselist.case_keys(demo_desk, actors["intake"], filters)["keys"] == slow, filters
+
+
+def test_limit_page_cache_applies_to_new_connections(desk):
+    from sqlalchemy import text
+
+    from app.services.memory import limit_page_cache
+
+    limit_page_cache(desk, 8)
+    limit_page_cache(desk, 8)
+    with desk.db.read() as s:
+        assert s.execute(text("PRAGMA cache_size")).scalar() == -8 * 1024
+
+
+def test_first_page_of_a_search_is_not_counted(demo_desk):
+    actors = load_actors(demo_desk)
+    full = caselist.case_keys(demo_desk, actors["admin"], {"q": "社区"})
+    assert full["total"] > 20
+    first = caselist.first_page(demo_desk, actors["admin"], {"q": "社区"}, limit=20)
+    assert first["total"] is None and list(first["keys"]) == list(full["keys"][:20])
+    assert caselist.first_page(demo_desk, actors["admin"], {"q": "社区"}, limit=20, count=True)["total"] == full["total"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from app.services import caselist
@@ -97,6 +97,7 @@ class CaseTableModel(QAbstractTableModel):
         self._generation = 0
         self._total = 0
         self.keys_complete = True
+        self.total_known = True
         self.loading = False
 
     # -- query ---------------------------------------------------------------------------------
@@ -125,8 +126,10 @@ class CaseTableModel(QAbstractTableModel):
                 return
             self.beginResetModel()
             self.keys = result["keys"]
-            self._total = result["total"]
-            self.keys_complete = len(self.keys) >= self._total
+            counted = result["total"] is not None
+            self._total = result["total"] if counted else len(self.keys)  # uncounted: grows when keys arrive
+            self.keys_complete = counted and len(self.keys) >= self._total
+            self.total_known = counted
             self._cache.clear()
             self._row_of.clear()
             self._wanted.clear()
@@ -146,20 +149,24 @@ class CaseTableModel(QAbstractTableModel):
             if gen != self._generation:
                 return
             keys = result["keys"]
-            if len(keys) != self._total:  # the store changed in between: start over cleanly
+            loaded = len(self.keys)
+            if len(keys) > self._total == loaded and keys[:loaded] == self.keys:  # uncounted first page
+                self.beginInsertRows(QModelIndex(), loaded, len(keys) - 1)
+                self.keys, self._total = keys, len(keys)
+                self.endInsertRows()
+            elif len(keys) != self._total:  # the store changed in between: start over cleanly
                 self.beginResetModel()
                 self.keys, self._total = keys, len(keys)
                 self._cache.clear()
                 self._row_of.clear()
                 self.endResetModel()
-                self.totalChanged.emit(self._total)
             else:
-                loaded = len(self.keys)
                 self.keys = keys
                 if self._total > loaded:
                     self.dataChanged.emit(self.index(loaded, 0), self.index(self._total - 1, len(COLUMNS) - 1))
-            self.keys_complete = True
+            self.keys_complete = self.total_known = True
             self._set_loading(False)
+            self.totalChanged.emit(self._total)
             if on_done:
                 on_done(self._total)
 

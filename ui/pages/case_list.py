@@ -202,7 +202,7 @@ class CaseListPage(Page):
 
     # -- table ---------------------------------------------------------------------------------
     def _show_total(self, total: int) -> None:
-        self.total_label.setText(f"共 {total:,} 件")
+        self.total_label.setText(f"共 {total:,} 件" if self.model.total_known else f"已找到 {total:,}+ 件，统计中…")
 
     def _header_clicked(self, column: int) -> None:
         header = self.table.horizontalHeader()
