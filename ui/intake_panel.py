@@ -47,6 +47,11 @@ class IntakeSidePanel(QWidget):
         self._data = data
         self._timer.start()
 
+    def cancel_pending(self) -> None:
+        """Drop a scheduled refresh (the form is being saved and cleared)."""
+        self._timer.stop()
+        self._generation += 1
+
     def refresh_now(self, data: dict) -> None:
         self._data = data
         self._query()

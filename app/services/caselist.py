@@ -119,6 +119,13 @@ def first_page(desk: Desk, actor: Actor | None, filters: dict | None = None, sor
     return {"total": total, "keys": keys, "rows": case_rows(desk, actor, keys)}
 
 
+def count_cases(desk: Desk, actor: Actor | None, filters: dict | None = None) -> int:
+    """How many cases match a filter (one indexed count, no rows)."""
+    conds = conditions(desk, actor, _simplified(filters), desk.now())
+    with desk.db.read() as s:
+        return s.scalar(select(func.count()).select_from(Case).where(*conds)) or 0
+
+
 def case_rows(desk: Desk, actor: Actor | None, keys) -> list[dict]:
     """Case views for ``keys`` (rids), in the same order; missing keys are skipped."""
     keys = list(keys)

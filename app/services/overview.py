@@ -46,11 +46,10 @@ def _tasks_for(actor: Actor) -> list[tuple[str, dict]]:
 
 def my_tasks(desk: Desk, actor: Actor) -> list[dict]:
     """What needs this user now: [{label, count, filters}] (filters open the case list)."""
-    out = []
-    for label, filters in _tasks_for(actor):
-        total = list_cases(desk, actor, filters, limit=1)["total"]
-        out.append({"label": label, "count": total, "filters": filters})
-    return out
+    from app.services.caselist import count_cases
+
+    return [{"label": label, "count": count_cases(desk, actor, filters), "filters": filters}
+            for label, filters in _tasks_for(actor)]
 
 
 def reporter_history(desk: Desk, phone: str | None, limit: int = 10) -> list[dict]:

@@ -89,7 +89,7 @@ class DispatchQueuePage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionsMovable(True)
-        for i, w in enumerate((190, 95, 300, 110, 90, 130, 160)):
+        for i, w in enumerate((175, 90, 250, 100, 80, 130, 200)):
             self.table.setColumnWidth(i, w)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(lambda index: self.openCase.emit(self.model.items[index.row()]["case_no"]))

@@ -213,6 +213,7 @@ class IntakePage(Page):
         if dispatch:
             data["auto_dispatch"] = True
         self._saving = True
+        self.panel.cancel_pending()
         self.save_button.setEnabled(False)
         self.ctx.tasks.run(take_in_case, self.ctx.desk, self.ctx.actor, data, self.files.paths(), kind="write",
                            on_done=lambda view: self._saved(view, dispatch), on_error=self._failed)
