@@ -94,30 +94,40 @@ def _board_item(desk: Desk, refs, now: datetime, r) -> dict:
 
 # -- reminders ---------------------------------------------------------------------------------
 
+FULL_SCAN_HOURS = 6  # a full comparison now and then also catches changes no action announced
+
+
 def scan_reminders(desk: Desk, publish: bool = True, limit: int = 200) -> dict:
     """Record colour changes since the last scan and return one notice per changed case.
 
     The very first scan of a store records the current colours silently (no flood of old cases).
     Cases that turned green again or closed are forgotten, so a later change is announced anew.
+    Later scans are incremental: only cases whose deadline or warning instant passed since the last
+    scan, or that got an action since, are compared (a full comparison every FULL_SCAN_HOURS).
     """
+    import json
+
     now = desk.now()
     p = {"now": to_sql_dt(now)}
     with desk.db.tx() as s:
-        baseline = s.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": BASELINE_KEY}).scalar()
-        s.execute(text(f"DELETE FROM deadline_notices WHERE case_id IN (SELECT n.case_id FROM deadline_notices n "
-                       f"JOIN cases c ON c.id = n.case_id WHERE NOT ({_LIT}))"), p)
-        changed = s.execute(text(
-            f"SELECT c.id, c.case_no, c.title, c.unit, {_COLOUR} AS col, c.clock_due_at FROM cases c "
-            f"LEFT JOIN deadline_notices n ON n.case_id = c.id WHERE {_LIT} AND (n.case_id IS NULL "
-            f"OR n.colour != {_COLOUR} OR n.due_at IS NOT c.clock_due_at) ORDER BY c.clock_due_at"), p).all()
+        raw = s.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": BASELINE_KEY}).scalar()
+        last = json.loads(raw) if raw and raw.startswith("{") else None
+        seq = s.execute(text("SELECT coalesce(max(seq), 0) FROM case_actions")).scalar()
+        full_at = datetime.fromisoformat(last["full"]) if last else None
+        if last is None or now < datetime.fromisoformat(last["at"]) or \
+                (now - full_at).total_seconds() > FULL_SCAN_HOURS * 3600:
+            changed = _full_scan(s, p)
+            full_at = now
+        else:
+            changed = _incremental_scan(s, p, to_sql_dt(datetime.fromisoformat(last["at"])), last["seq"])
         if changed:
             s.execute(text("INSERT OR REPLACE INTO deadline_notices (case_id, colour, due_at, notified_at) "
                            "VALUES (:id, :col, :due, :now)"),
                       [{"id": r[0], "col": r[4], "due": r[5], "now": p["now"]} for r in changed])
-        if baseline is None:
-            s.execute(text("INSERT OR REPLACE INTO meta (key, value) VALUES (:k, :v)"),
-                      {"k": BASELINE_KEY, "v": now.isoformat()})
-    if baseline is None:
+        s.execute(text("INSERT OR REPLACE INTO meta (key, value) VALUES (:k, :v)"),
+                  {"k": BASELINE_KEY, "v": json.dumps({"at": now.isoformat(), "seq": seq,
+                                                       "full": full_at.isoformat()})})
+    if last is None:
         return {"notices": [], "total": 0, "baseline": len(changed)}
     refs = desk.refs()
     notices = [{"case_no": r[1], "title": r[2], "unit": r[3], "unit_name": refs.unit_name(r[3]), "color": r[4],
@@ -128,6 +138,36 @@ def scan_reminders(desk: Desk, publish: bool = True, limit: int = 200) -> dict:
     if publish and changed:
         events.publish(DEADLINE_CHANGED, out)
     return out
+
+
+_CHANGED = (f"SELECT c.id, c.case_no, c.title, c.unit, {_COLOUR} AS col, c.clock_due_at FROM cases c "
+            f"LEFT JOIN deadline_notices n ON n.case_id = c.id WHERE {_LIT} AND (n.case_id IS NULL "
+            f"OR n.colour != {_COLOUR} OR n.due_at IS NOT c.clock_due_at)")
+
+
+def _full_scan(s, p: dict) -> list:
+    s.execute(text(f"DELETE FROM deadline_notices WHERE case_id IN (SELECT n.case_id FROM deadline_notices n "
+                   f"JOIN cases c ON c.id = n.case_id WHERE NOT ({_LIT}))"), p)
+    return s.execute(text(_CHANGED + " ORDER BY c.clock_due_at"), p).all()
+
+
+def _incremental_scan(s, p: dict, last_at: str, last_seq: int) -> list:
+    ids = {r[0] for r in s.execute(text(
+        "SELECT id FROM cases WHERE clock_due_at >= :last AND clock_due_at < :now "
+        "UNION SELECT id FROM cases WHERE clock_due_at >= :last AND clock_warn_at > :last AND clock_warn_at <= :now "
+        "UNION SELECT DISTINCT case_id FROM case_actions WHERE seq > :seq"),
+        {**p, "last": last_at, "seq": last_seq})}
+    changed = []
+    ids = sorted(ids)
+    for i in range(0, len(ids), 500):
+        chunk = {f"i{j}": c for j, c in enumerate(ids[i:i + 500])}
+        names = ",".join(f":{k}" for k in chunk)
+        s.execute(text(f"DELETE FROM deadline_notices WHERE case_id IN (SELECT n.case_id FROM deadline_notices n "
+                       f"JOIN cases c ON c.id = n.case_id WHERE n.case_id IN ({names}) AND NOT ({_LIT}))"),
+                  {**p, **chunk})
+        changed += s.execute(text(_CHANGED + f" AND c.id IN ({names})"), {**p, **chunk}).all()
+    changed.sort(key=lambda r: str(r[5]))
+    return changed
 
 
 # -- 催办 proposals ------------------------------------------------------------------------------
