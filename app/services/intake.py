@@ -123,18 +123,20 @@ def repeat_candidates(session, desk: Desk, fields: dict, at) -> list[str]:
     branches = []
     if fields["reporter_phone"]:
         branches.append(select(*cols).where(Case.reporter_phone == fields["reporter_phone"], *recent))
-    if (fields["grid"] or fields["village"]) and fields["category"]:
-        # A unary "+" keeps SQLite off the (village, received_at) index for this query.
-        column, value = ("grid", fields["grid"]) if fields["grid"] else ("village", fields["village"])
-        place = literal_column(f"+{Case.__tablename__}.{column}") == value
+    if fields["grid"] and fields["category"]:  # along (grid, category, received_at)
+        branches.append(select(*cols).where(Case.grid == fields["grid"], Case.category == fields["category"],
+                                            *recent))
+    elif fields["village"] and fields["category"]:
+        # A unary "+" keeps SQLite off the (village, received_at) index: the category one is narrower.
+        place = literal_column(f"+{Case.__tablename__}.village") == fields["village"]
         branches.append(select(*cols).where(Case.category == fields["category"], place, *recent))
     if not branches:
         return []
     found = {}
     for stmt in branches:
-        for r in session.execute(stmt.order_by(Case.received_at.desc()).limit(300)):
+        for r in session.execute(stmt.order_by(Case.received_at.desc()).limit(100)):
             found[r.case_no] = r
-    rows = sorted(found.values(), key=lambda r: r.received_at, reverse=True)[:300]
+    rows = sorted(found.values(), key=lambda r: r.received_at, reverse=True)[:100]
     probe = Probe(fields["reporter_phone"], fields["description"], fields["village"], fields["grid"],
                   fields["address"], at)
     cands = [Candidate(r.case_no, r.reporter_phone, r.description, r.village, r.grid, r.address, r.received_at)

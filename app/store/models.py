@@ -181,6 +181,9 @@ class Case(Base):
         Index("ix_cases_channel_received", "channel", "received_at", "rid"),
         Index("ix_cases_clock", "clock_due_at", "clock_warn_at"),
         Index("ix_cases_village", "village", "received_at"),
+        # repeat check (same grid and category, newest first) and counts of filtered lists
+        Index("ix_cases_place_category", "grid", "category", "received_at"),
+        Index("ix_cases_filters", "state", "village", "unit", "category", "channel"),
     )
 
 
