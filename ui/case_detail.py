@@ -144,7 +144,9 @@ class CaseDetailView(QWidget):
 
     def _fill_facts(self, case: dict) -> None:
         while self.facts.count():
-            self.facts.takeAt(0).widget().deleteLater()
+            old = self.facts.takeAt(0).widget()
+            old.hide()
+            old.deleteLater()
         rep = case.get("reporter") or {}
         loc = case.get("location") or {}
         rows = [
@@ -197,6 +199,7 @@ class CaseDetailView(QWidget):
     def _set_buttons(self, allowed: list[str]) -> None:
         for b in self.buttons.values():
             self.buttons_box.removeWidget(b)
+            b.hide()
             b.deleteLater()
         self.buttons = {}
         at = 0

@@ -81,6 +81,7 @@ class HomePage(Page):
     def _show_tasks(self, tasks: list[dict]) -> None:
         for tile in self.task_tiles:
             self.task_grid.removeWidget(tile)
+            tile.hide()  # deleteLater waits for the event loop; hidden it never overlaps the new tiles
             tile.deleteLater()
         self.task_tiles = []
         for i, t in enumerate(tasks):
