@@ -182,7 +182,7 @@ def urge_proposals(desk: Desk, limit: int = 200) -> list[dict]:
         rows = s.execute(text(
             f"SELECT c.case_no, c.title, c.unit, c.state, c.clock_due_at, c.urge_count FROM cases c "
             f"WHERE c.clock_due_at < :today AND c.state IN ({states}) AND NOT EXISTS (SELECT 1 FROM case_actions a "
-            f"WHERE a.case_id = c.id AND a.kind = 'urge' AND a.at >= c.clock_due_at) "
+            f"WHERE a.case_id = c.id AND +a.kind = 'urge' AND a.at >= c.clock_due_at) "
             f"ORDER BY c.clock_due_at, c.rid LIMIT :limit"), {"today": to_sql_dt(today), "limit": limit}).all()
     refs = desk.refs()
     out = []
@@ -237,7 +237,7 @@ def open_urges(desk: Desk, level: str | None = None, unit: str | None = None, li
         raise ValidationError("督办等级应为：" + "、".join(wf.URGE_LEVELS), field="level")
     now = desk.now()
     refs = desk.refs()
-    conds, params = ["c.urge_count > 0", f"c.state IN ({_OPEN})"], {"limit": limit}
+    conds, params = ["c.urge_level IS NOT NULL", f"c.state IN ({_OPEN})"], {"limit": limit}
     if level:
         conds.append("c.urge_level = :level")
         params["level"] = level
@@ -261,7 +261,7 @@ def open_urges(desk: Desk, level: str | None = None, unit: str | None = None, li
             names = ",".join(f":i{j}" for j in range(len(chunk)))
             for cid, kind, at, actor_name, payload in s.execute(text(
                     f"SELECT case_id, kind, at, actor_name, payload FROM case_actions WHERE case_id IN ({names}) "
-                    f"AND kind IN ('urge', 'urge_reply', 'instruct') ORDER BY seq"),
+                    f"AND +kind IN ('urge', 'urge_reply', 'instruct') ORDER BY seq"),
                     {f"i{j}": c for j, c in enumerate(chunk)}):
                 acts[cid].append((kind, _dt(at), actor_name, payload))
     items = [_urge_item(desk, refs, now, r, acts.get(r[0], [])) for r in cases]

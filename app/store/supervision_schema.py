@@ -25,5 +25,5 @@ class DeadlineNotice(Base):
 Index("ix_cases_dispatched", Case.dispatched_at)
 Index("ix_cases_closed", Case.closed_at, Case.state)
 Index("ix_cases_unit_clock", Case.unit, Case.clock_due_at, Case.clock_warn_at)
-Index("ix_cases_urge", Case.urge_count)
+Index("ix_cases_urge", Case.urge_level, Case.state)
 Index("ix_actions_kind_at", CaseAction.kind, CaseAction.at)

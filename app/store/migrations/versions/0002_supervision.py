@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.create_index("ix_cases_dispatched", "cases", ["dispatched_at"])
     op.create_index("ix_cases_closed", "cases", ["closed_at", "state"])
     op.create_index("ix_cases_unit_clock", "cases", ["unit", "clock_due_at", "clock_warn_at"])
-    op.create_index("ix_cases_urge", "cases", ["urge_count"])
+    op.create_index("ix_cases_urge", "cases", ["urge_level", "state"])
     op.create_index("ix_actions_kind_at", "case_actions", ["kind", "at"])
 
 
