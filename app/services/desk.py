@@ -132,4 +132,15 @@ def open_desk(root=None, *, clock: Callable[[], datetime] = utcnow, backup: bool
         backups.mkdir(exist_ok=True)
         shutil.copy2(path, backups / f"pre-migrate-{utcnow():%Y%m%d%H%M%S}.sqlite3")
     migrate.upgrade(db.engine)
+    _finish_interrupted_bulk_load(db)
     return Desk(root, db, clock)
+
+
+def _finish_interrupted_bulk_load(db: Database) -> None:
+    from app.store.bulk import restore_indexes
+
+    raw = db.engine.raw_connection()
+    try:
+        restore_indexes(raw.driver_connection)
+    finally:
+        raw.close()
