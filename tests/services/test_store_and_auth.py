@@ -75,3 +75,26 @@ def test_settings_have_typed_defaults(desk):
     assert desk.setting("repeat_window_days") == 30
     assert desk.setting("auto_dispatch") is True
     assert timedelta(minutes=desk.setting("lockout_minutes")) == timedelta(minutes=15)
+
+
+def test_an_interrupted_bulk_load_gets_its_indexes_back_on_open(desk):
+    from app.store import bulk
+
+    def index_names():
+        with desk.db.engine.connect() as c:
+            return {r[0] for r in c.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='cases' AND sql IS NOT NULL")}
+
+    before = index_names()
+    raw = desk.db.engine.raw_connection()
+    bulk.drop_secondary_indexes(raw.driver_connection)  # ... and the process dies here
+    raw.close()
+    assert index_names() == set()
+    root = desk.root
+    desk.close()
+    again = open_desk(root)
+    with again.db.engine.connect() as c:
+        after = {r[0] for r in c.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='cases' AND sql IS NOT NULL")}
+    assert after == before and len(before) > 5
+    again.close()
