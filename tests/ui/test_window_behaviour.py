@@ -153,3 +153,54 @@ def test_search_with_many_matches_grows_to_the_full_count(qtbot, demo_desk):
     assert expected > 100
     assert totals == [100, expected] and inserted and model.rowCount() == expected and model.keys_complete
     ctx.bus.close()
+
+
+def test_intake_with_a_photo_and_save_and_dispatch(qtbot, desk, open_window, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    photo = tmp_path / "现场.png"
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2e7d32"))
+    image.save(str(photo))
+    window = open_window(desk, "dispatcher")
+    window.select_page("intake")
+    page = window.current_page()
+    page.files.add_paths([str(photo)])
+    assert page.files.list.count() == 1 and not page.files.list.item(0).icon().isNull()
+    page.phone.setText("13912349999")
+    page.category.set_code("PA0101")
+    page.auto_dispatch.setChecked(False)
+    type_text(page.description, "楼道堆放杂物，存在消防隐患。")
+    qtbot.keyClick(page.description, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    view = page.last_saved
+    assert view["state"] == "registered" and page.files.list.count() == 0
+    dialog = page.dialog  # save and dispatch: the dispatch dialog opens for the new case
+    dialog.set_value("unit", "D02")
+    dialog.submit()
+    shown = queries.show_case(desk, None, view["case_no"])
+    assert shown["state"] == "dispatched" and shown["attachments"][0]["filename"] == "现场.png"
+    window.open_case(view["case_no"])
+    assert window.detail.files.count() == 1
+
+
+def test_unexpected_errors_are_logged_and_shown_once(qtbot, tmp_path):
+    import logging
+
+    from ui import errors
+
+    path = errors.install_logging(tmp_path)
+    errors.shown.clear()
+    for _ in range(3):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError as e:
+            errors.present_error(e)
+    assert len(errors.shown) == 1 and "意外问题" in errors.shown[0]
+    root = logging.getLogger("towndesk")
+    for h in list(root.handlers):
+        h.flush()
+    assert "RuntimeError: boom" in path.read_text(encoding="utf-8")
+    for h in list(root.handlers):
+        if getattr(h, "baseFilename", "").startswith(str(tmp_path)):
+            root.removeHandler(h)
+            h.close()
