@@ -53,6 +53,11 @@ class CaseDetailView(QWidget):
         top.addSpacing(12)
         top.addWidget(self.title, 1)
         top.addWidget(self.state_label)
+        from ui.printing_actions import print_button
+
+        self.print_btn = print_button(ctx, lambda: self.case, self)  # 案卷/回执/交办单/督办单, Ctrl+P
+        top.addSpacing(8)
+        top.addWidget(self.print_btn)
 
         self.buttons_row = QWidget()
         self.buttons_box = QHBoxLayout(self.buttons_row)

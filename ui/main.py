@@ -127,8 +127,12 @@ def run_gui(data_dir: str | None) -> int:
         return 0
     login_tasks.shutdown()
     window, ctx = build_window(desk, dialog.actor, info=info)
+    from ui.sync_controller import install
+
+    install(ctx, window.sync_indicator)  # background sync every N seconds once enrolled
     window.show()
     code = app.exec()
+    ctx.extras["sync"].stop()
     ctx.bus.close()
     ctx.tasks.shutdown()
     desk.close()

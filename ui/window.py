@@ -149,9 +149,16 @@ class MainWindow(QMainWindow):
 
     def _shortcuts(self) -> None:
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh_current)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh_and_sync)
         for i in range(9):
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.select_page(i))
+
+    def refresh_and_sync(self) -> None:
+        """F5: refresh the page and, on an enrolled workstation, start a sync round now."""
+        self.refresh_current()
+        controller = self.ctx.extras.get("sync")
+        if controller is not None:
+            controller.sync_now()
 
     # -- pages ---------------------------------------------------------------------------------
     def _build_pages(self) -> None:

@@ -208,3 +208,15 @@ def test_button_the_role_may_not_use_is_absent(qtbot, desk, open_window):
     window.open_case(case["case_no"])
     assert {"dispatch", "reject", "escalate"} <= set(window.detail.buttons)
     assert "sign" not in window.detail.buttons
+
+
+def test_case_detail_offers_the_printed_documents(qtbot, desk, open_window):
+    actors = load_actors(desk)
+    case = take_in(desk, actors["intake"], sample_case())  # dispatched: dossier, receipt, slip apply
+    window = open_window(desk, "dispatcher")
+    window.open_case(case["case_no"])
+    menu = window.detail.print_btn.menu()
+    menu.aboutToShow.emit()
+    entries = {a.text(): a.isEnabled() for a in menu.actions() if a.text()}
+    assert any("案卷" in t and on for t, on in entries.items())
+    assert any("督办单" in t and not on for t, on in entries.items())  # never supervised
