@@ -28,6 +28,10 @@ def run_tour(data_dir: str | None, out_dir: str | None = None) -> int:
     from ui import errors
     from ui.main import build_window, make_app
 
+    from PySide6.QtCore import qInstallMessageHandler
+
+    # The offscreen plugin's "does not support propagateSizeHints()" is noise on a tour.
+    qInstallMessageHandler(lambda _kind, _ctx, msg: None if "propagateSizeHints" in msg else print(msg))
     make_app()
     errors.silent = True
     root = resolve_data_dir(data_dir)
