@@ -7,18 +7,20 @@ from __future__ import annotations
 import logging
 from itertools import groupby
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, select, update
 
 from app.domain import workflow as wf
 from app.domain.casefold import CASE_FIELDS, ActionRecord, apply
 from app.errors import AppError
-from app.store import search
+from app.store import bulk, search
 from app.store.models import Case, CaseAction
 
 log = logging.getLogger("towndesk.sync")
 CHUNK = 500
 _A = CaseAction.__table__.c
 _C = Case.__table__
+_INSERT_CASE = (f"INSERT INTO cases ({','.join(bulk.CASE_COLUMNS)}) "
+                f"VALUES ({','.join('?' * len(bulk.CASE_COLUMNS))})")
 
 
 def ordered_actions(session, case_ids: list[str]):
@@ -44,14 +46,20 @@ def fold_rows(actions) -> object:
     return state
 
 
-def refold(session, case_ids) -> list[str]:
-    """Rebuild the given case rows from their logs. Returns the case numbers that changed."""
+def refold(session, case_ids, logs: dict | None = None) -> list[str]:
+    """Rebuild the given case rows from their logs. Returns the case numbers that changed.
+    ``logs``: case id -> its complete log in fold order (as ``ordered_actions`` would return it),
+    for cases whose log the caller holds already (a pulled page's new cases); the rest are read."""
     changed: list[str] = []
+    logs = logs or {}
     ids = sorted(set(case_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        folds = {cid: fold_rows(list(acts)) for cid, acts in
-                 groupby(ordered_actions(session, chunk), key=lambda a: a.case_id)}
+        folds = {cid: fold_rows(logs[cid]) for cid in chunk if cid in logs}
+        unread = [cid for cid in chunk if cid not in logs]
+        if unread:
+            folds.update({cid: fold_rows(list(acts)) for cid, acts in
+                          groupby(ordered_actions(session, unread), key=lambda a: a.case_id)})
         rows = {r.id: r for r in session.execute(select(_C).where(_C.c.id.in_(chunk))).all()}
         inserts, updates, reindex = [], [], []
         for cid in chunk:
@@ -72,11 +80,12 @@ def refold(session, case_ids) -> list[str]:
                     reindex.append((row.rid, new))
         if inserts:
             _free_case_nos(session, {d["case_no"]: d["id"] for d in inserts})
-            session.execute(insert(_C), inserts)
+            conn = session.connection()
+            conn.exec_driver_sql(_INSERT_CASE, [bulk.case_tuple(d) for d in inserts])
             rids = dict(session.execute(select(_C.c.id, _C.c.rid).where(
                 _C.c.id.in_([d["id"] for d in inserts]))).all())
-            session.execute(text(f"INSERT INTO {search.FTS_TABLE}(rowid, body) VALUES (:rid, :body)"),
-                            [{"rid": rids[d["id"]], "body": search.document(d)} for d in inserts])
+            conn.exec_driver_sql(f"INSERT INTO {search.FTS_TABLE}(rowid, body) VALUES (?, ?)",
+                                 [(rids[d["id"]], search.document(d)) for d in inserts])
         if updates:
             session.execute(update(_C).where(_C.c.id == bindparam("_id")), updates)
         for rid, new in reindex:

@@ -9,6 +9,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
+import orjson
 import requests
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
@@ -140,7 +141,10 @@ class Transport:
 
 def parse(raw: bytes, model: type[BaseModel]):
     try:
-        doc = json.loads(raw)
+        try:
+            doc = orjson.loads(raw)  # fast path; anything it refuses gets the standard parser's verdict
+        except orjson.JSONDecodeError:
+            doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise SyncError("同步服务器返回的数据无法解析（不是完整的 JSON），本机数据未受影响，稍后重试",
                         code="bad_reply") from None
