@@ -64,12 +64,13 @@ def snapshot(desk: Desk, days: int = 30, red_limit: int = 20, use_cache: bool = 
     t, m = glance(desk, day, now), glance(desk, month, now, use_cache)
     rank = rankings.ranking(desk, month, now=now, groups=(m.pop("groups"), {}))
     t.pop("groups")
+    breakdown = si.received_by_many(desk, month, ("category", "channel", "village"))
     return {
         "now": now.isoformat(), "today": t, "month": m, "open": si.open_colours(desk, now),
         "trend": si.trend(desk, si.Period(today - timedelta(days=days - 1), today)),
-        "by_category": si.received_by(desk, month, "category")[:10],
-        "by_channel": si.received_by(desk, month, "channel"),
-        "by_village": si.received_by(desk, month, "village"),
+        "by_category": breakdown["category"][:10],
+        "by_channel": breakdown["channel"],
+        "by_village": breakdown["village"],
         "ranking": rank["rows"], "ranking_label": rank["indicator_label"],
         "red": supervision.board(desk, colour="red", limit=red_limit)["cases"],
         "seconds": round(time.perf_counter() - started, 3),

@@ -139,11 +139,15 @@ def _main_sql(key: str, conds: list[str]) -> str:
     assert len(facts) == len(BITS)
     bits = " + ".join(f"(CASE WHEN {f} THEN {1 << i} ELSE 0 END)" for i, f in enumerate(facts))
     where = " AND ".join(["c.received_at >= :start", "c.received_at < :end", *conds])
+    # The local day numbers of the two timestamps are computed once per case in the innermost
+    # query (LIMIT -1 keeps SQLite from flattening it and re-evaluating julianday() per use).
     return f"""
 SELECT k, f, count(*), total(persons), total(rc), total(tc), count(secs), total(secs) FROM (
-  SELECT {key} AS k, c.persons AS persons, c.return_count AS rc, c.transfer_count AS tc, {bits} AS f,
-    CASE WHEN {timed} THEN {_work('c.review_at')} - {_work('c.dispatched_at')} END AS secs
-  FROM cases c WHERE {where} LIMIT -1)
+  SELECT k, persons, rc, tc, f, CASE WHEN xr IS NOT NULL THEN {_work('xr')} - {_work('xd')} END AS secs FROM (
+    SELECT {key} AS k, c.persons AS persons, c.return_count AS rc, c.transfer_count AS tc, {bits} AS f,
+      CASE WHEN {timed} THEN {_LOCAL.format(col='c.review_at')} END AS xr,
+      CASE WHEN {timed} THEN {_LOCAL.format(col='c.dispatched_at')} END AS xd
+    FROM cases c WHERE {where} LIMIT -1) LIMIT -1)
 GROUP BY k, f"""
 
 
@@ -160,9 +164,9 @@ def _unpack(c: ind.Counts, f: int, n: int) -> None:
         c.warning += n
 
 
-def _work(col: str) -> str:
-    """SQL: working seconds from the start of the day table to ``col`` (prefix + in-day part)."""
-    x = _LOCAL.format(col=col)
+def _work(x: str) -> str:
+    """SQL: working seconds from the start of the day table to the local day number ``x``
+    (_LOCAL of a timestamp; prefix + in-day part)."""
     day = f"(CAST({x} AS INTEGER) - :j0)"
     return (f"(CAST(substr(:ptab, {day} * 6 + 1, 6) AS INTEGER) * 86400.0 "
             f"+ CAST(substr(:wtab, {day} + 1, 1) AS INTEGER) * ({x} - CAST({x} AS INTEGER)) * 86400.0)")
@@ -329,6 +333,8 @@ def total(groups: dict) -> ind.Counts:
 def trend(desk: Desk, p: Period, filters: dict | None = None) -> list[dict]:
     """Per local day of ``p``: cases received, and cases closed (结案) that day."""
     conds, params = _filters(desk, filters)
+    if not conds:
+        return _trend_by_ranges(desk, p)
     params.update(start=to_sql_dt(p.utc_start), end=to_sql_dt(p.utc_end))
     extra = "".join(f" AND {c}" for c in conds)
     day = "date({col}, '+8 hours')"
@@ -343,6 +349,22 @@ def trend(desk: Desk, p: Period, filters: dict | None = None) -> list[dict]:
     for i in range(p.days):
         d = (p.start + timedelta(days=i)).isoformat()
         out.append({"date": d, "received": got.get(d, 0), "closed": shut.get(d, 0)})
+    return out
+
+
+def _trend_by_ranges(desk: Desk, p: Period) -> list[dict]:
+    """trend() without filters: one index range count per local day and column (no per-row date
+    arithmetic; the same local-day boundaries as date(col, '+8 hours'))."""
+    got_sql = text("SELECT count(*) FROM cases c WHERE c.received_at >= :a AND c.received_at < :b")
+    shut_sql = text("SELECT count(*) FROM cases c WHERE c.closed_at >= :a AND c.closed_at < :b "
+                    "AND +c.state IN ('closed', 'archived')")
+    out = []
+    with desk.db.read() as s:
+        for i in range(p.days):
+            d = Period(p.start + timedelta(days=i), p.start + timedelta(days=i))
+            q = {"a": to_sql_dt(d.utc_start), "b": to_sql_dt(d.utc_end)}
+            out.append({"date": d.start.isoformat(), "received": s.execute(got_sql, q).scalar() or 0,
+                        "closed": s.execute(shut_sql, q).scalar() or 0})
     return out
 
 
@@ -374,10 +396,27 @@ def open_colours(desk: Desk, now: datetime | None = None) -> dict:
 
 def received_by(desk: Desk, p: Period, by: str) -> list[dict]:
     """受理批次 per unit, category, channel or village (a light count for breakdown charts)."""
-    if by not in GROUPS:
-        raise ValidationError("分组应为：unit、category、channel 或 village", field="by")
+    return received_by_many(desk, p, (by,))[by]
+
+
+def received_by_many(desk: Desk, p: Period, bys) -> dict:
+    """{by: received_by(desk, p, by)} for several groupings from one pass over the cohort."""
+    bys = tuple(bys)
+    for by in bys:
+        if by not in GROUPS:
+            raise ValidationError("分组应为：unit、category、channel 或 village", field="by")
     params = {"start": to_sql_dt(p.utc_start), "end": to_sql_dt(p.utc_end)}
+    keys = ", ".join(GROUPS[by] for by in bys)
+    counts: dict = {by: defaultdict(int) for by in bys}
     with desk.db.read() as s:
-        rows = s.execute(text(f"SELECT {GROUPS[by]} k, count(*) n FROM cases c WHERE c.received_at >= :start "
-                              f"AND c.received_at < :end GROUP BY k ORDER BY n DESC"), params).all()
-    return [{"key": k, "name": _names(desk, by, k), "received": n} for k, n in rows]
+        for row in s.execute(text(f"SELECT {keys}, count(*) FROM cases c WHERE c.received_at >= :start "
+                                  f"AND c.received_at < :end GROUP BY {keys}"), params):
+            for i, by in enumerate(bys):
+                counts[by][row[i]] += row[-1]
+    out = {}
+    for by in bys:
+        # largest first; ties in descending key order (as SQLite's ORDER BY n DESC gave them)
+        rows = sorted(counts[by].items(), key=lambda kv: (kv[0] is not None, str(kv[0])), reverse=True)
+        rows.sort(key=lambda kv: -kv[1])
+        out[by] = [{"key": k, "name": _names(desk, by, k), "received": n} for k, n in rows]
+    return out
