@@ -30,6 +30,15 @@ _LIT = "c.clock_due_at IS NOT NULL AND (c.clock_due_at < :now OR c.clock_warn_at
 BASELINE_KEY = "supervision.notices_baseline"
 
 
+
+def _filter_unit(refs, unit, conds: list, params: dict) -> None:
+    """Add ``c.unit = :unit`` for a unit given by code or name (ValidationError if unknown)."""
+    u = refs.find_unit(str(unit))
+    if u is None:
+        raise ValidationError(f"单位「{unit}」不存在", field="unit")
+    conds.append("c.unit = :unit")
+    params["unit"] = u.code
+
 def _dt(v) -> datetime | None:
     if v is None:
         return None
@@ -58,11 +67,7 @@ def board(desk: Desk, unit: str | None = None, colour: str | None = None, limit:
     params = {"now": to_sql_dt(now), "limit": limit}
     conds = [_LIT]
     if unit:
-        u = refs.find_unit(str(unit))
-        if u is None:
-            raise ValidationError(f"单位「{unit}」不存在", field="unit")
-        conds.append("c.unit = :unit")
-        params["unit"] = u.code
+        _filter_unit(refs, unit, conds, params)
     if colour:
         conds.append(f"{_COLOUR} = :colour")
         params["colour"] = colour
@@ -242,11 +247,7 @@ def open_urges(desk: Desk, level: str | None = None, unit: str | None = None, li
         conds.append("c.urge_level = :level")
         params["level"] = level
     if unit:
-        u = refs.find_unit(str(unit))
-        if u is None:
-            raise ValidationError(f"单位「{unit}」不存在", field="unit")
-        conds.append("c.unit = :unit")
-        params["unit"] = u.code
+        _filter_unit(refs, unit, conds, params)
     where = " AND ".join(conds)
     with desk.db.read() as s:
         counts = dict(s.execute(text(f"SELECT c.urge_level, count(*) FROM cases c WHERE {where} "
