@@ -5,9 +5,10 @@ from pathlib import Path
 
 from app.cli import emit, read_json_input
 from app.errors import ValidationError
-from app.services import auth, handling, integrity, intake, queries
+from app.services import auth, handling, intake, integrity, queries
 from app.services.desk import Desk, open_desk
 from app.services.reference import list_refs
+
 
 def run(args) -> int:
     desk = open_desk(args.data_dir)

@@ -19,6 +19,7 @@ TOUR_CASE = {
 
 def run_tour(data_dir: str | None, out_dir: str | None = None) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from app.paths import data_dir as resolve_data_dir
@@ -27,8 +28,6 @@ def run_tour(data_dir: str | None, out_dir: str | None = None) -> int:
     from app.services.desk import open_desk
     from ui import errors
     from ui.main import build_window, make_app
-
-    from PySide6.QtCore import qInstallMessageHandler
 
     # The offscreen plugin's "does not support propagateSizeHints()" is noise on a tour.
     qInstallMessageHandler(lambda _kind, _ctx, msg: None if "propagateSizeHints" in msg else print(msg))

@@ -105,7 +105,6 @@ _worker: dict = {}
 
 def _init_worker(setup: dict) -> None:
     from app.domain.calendar import WorkCalendar
-
     from app.services.demogen import DemoGenerator
 
     _worker.clear()

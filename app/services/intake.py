@@ -9,7 +9,6 @@ from sqlalchemy import literal_column, select
 from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.ids import case_no as make_case_no
-from app.domain.ids import new_id
 from app.domain.repeats import Candidate, Probe, find_repeats
 from app.domain.routing import route
 from app.errors import AppError, ValidationError

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+
 from sqlalchemy import select
 
 from app.domain.ids import stable_id

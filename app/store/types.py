@@ -8,7 +8,6 @@ from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
 
-
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetime in, aware UTC datetime out; stored as naive UTC."""
 

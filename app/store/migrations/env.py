@@ -1,8 +1,8 @@
 """Alembic environment for the workstation store (batch mode for SQLite)."""
 from alembic import context
 
-from app.store.models import Base
 from app.store import supervision_schema  # noqa: F401,E402 (its tables and indexes join the metadata)
+from app.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

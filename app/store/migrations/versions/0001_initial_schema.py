@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 09:46:35.564642
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import app.store.types
 from app.store.search import CREATE_FTS, FTS_TABLE
-
 
 revision = '0001'
 down_revision = None

@@ -3,8 +3,9 @@
 Revision ID: 0002_supervision
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import app.store.types
 
 revision = "0002_supervision"
