@@ -213,8 +213,7 @@ def main() -> int:
     out["rss_mb"] = rss_mb()
     print(json.dumps(out, ensure_ascii=False, indent=1))
     window.close()
-    ctx.bus.close()
-    ctx.tasks.shutdown()
+    ctx.close()
     desk.close()
     return 0
 

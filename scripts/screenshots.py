@@ -100,8 +100,7 @@ def main() -> int:
 
     window.lock()
     save(window, "08-locked")
-    ctx.bus.close()
-    ctx.tasks.shutdown()
+    ctx.close()
     desk.close()
     return 0
 

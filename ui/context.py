@@ -28,6 +28,15 @@ class UiContext:
     def role(self) -> str | None:
         return self.actor.role if self.actor else None
 
+    def close(self) -> None:
+        """Stop what the window started (background sync, event bridge, worker threads).
+        The Desk stays open: whoever opened it closes it."""
+        sync = self.extras.get("sync")
+        if sync is not None:
+            sync.stop()
+        self.bus.close()
+        self.tasks.shutdown()
+
 
 def make_settings(path: str | None = None) -> QSettings:
     """QSettings in the data dir (an INI file), so test stores never touch the user's registry."""

@@ -132,9 +132,7 @@ def run_gui(data_dir: str | None) -> int:
     install(ctx, window.sync_indicator)  # background sync every N seconds once enrolled
     window.show()
     code = app.exec()
-    ctx.extras["sync"].stop()
-    ctx.bus.close()
-    ctx.tasks.shutdown()
+    ctx.close()
     desk.close()
     return code
 

@@ -67,8 +67,7 @@ def run_tour(data_dir: str | None, out_dir: str | None = None) -> int:
     shot("05-case-detail")
     dossier = printing.print_case(desk, dispatcher, case["case_no"], "dossier", out / f"{case['case_no']}-案卷.pdf")
     written.append(Path(dossier["path"]))
-    ctx.bus.close()
-    ctx.tasks.shutdown()
+    ctx.close()
     desk.close()
     for path in written:
         print(path)

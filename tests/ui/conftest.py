@@ -50,5 +50,4 @@ def open_window(qtbot, tmp_path):
 
     yield make
     for ctx in made:
-        ctx.bus.close()
-        ctx.tasks.shutdown()
+        ctx.close()
