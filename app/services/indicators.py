@@ -16,15 +16,13 @@ from sqlalchemy import text
 from app.domain import indicators as ind
 from app.domain import workflow as wf
 from app.errors import ValidationError
+from app.services import facts
 from app.services.desk import Desk
 from app.services.dispatch import SHANGHAI
 from app.services.views import CHANNELS
 from app.store.types import to_sql_dt
 
 GROUPS = {"unit": "c.unit", "category": "c.category", "channel": "c.channel", "village": "c.village"}
-DONE = (wf.CALLBACK, wf.CLOSED, wf.ARCHIVED)
-_JD_OFFSET = 1721425  # julian day number minus date.toordinal()
-_LOCAL = "(julianday({col}) + 0.5 + 8.0/24 + 1e-9)"  # local (UTC+8) day number + fraction
 
 
 def _q(states) -> str:
@@ -113,46 +111,9 @@ def _filters(desk: Desk, f: dict | None) -> tuple[list[str], dict]:
     return conds, params
 
 
-# Per-case facts packed into one integer (bit -> Counts field); see _main_sql and _unpack.
-BITS = ("to_handle", "dispatched", "auto_dispatched", "assigned", "signed", "signed_on_time",
-        "sign_overdue_open", "done", "_on_time", "handle_overdue_open", "closed", "callbacks", "satisfied",
-        "_red", "_warn", "open")
-
-
-def _main_sql(key: str, conds: list[str]) -> str:
-    """One pass over the cohort. The inner query reduces each case to its group, a bit set of
-    facts and its working time; the outer one counts per (group, bit set), so the GROUP BY sorter
-    only carries small integers. Working time uses the :ptab/:wtab day tables (see _worktables)."""
-    done = f"c.state IN ({_q(DONE)})"
-    timed = f"{done} AND c.dispatched_at IS NOT NULL AND c.review_at IS NOT NULL"
-    facts = (
-        "c.state NOT IN ('merged', 'rejected')", "c.dispatched_at IS NOT NULL",
-        "c.dispatched_at IS NOT NULL AND c.auto_dispatched", "c.unit IS NOT NULL", "c.signed_at IS NOT NULL",
-        "c.signed_at IS NOT NULL AND (c.sign_due_at IS NULL OR c.signed_at <= c.sign_due_at)",
-        "c.state = 'dispatched' AND c.sign_due_at < :now", done,
-        "c.due_at IS NULL OR c.review_at IS NULL OR c.review_at <= c.due_at",
-        "(c.state IN ('dispatched', 'in_progress') AND c.due_at < :now) "
-        "OR (c.state = 'review' AND c.review_at > c.due_at)",
-        "c.state IN ('closed', 'archived')", "c.satisfaction IS NOT NULL",
-        "c.satisfaction IN ('satisfied', 'basic')", "c.clock_due_at < :now", "c.clock_warn_at <= :now",
-        f"c.state IN ({_q(wf.OPEN_STATES)})")
-    assert len(facts) == len(BITS)
-    bits = " + ".join(f"(CASE WHEN {f} THEN {1 << i} ELSE 0 END)" for i, f in enumerate(facts))
-    where = " AND ".join(["c.received_at >= :start", "c.received_at < :end", *conds])
-    # The local day numbers of the two timestamps are computed once per case in the innermost
-    # query (LIMIT -1 keeps SQLite from flattening it and re-evaluating julianday() per use).
-    return f"""
-SELECT k, f, count(*), total(persons), total(rc), total(tc), count(secs), total(secs) FROM (
-  SELECT k, persons, rc, tc, f, CASE WHEN xr IS NOT NULL THEN {_work('xr')} - {_work('xd')} END AS secs FROM (
-    SELECT {key} AS k, c.persons AS persons, c.return_count AS rc, c.transfer_count AS tc, {bits} AS f,
-      CASE WHEN {timed} THEN {_LOCAL.format(col='c.review_at')} END AS xr,
-      CASE WHEN {timed} THEN {_LOCAL.format(col='c.dispatched_at')} END AS xd
-    FROM cases c WHERE {where} LIMIT -1) LIMIT -1)
-GROUP BY k, f"""
-
-
 def _unpack(c: ind.Counts, f: int, n: int) -> None:
-    on = {name for i, name in enumerate(BITS) if f >> i & 1}
+    """Add ``n`` cases with fact bits ``f`` (app.services.facts.FACTS) to ``c``."""
+    on = {name for i, name in enumerate(facts.BITS) if f >> i & 1}
     for name in on:
         if not name.startswith("_"):
             setattr(c, name, getattr(c, name) + n)
@@ -164,109 +125,56 @@ def _unpack(c: ind.Counts, f: int, n: int) -> None:
         c.warning += n
 
 
-def _work(x: str) -> str:
-    """SQL: working seconds from the start of the day table to the local day number ``x``
-    (_LOCAL of a timestamp; prefix + in-day part)."""
-    day = f"(CAST({x} AS INTEGER) - :j0)"
-    return (f"(CAST(substr(:ptab, {day} * 6 + 1, 6) AS INTEGER) * 86400.0 "
-            f"+ CAST(substr(:wtab, {day} + 1, 1) AS INTEGER) * ({x} - CAST({x} AS INTEGER)) * 86400.0)")
-
-
-def _worktables(desk: Desk, p: Period, now: datetime) -> dict:
-    """Per-day tables for _work(): working days before each day (6 digits) and whether it works.
-    They run from the period's first day to 60 days past today (actions never come later)."""
-    cal = desk.calendar()
-    last = max(now.astimezone(SHANGHAI).date(), p.end) + timedelta(days=60)
-    prefix, work, acc = [], [], 0
-    for i in range((last - p.start).days + 1):
-        w = cal.is_workday(p.start + timedelta(days=i))
-        prefix.append(f"{acc:06d}")
-        work.append("1" if w else "0")
-        acc += w
-    return {"j0": p.start.toordinal() + _JD_OFFSET, "ptab": "".join(prefix), "wtab": "".join(work)}
-
-
 def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict | None = None,
                    now: datetime | None = None) -> dict:
-    """{group key: Counts} for the cases received in ``p`` (key None when ``by`` is None)."""
+    """{group key: Counts} for the cases received in ``p`` (key None when ``by`` is None).
+
+    Reads the per-case facts (app.services.facts), brought up to ``now`` first: unfiltered
+    groupings sum the rollup, filtered ones the cohort's narrow facts rows."""
     if by is not None and by not in GROUPS:
         raise ValidationError("分组应为：unit、category、channel 或 village", field="by")
     now = now or desk.now()
     conds, params = _filters(desk, filters)
-    params.update(start=to_sql_dt(p.utc_start), end=to_sql_dt(p.utc_end), now=to_sql_dt(now))
-    key = GROUPS[by] if by else "NULL"
+    params.update(a=p.start.toordinal(), b=p.end.toordinal())
+    facts.ensure(desk, now)
     out: dict = defaultdict(ind.Counts)
     with desk.db.read() as s:
-        for k, f, n, persons, rc, tc, timed, secs in s.execute(text(_main_sql(key, conds)),
-                                                              {**params, **_worktables(desk, p, now)}):
-            c = out[k]
-            _unpack(c, f, n)
-            c.received += n
-            c.persons += int(persons)
-            c.returned += int(rc)
-            c.transferred += int(tc)
-            c.handle_cases += timed
-            c.handle_seconds += secs
-        if by == "unit":
-            _charge_moves(s, out, conds, params)
-        for k, secs in _paused(s, desk.calendar(), key, conds, params).items():
-            out[k].handle_seconds -= secs
+        if conds:
+            rows = s.execute(text(_cohort_sql(by, conds)), params).all()
+        else:
+            rows = s.execute(text(
+                "SELECT nullif(key, ''), f, sum(n), sum(persons), sum(rc), sum(tc), sum(timed), sum(secs) "
+                "FROM fact_rollup WHERE dim = :dim AND rday BETWEEN :a AND :b GROUP BY key, f"),
+                {**params, "dim": facts.DIMS[by]}).all()
+    for k, f, n, persons, rc, tc, timed, secs in rows:
+        c = out[k]
+        _unpack(c, f, n)
+        c.received += n
+        c.persons += persons
+        c.returned += rc
+        c.transferred += tc
+        c.handle_cases += timed
+        c.handle_seconds += secs
+    for k in [k for k, c in out.items() if not c.received and not c.returned and not c.transferred]:
+        del out[k]
     for c in out.values():
         c.assigned += c.returned + c.transferred
     return dict(out)
 
 
-def _charge_moves(s, out: dict, conds: list[str], params: dict) -> None:
-    """Per unit, a return or transfer is charged to the unit the case left, not its current unit."""
-    where = " AND ".join(["c.received_at >= :start", "c.received_at < :end", *conds])
-    moved = s.execute(text(f"SELECT c.id, c.unit, c.return_count, c.transfer_count FROM cases c WHERE {where} "
-                           f"AND (c.return_count > 0 OR c.transfer_count > 0)"), params).all()
-    for _cid, unit, r, t in moved:
-        out[unit].returned -= r
-        out[unit].transferred -= t
-    for field, unit in _left_units(s, [m[0] for m in moved]):
-        setattr(out[unit], field, getattr(out[unit], field) + 1)
-
-
-def _paused(s, cal, key: str, conds: list[str], params: dict) -> dict:
-    """Working seconds spent 挂账 between dispatch and 申请办结 of 办结 cases, per group."""
-    where = " AND ".join(["c.received_at >= :start", "c.received_at < :end", *conds])
-    rows = s.execute(text(
-        f"SELECT a.case_id, a.kind, a.at, {key}, c.dispatched_at, c.review_at FROM case_actions a "
-        f"JOIN cases c ON c.id = a.case_id WHERE a.kind IN ('suspend', 'resume') AND a.at >= :start "
-        f"AND {where} AND c.state IN ({_q(DONE)}) AND c.dispatched_at IS NOT NULL AND c.review_at IS NOT NULL "
-        f"ORDER BY a.case_id, a.seq"), params).all()
-    out: dict = defaultdict(float)
-    started = None
-    for i, (cid, kind, at, k, d_at, r_at) in enumerate(rows):
-        if i == 0 or rows[i - 1][0] != cid:
-            started = None
-        at = ind.parse_utc(at)
-        if kind == "suspend":
-            started = at
-        elif started is not None:
-            a, b = max(started, ind.parse_utc(d_at)), min(at, ind.parse_utc(r_at))
-            if b > a:
-                out[k] += cal.worktime_between(a, b).total_seconds()
-            started = None
-    return out
-
-
-def _left_units(s, case_ids: list[str]):
-    """(field, unit) for every return and transfer of these cases: the unit the case had just before."""
-    for i in range(0, len(case_ids), 500):
-        chunk = case_ids[i:i + 500]
-        names = ",".join(f":c{j}" for j in range(len(chunk)))
-        current, last_case = None, None
-        for cid, kind, unit in s.execute(text(
-                f"SELECT case_id, kind, json_extract(payload, '$.unit') FROM case_actions "
-                f"WHERE case_id IN ({names}) AND +kind IN ('dispatch', 'transfer', 'return') ORDER BY case_id, seq"),
-                {f"c{j}": c for j, c in enumerate(chunk)}):
-            if cid != last_case:
-                current, last_case = None, cid
-            if kind in ("return", "transfer"):
-                yield ("returned" if kind == "return" else "transferred"), current
-            current = unit
+def _cohort_sql(by: str | None, conds: list[str]) -> str:
+    """The facts rows of a filtered cohort, summed per (group, bits); per unit, returns and
+    transfers are charged to the units the cases left (the ``moves`` of each row)."""
+    where = " AND ".join(["c.rday BETWEEN :a AND :b", *conds])
+    key = GROUPS[by] if by else "NULL"
+    moves = "0, 0" if by == "unit" else "sum(c.rc), sum(c.tc)"
+    sql = (f"SELECT {key}, c.f, count(*), sum(c.persons), {moves}, count(c.secs), coalesce(sum(c.secs), 0) "
+           f"FROM case_facts c WHERE {where} GROUP BY 1, 2")
+    if by == "unit":
+        sql += (f" UNION ALL SELECT nullif(j.key, ''), 0, 0, 0, sum(json_extract(j.value, '$[0]')), "
+                f"sum(json_extract(j.value, '$[1]')), 0, 0 FROM case_facts c, json_each(c.moves) j "
+                f"WHERE {where} AND c.moves IS NOT NULL GROUP BY 1")
+    return sql
 
 
 def _names(desk: Desk, by: str | None, key) -> str:
@@ -400,23 +308,21 @@ def received_by(desk: Desk, p: Period, by: str) -> list[dict]:
 
 
 def received_by_many(desk: Desk, p: Period, bys) -> dict:
-    """{by: received_by(desk, p, by)} for several groupings from one pass over the cohort."""
+    """{by: received_by(desk, p, by)} for several groupings, summed from the facts rollup."""
     bys = tuple(bys)
     for by in bys:
         if by not in GROUPS:
             raise ValidationError("分组应为：unit、category、channel 或 village", field="by")
-    params = {"start": to_sql_dt(p.utc_start), "end": to_sql_dt(p.utc_end)}
-    keys = ", ".join(GROUPS[by] for by in bys)
-    counts: dict = {by: defaultdict(int) for by in bys}
-    with desk.db.read() as s:
-        for row in s.execute(text(f"SELECT {keys}, count(*) FROM cases c WHERE c.received_at >= :start "
-                                  f"AND c.received_at < :end GROUP BY {keys}"), params):
-            for i, by in enumerate(bys):
-                counts[by][row[i]] += row[-1]
+    facts.ensure(desk, desk.now())
     out = {}
-    for by in bys:
-        # largest first; ties in descending key order (as SQLite's ORDER BY n DESC gave them)
-        rows = sorted(counts[by].items(), key=lambda kv: (kv[0] is not None, str(kv[0])), reverse=True)
-        rows.sort(key=lambda kv: -kv[1])
-        out[by] = [{"key": k, "name": _names(desk, by, k), "received": n} for k, n in rows]
+    with desk.db.read() as s:
+        for by in bys:
+            counts = s.execute(text(
+                "SELECT nullif(key, ''), sum(n) FROM fact_rollup WHERE dim = :dim AND rday BETWEEN :a AND :b "
+                "GROUP BY key HAVING sum(n) > 0"),
+                {"dim": facts.DIMS[by], "a": p.start.toordinal(), "b": p.end.toordinal()}).all()
+            # largest first; ties in descending key order
+            rows = sorted(counts, key=lambda kv: (kv[0] is not None, str(kv[0])), reverse=True)
+            rows.sort(key=lambda kv: -kv[1])
+            out[by] = [{"key": k, "name": _names(desk, by, k), "received": n} for k, n in rows]
     return out

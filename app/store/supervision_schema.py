@@ -28,9 +28,6 @@ Index("ix_cases_unit_clock", Case.unit, Case.clock_due_at, Case.clock_warn_at)
 Index("ix_cases_urge", Case.urge_level, Case.state)
 Index("ix_actions_kind_at", CaseAction.kind, CaseAction.at)
 
-# Migration 0004: covering index for the indicator pass (app/services/indicators.py reads exactly
-# these columns of the cohort, so SQLite never touches the wide cases rows).
-FACTS_COLUMNS = ("received_at", "unit", "category", "channel", "village", "state", "persons",
-                 "auto_dispatched", "return_count", "transfer_count", "satisfaction", "dispatched_at",
-                 "signed_at", "sign_due_at", "due_at", "review_at", "clock_due_at", "clock_warn_at", "id")
-Index("ix_cases_facts", *(getattr(Case, c) for c in FACTS_COLUMNS))
+# Migration 0005 replaced 0004's wide covering index ix_cases_facts with the derived tables
+# case_facts / fact_rollup / facts_dirty / facts_state and the triggers that keep them in step
+# (raw SQL in the migration; read and written only by app/services/facts.py).

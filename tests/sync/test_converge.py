@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.services import dispatch, handling, intake
+from app.services import dispatch, facts, handling, intake
+from app.services import indicators as si
 from app.store.models import CaseAction
 from app.sync import conflicts
 from tests.conftest import sample_case
@@ -54,6 +55,14 @@ def test_two_workstations_converge(stations, server):
     assert station_rows_hash(a) == station_rows_hash(b) == server_rows_hash(server)
     with b.db.read() as s:
         assert s.scalar(select(CaseAction).where(CaseAction.status != "accepted")) is None
+    # the indicator facts followed every pulled and re-folded row on both stations
+    today = a.now().astimezone(si.SHANGHAI).date()
+    month = si.Period(today - timedelta(days=40), today + timedelta(days=1))
+    groups = si.compute_groups(a, month, "unit", now=a.now())
+    assert sum(c.received for c in groups.values()) == 11
+    assert groups == si.compute_groups(b, month, "unit", now=a.now())
+    for d in (a, b):
+        assert facts.verify(d, a.now())["differences"] == 0
 
 
 def test_conflicting_offline_dispatch(stations, server):

@@ -10,8 +10,8 @@ down_revision = "0003_filter_indexes"
 branch_labels = None
 depends_on = None
 
-# Keep in step with app.store.supervision_schema.FACTS_COLUMNS (the indicator SQL in
-# app/services/indicators.py reads exactly these columns of a month's cohort).
+# The columns the month pass of that time read. Superseded by 0005 (per-case facts and their
+# rollup), which drops this index again.
 FACTS_COLUMNS = ["received_at", "unit", "category", "channel", "village", "state", "persons",
                  "auto_dispatched", "return_count", "transfer_count", "satisfaction", "dispatched_at",
                  "signed_at", "sign_due_at", "due_at", "review_at", "clock_due_at", "clock_warn_at", "id"]
