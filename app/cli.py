@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("file", nargs="?", help="JSON 文件或 -（标准输入）")
     x.add_argument("--json", dest="input", metavar="FILE")
     x = case.add_parser("list", help="案件列表")
-    for name in ("state", "color", "unit", "category", "channel", "village", "q", "date-from", "date-to", "after"):
+    for name in ("state", "color", "unit", "category", "channel", "village", "q", "date-from", "date-to", "after",
+                 "dispatched-from", "dispatched-to", "closed-from", "closed-to"):
         x.add_argument(f"--{name}")
     x.add_argument("--mine", action="store_true")
     x.add_argument("--supervised", action="store_true")

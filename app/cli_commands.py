@@ -60,7 +60,8 @@ def case_add(args, desk: Desk):
 
 def case_list(args, desk: Desk):
     filters = {k: getattr(args, k) for k in ("state", "color", "unit", "category", "channel", "village", "q",
-                                             "date_from", "date_to", "mine", "supervised")}
+                                             "date_from", "date_to", "dispatched_from", "dispatched_to",
+                                             "closed_from", "closed_to", "mine", "supervised")}
     out = queries.list_cases(desk, actor(args, desk), filters, args.sort, args.limit, args.after)
     emit(args, out, _table(out))
 
@@ -70,13 +71,17 @@ def _table(out: dict) -> str:
     for c in out["items"]:
         colour = {"red": "红", "yellow": "黄", "green": "绿"}.get(c["color"], "—")
         unit = c["unit"]["name"] if c["unit"] else "—"
-        lines.append(f"{c['case_no']}  {c['state_label']:<4} {colour}  {unit:<10} {c['title']}")
+        urge = f"  【{c['urge']['mark']}·{c['urge']['label']}】" if c.get("urge") else ""
+        lines.append(f"{c['case_no']}  {c['state_label']:<4} {colour}  {unit:<10} {c['title']}{urge}")
     return "\n".join(lines)
 
 
 def case_show(args, desk: Desk):
     out = queries.show_case(desk, actor(args, desk), args.case_no)
     lines = [f"{out['case_no']}  {out['state_label']}  {out['title']}", out["description"]]
+    if out.get("urge"):
+        u = out["urge"]
+        lines.append(f"【{u['mark']}】{u['text']}" + (f"；督办要求：{u['instruction']}" if u.get("instruction") else ""))
     lines += [f"  {a['at'][:19]}  {a['actor_name']}  {a['label']}" for a in out["actions"]]
     emit(args, out, "\n".join(lines))
 
@@ -128,12 +133,16 @@ def cmd_user(args, desk: Desk):
 
 
 def cmd_check(args, desk: Desk):
+    from app.services import facts
+
     out = integrity.integrity(desk) | {"rebuild": integrity.rebuild_differences(desk, repair=args.repair)}
+    out["facts"] = facts.verify(desk, desk.now(), repair=args.repair)
+    facts_ok = out["facts"]["differences"] == 0 and out["facts"]["rollup_differences"] == 0
     ok = out["sqlite"] == "ok" and out["foreign_keys_ok"] and out["search_index_ok"] \
-        and (out["rebuild"]["differences"] == 0 or args.repair)
+        and ((out["rebuild"]["differences"] == 0 and facts_ok) or args.repair)
     out["ok"] = ok
     emit(args, out, f"检查 {out['rebuild']['checked']} 件案件：差异 {out['rebuild']['differences']}，"
-                    f"SQLite {out['sqlite']}，{'通过' if ok else '未通过'}")
+                    f"统计数据差异 {out['facts']['differences']}，SQLite {out['sqlite']}，{'通过' if ok else '未通过'}")
     return 0 if ok else 1
 
 

@@ -24,6 +24,7 @@ from app.domain import workflow as wf
 from app.services import attachments, queries
 from ui.action_dialogs import ActionDialog
 from ui.format import COLOUR_HEX, COLOUR_NAMES, local, payload_text, unit_name
+from ui.widgets.urge_badge import urge_chip, urge_tooltip
 
 NO_BUTTON = {"attach"}  # attach has its own button (file chooser)
 
@@ -48,10 +49,15 @@ class CaseDetailView(QWidget):
         self.title.setWordWrap(True)
         self.state_label = QLabel()
         self.state_label.setObjectName("stateLabel")
+        self.urge_label = QLabel()  # 督办 badge: level colour, tooltip with instruction and reply date
+        self.urge_label.setObjectName("urgeBadge")
+        self.urge_label.hide()
         top = QHBoxLayout()
         top.addWidget(back)
         top.addSpacing(12)
         top.addWidget(self.title, 1)
+        top.addWidget(self.urge_label)
+        top.addSpacing(8)
         top.addWidget(self.state_label)
         from ui.printing_actions import print_button
 
@@ -120,6 +126,7 @@ class CaseDetailView(QWidget):
     def clear(self) -> None:
         self.case = None
         self.title.clear()
+        self.urge_label.hide()
         self.timeline.clear()
         self.files.clear()
         self._set_buttons([])
@@ -131,6 +138,10 @@ class CaseDetailView(QWidget):
         colour = case.get("color")
         chip = f"　<span style='color:{COLOUR_HEX[colour]}'>● {COLOUR_NAMES[colour]}</span>" if colour else ""
         self.state_label.setText(f"<b>{case['state_label']}</b>{chip}")
+        urge = case.get("urge")
+        self.urge_label.setText(urge_chip(urge))
+        self.urge_label.setToolTip(urge_tooltip(urge))
+        self.urge_label.setVisible(bool(urge))
         self._fill_facts(case)
         self.description.setText(case.get("description") or "")
         self.timeline.clear()
@@ -165,6 +176,10 @@ class CaseDetailView(QWidget):
             ("受理时间", local(case.get("received_at"))), ("签收时限", local(case.get("sign_due_at"))),
             ("办结时限", local(case.get("due_at"))), ("回访时限", local(case.get("callback_due_at"))),
         ]
+        if case.get("urge"):
+            u = case["urge"]
+            rows.append(("督办", "；".join(x for x in (u["text"], u.get("reply_status"),
+                                                       u.get("instruction") and f"督办要求：{u['instruction']}") if x)))
         if case.get("last_reason"):
             rows.append(("最近理由", case["last_reason"]))
         if case.get("repeat_of"):

@@ -12,7 +12,8 @@ from app.cli import emit
 from app.errors import ValidationError
 from app.services import auth, printing
 
-FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to")
+FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
+           "dispatched_from", "dispatched_to", "closed_from", "closed_to")
 
 
 def register(sub, add_json_flag) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import KeepInFrame, PageBreak, Spacer, Table, TableStyle
 
 from app.dossier import casetext as ct
 from app.dossier import dossier_parts as parts
@@ -29,6 +31,7 @@ from app.dossier.layout import (
     frame_height,
     frame_width,
     grid_table,
+    styles,
 )
 from app.dossier.marks import qr_code
 
@@ -44,8 +47,34 @@ def group_info(case: dict) -> dict:
     return {"title": "案卷", "note": f"案件编号 {case['case_no']}"}
 
 
+COVER_INSTRUCTION_CHARS = 60  # the whole instruction is in 督办记录
+
+
+def urge_line(urge: dict) -> str:
+    """督办情况 on the cover: level, count, reply date, reply status and the latest instruction."""
+    text = urge["text"]
+    if urge.get("reply_status"):
+        text += f"；{urge['reply_status']}"
+    instruction = (urge.get("instruction") or "").strip()
+    if instruction:
+        cut = instruction[:COVER_INSTRUCTION_CHARS] + ("…" if len(instruction) > COVER_INSTRUCTION_CHARS else "")
+        text += f"；督办要求：{cut}"
+    return text
+
+
+def urge_stamp(urge: dict) -> Table:
+    """A boxed "督办件 · 红牌督办" in the level's colour (grey once the case is closed)."""
+    colour = colors.HexColor(urge["colour"])
+    style = styles()["h2"].clone("urge_stamp", textColor=colour, alignment=TA_CENTER, spaceBefore=0, spaceAfter=0)
+    stamp = Table([[P(f"{urge['mark']}办件 · {urge['label']}", style)]], colWidths=[52 * mm], rowHeights=[12 * mm],
+                  hAlign="LEFT")
+    stamp.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2, colour), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return stamp
+
+
 def cover(case: dict, ctx: PrintContext, width: float) -> list:
     units = ct.handling_units(case, ctx)
+    urge = case.get("urge")
     closed = case.get("closed_at")
     close_type = ct.wf.CLOSE_TYPES.get(case.get("close_type")) or ("即办答复" if closed else "—")
     rows = [
@@ -53,6 +82,7 @@ def cover(case: dict, ctx: PrintContext, width: float) -> list:
         ("受理日期", fmt_date_cn(case.get("received_at"))), ("办结日期", fmt_date_cn(closed) or "未办结"),
         ("承办单位", "、".join(units) or "—"), ("案件状态", case.get("state_label")),
         ("办结类型", close_type), ("保管期限", ct.retention(case)),
+        *([("督办情况", urge_line(urge))] if urge else []),
         ("立 卷 人", ctx.operator), ("立卷日期", fmt_date_cn(ctx.printed_at) or ctx.printed_text[:10]),
     ]
     label_w, value_w = 30 * mm, 110 * mm
@@ -68,8 +98,16 @@ def cover(case: dict, ctx: PrintContext, width: float) -> list:
     qr = Table([[qr_code(case["case_no"], 30 * mm)], [P("扫码核验案件编号", "small_c")]],
                colWidths=[40 * mm], hAlign="RIGHT")
     qr.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
-    return [Spacer(1, 14 * mm), P(ctx.org_name, "head"), Spacer(1, 10 * mm), P(DOC_TITLE, "cover_big"),
-            Spacer(1, 4 * mm), P(case["case_no"], "subtitle"), Spacer(1, 14 * mm), t, Spacer(1, 16 * mm), qr]
+    gap = 14 * mm
+    if urge:  # the 督办 stamp sits left of the QR code; tighter gaps keep the cover on one page
+        qr = Table([[urge_stamp(urge), qr]], colWidths=[label_w + value_w - 40 * mm, 40 * mm], hAlign="CENTER")
+        qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+        gap = 5 * mm
+    flow = [Spacer(1, gap), P(ctx.org_name, "head"), Spacer(1, 10 * mm), P(DOC_TITLE, "cover_big"),
+            Spacer(1, 4 * mm), P(case["case_no"], "subtitle"), Spacer(1, gap), t, Spacer(1, gap + 2 * mm), qr]
+    # one page whatever the title's length (shrinks only when it would not fit)
+    return [KeepInFrame(width, frame_height() - 2 * mm, flow, mode="shrink")]
 
 
 def contents(case: dict, width: float) -> list:

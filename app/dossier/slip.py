@@ -23,10 +23,11 @@ from app.dossier.layout import (
     frame_width,
 )
 from app.dossier.marks import NB, qr_code, signature_block
+from app.services import views
 
 DISPATCH_DUTY = ("请于签收时限内在系统中签收，按办结时限办理并如实反馈办理结果；不属于本单位职责的，"
                  "请在签收时限内说明理由退回。需其他单位协同的，请及时提出协办申请。")
-URGE_COLOURS = {"normal": colors.HexColor("#1f4e9c"), "yellow": colors.HexColor("#d4a000"), "red": RED}
+URGE_COLOURS = {level: colors.HexColor(hex_colour) for level, hex_colour in views.URGE_COLOURS.items()}
 
 
 def _red_head(ctx: PrintContext, title: str, number: str, width: float, extra: str = "") -> list:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, text, tuple_
+from sqlalchemy import and_, exists, func, literal_column, or_, select, text, tuple_
 
 from app.domain import workflow as wf
 from app.errors import ValidationError
@@ -24,6 +24,10 @@ SORTS = {
 }
 COLOURS = ("red", "yellow", "green")
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)  # sorts cases without a running clock last
+CLOSED_STATES = (wf.CLOSED, wf.ARCHIVED)  # "closed in a period" (indicators.activity)
+# Event-date filters: (from key, to key, column). Local dates, inclusive, like indicators.activity().
+EVENT_DATES = (("dispatched_from", "dispatched_to", Case.dispatched_at),
+               ("closed_from", "closed_to", Case.closed_at))
 
 
 def _as_list(value) -> list[str]:
@@ -40,9 +44,32 @@ def _day(value, field: str, end: bool) -> datetime:
     return datetime.combine(d, time.max if end else time.min, SHANGHAI)
 
 
+def _day_start(value, field: str, next_day: bool = False) -> datetime:
+    """Local midnight starting ``value`` (or the day after it): half-open periods as activity() counts."""
+    d = _day(value, field, False)
+    return d + timedelta(days=1) if next_day else d
+
+
+def _event_dates(f: dict) -> list:
+    """dispatched_from/to and closed_from/to: the case was dispatched (closed, and is now closed or
+    archived) on those local dates, counted exactly as app.services.indicators.activity() counts.
+    Each range rides its index (ix_cases_dispatched, ix_cases_closed)."""
+    conds = []
+    for lo, hi, col in EVENT_DATES:
+        if f.get(lo):
+            conds.append(col >= _day_start(f[lo], lo))
+        if f.get(hi):
+            conds.append(col < _day_start(f[hi], hi, next_day=True))
+        if (f.get(lo) or f.get(hi)) and col is Case.closed_at:
+            # "+cases.state": keep SQLite on ix_cases_closed(closed_at, state), not the state index
+            state = literal_column(f"+{Case.__tablename__}.state", type_=Case.state.type)
+            conds.append(state.in_(CLOSED_STATES))
+    return conds
+
+
 def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
     """SQL conditions for a filter dict (state, color, unit, category, channel, village, q,
-    date_from, date_to, mine, supervised)."""
+    date_from, date_to (received), dispatched_from/to, closed_from/to, mine, supervised)."""
     refs = desk.refs()
     conds = []
     states = _as_list(f.get("state"))
@@ -90,6 +117,7 @@ def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
         conds.append(Case.received_at >= _day(f["date_from"], "date_from", False))
     if f.get("date_to"):
         conds.append(Case.received_at <= _day(f["date_to"], "date_to", True))
+    conds += _event_dates(f)
     if f.get("supervised"):
         conds.append(Case.urge_count > 0)
     if f.get("mine") and actor is not None:
@@ -155,6 +183,25 @@ def list_cases(desk: Desk, actor: Actor | None, filters: dict | None = None, sor
     return {"total": total, "items": items, "next": nxt}
 
 
+def _urge_details(view: dict, now: datetime) -> None:
+    """Add the latest 督办's instruction, issuer, time and the unit's reply to ``view["urge"]``."""
+    urge = view.get("urge")
+    if not urge:
+        return
+    acts = [a for a in view["actions"] if a.get("status") != "rejected"]  # as the fold sees them
+    at = next((i for i in range(len(acts) - 1, -1, -1) if acts[i]["kind"] == "urge"), None)
+    last = acts[at] if at is not None else None
+    p = (last or {}).get("payload") or {}
+    replies = [a for a in acts[at + 1:] if a["kind"] == "urge_reply"] if last else []
+    due = datetime.fromisoformat(urge["reply_by"]) if urge.get("reply_by") else None
+    overdue = urge["active"] and not replies and due is not None and now > due
+    urge.update({"instruction": p.get("instruction"), "urged_at": last["at"] if last else None,
+                 "urged_by": last["actor_name"] if last else None, "replied": bool(replies),
+                 "reply_at": replies[-1]["at"] if replies else None, "reply_overdue": overdue,
+                 "reply_status": "已回复" if replies else ("逾期未回复" if overdue else
+                                                          ("待回复" if urge["active"] else "未回复"))})
+
+
 def show_case(desk: Desk, actor: Actor | None, key: str) -> dict:
     """The case with its whole timeline, attachments, co-handling tasks and allowed actions."""
     now = desk.now()
@@ -163,6 +210,7 @@ def show_case(desk: Desk, actor: Actor | None, key: str) -> dict:
         view = case_summary(row, desk.refs(), now, actor)
         acts = s.scalars(select(CaseAction).where(CaseAction.case_id == row.id).order_by(CaseAction.seq))
         view["actions"] = [action_view(a) for a in acts]
+        _urge_details(view, now)
         view["attachments"] = [
             {"sha256": a.sha256, "filename": a.filename, "mime": a.mime, "size": a.size}
             for a in s.scalars(select(Attachment).where(Attachment.case_id == row.id))]

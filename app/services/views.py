@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from app.domain import workflow as wf
 from app.domain.deadlines import colour
@@ -16,6 +17,13 @@ CASE_TYPES = {"consult": "咨询", "help": "求助", "complaint": "投诉", "rep
 URGENCY = {"normal": "一般", "urgent": "加急"}
 COLOUR_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
 SEE_PERSONAL = {wf.INTAKE, wf.DISPATCHER, wf.DIRECTOR, wf.ADMIN}
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The 督办 marker: one badge ("督"), coloured by level, wherever a case appears (case table, 待分派,
+# case detail, dossier cover, CLI). A case stays marked after it is closed, in grey.
+URGE_MARK = "督"
+URGE_COLOURS = {"red": "#c62828", "yellow": "#b7791f", "normal": "#1f5fa8"}
+URGE_PAST_COLOUR = "#8a8f98"
 
 
 def mask_phone(v: str | None) -> str | None:
@@ -30,6 +38,33 @@ def case_colour(row, now: datetime) -> str | None:
     if row.state not in wf.OPEN_STATES:
         return None
     return colour(now, row.clock_due_at, row.clock_warn_at)
+
+
+def urge_label(level: str | None) -> str:
+    """红牌督办 / 黄牌督办 / 普通督办 ("" for no level)."""
+    return f"{wf.URGE_LEVELS.get(level, level)}督办" if level else ""
+
+
+def urge_colour(level: str | None, active: bool = True) -> str | None:
+    if not level:
+        return None
+    return URGE_COLOURS.get(level, URGE_COLOURS["normal"]) if active else URGE_PAST_COLOUR
+
+
+def urge_view(level: str | None, count: int | None, reply_by, state: str) -> dict | None:
+    """The 督办 marker of a case from its row (urge_level, urge_count, urge_reply_by, state), or None
+    if the case was never under 督办. ``active``: the case is still open (under 督办 now)."""
+    if not level:
+        return None
+    active = state in wf.OPEN_STATES
+    due = datetime.fromisoformat(reply_by) if isinstance(reply_by, str) else reply_by
+    due_text = due.astimezone(_SHANGHAI).strftime("%Y-%m-%d %H:%M") if due else ""
+    text = f"{urge_label(level)}（第 {count or 1} 次）"
+    text += f"，限 {due_text} 前回复" if due_text else ""
+    text += "" if active else "；案件已办结"
+    return {"mark": URGE_MARK, "level": level, "level_label": wf.URGE_LEVELS.get(level, level),
+            "label": urge_label(level), "count": count or 1, "reply_by": due.isoformat() if due else None,
+            "reply_by_text": due_text, "active": active, "colour": urge_colour(level, active), "text": text}
 
 
 def _iso(v):
@@ -58,6 +93,8 @@ def case_summary(row, refs, now: datetime, actor: Actor | None = None) -> dict:
         "color": case_colour(row, now), "close_type": row.close_type, "result": row.result,
         "satisfaction": row.satisfaction, "return_count": row.return_count,
         "transfer_count": row.transfer_count, "urge_level": row.urge_level, "urge_count": row.urge_count,
+        "urge_reply_by": row.urge_reply_by,
+        "urge": urge_view(row.urge_level, row.urge_count, row.urge_reply_by, row.state),
         "extension_pending": row.extension_pending, "repeat_of": list(row.repeat_of or []),
         "merged_into": row.merged_into, "reopened_from": row.reopened_from, "reopened_as": row.reopened_as,
         "last_reason": row.last_reason, "auto_dispatched": row.auto_dispatched,

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.services import caselist
 from ui.format import COLOUR_HEX, COLOUR_NAMES, COLOUR_TINT, short, unit_name
+from ui.widgets.urge_badge import urge_icon, urge_tooltip
 
 WINDOW = 100
 CACHE_ROWS = 3000
@@ -31,7 +32,9 @@ DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
-ROLES_SHOWN = frozenset((DISPLAY, BACKGROUND, FOREGROUND, TOOLTIP))
+DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+ROLES_SHOWN = frozenset((DISPLAY, BACKGROUND, FOREGROUND, TOOLTIP, DECORATION))
+CASE_NO_COLUMN = 0  # carries the 督办 badge (decoration) and its tooltip
 COLOUR_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[0] == "color")
 TITLE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[0] == "title")
 _BRUSHES: dict[str, QBrush] = {}
@@ -51,6 +54,8 @@ def prepare(row: dict) -> dict:
     row["_cells"] = tuple(cell_text(row, key) for key, _h, _s in COLUMNS)
     row["_tint"] = _brush(COLOUR_TINT.get(colour))
     row["_fg"] = _brush(COLOUR_HEX.get(colour))
+    row["_urge_icon"] = urge_icon(row.get("urge"))  # 督办: a badge on the case number
+    row["_urge_tip"] = urge_tooltip(row.get("urge")) or None
     return row
 
 
@@ -232,6 +237,10 @@ class CaseTableModel(QAbstractTableModel):
             return row["_tint"]
         if role == FOREGROUND:
             return row["_fg"] if col == COLOUR_COLUMN else None
+        if role == DECORATION:
+            return row["_urge_icon"] if col == CASE_NO_COLUMN else None
+        if col == CASE_NO_COLUMN:  # tooltip
+            return row["_urge_tip"]
         return row["title"] if col == TITLE_COLUMN else None  # tooltip
 
     # -- sorting -------------------------------------------------------------------------------

@@ -24,6 +24,10 @@ from ui.pages.base import Page
 from ui.widgets.pickers import CategoryPicker, UnitPicker
 
 COLOURS = {"red": "红灯（超期）", "yellow": "黄灯（临期）", "green": "绿灯"}
+# Which date the 起/止 range filters: (from key, to key) of app.services.queries.conditions.
+DATE_KINDS = {"received": ("受理日期", "date_from", "date_to"),
+              "dispatched": ("分派日期", "dispatched_from", "dispatched_to"),
+              "closed": ("结案日期", "closed_from", "closed_to")}
 
 
 def _combo(name: str, first: str, items: dict) -> QComboBox:
@@ -70,9 +74,17 @@ class CaseListPage(Page):
         self.category = CategoryPicker(refs)
         self.category.setObjectName("categoryFilter")
         self.category.setPlaceholderText("事项分类")
+        self.date_kind = QComboBox()
+        self.date_kind.setObjectName("dateKind")
+        for code, (label, _lo, _hi) in DATE_KINDS.items():
+            self.date_kind.addItem(label, code)
+        self.date_kind.setToolTip("起止日期按受理、分派或结案日期筛选（结案：已办结或已归档的案件）")
         self.date_from, self.date_to = self._date("起"), self._date("止")
         self.mine = QCheckBox("我的")
         self.mine.setObjectName("mineFilter")
+        self.supervised = QCheckBox("督办件")
+        self.supervised.setObjectName("supervisedFilter")
+        self.supervised.setToolTip("只看督办过的案件（编号前的“督”标记）")
         clear = QPushButton("清除条件")
         clear.clicked.connect(self.clear_filters)
         self.total_label = QLabel("")
@@ -91,6 +103,8 @@ class CaseListPage(Page):
         for d in (self.date_from, self.date_to):
             d.dateChanged.connect(lambda _d: self.run_query())
         self.mine.toggled.connect(lambda _b: self.run_query())
+        self.supervised.toggled.connect(lambda _b: self.run_query())
+        self.date_kind.currentIndexChanged.connect(lambda _i: self._date_kind_changed())
 
         self.table = CaseTableView(self._open_row)
         self.table.setObjectName("caseTable")
@@ -128,11 +142,12 @@ class CaseListPage(Page):
         bar2 = QHBoxLayout()
         bar2.addWidget(self.unit, 2)
         bar2.addWidget(self.category, 2)
-        bar2.addWidget(QLabel("受理日期"))
+        bar2.addWidget(self.date_kind)
         bar2.addWidget(self.date_from)
         bar2.addWidget(QLabel("至"))
         bar2.addWidget(self.date_to)
         bar2.addWidget(self.mine)
+        bar2.addWidget(self.supervised)
         bar2.addWidget(clear)
         title = QLabel(self.title)
         title.setObjectName("pageTitle")
@@ -165,10 +180,17 @@ class CaseListPage(Page):
         def day(d: QDateEdit):
             return None if d.date() == d.minimumDate() else d.date().toString("yyyy-MM-dd")
 
+        _label, lo, hi = DATE_KINDS[self.date_kind.currentData()]
         return {"q": self.search.text().strip(), "state": self.state.currentData(),
                 "color": self.colour.currentData(), "channel": self.channel.currentData(),
                 "unit": self.unit.code(), "category": self.category.code(),
-                "date_from": day(self.date_from), "date_to": day(self.date_to), "mine": self.mine.isChecked()}
+                lo: day(self.date_from), hi: day(self.date_to), "mine": self.mine.isChecked(),
+                "supervised": self.supervised.isChecked()}
+
+    def _date_kind_changed(self) -> None:
+        """Re-query only when a date is set (the kind alone filters nothing)."""
+        if any(d.date() != d.minimumDate() for d in (self.date_from, self.date_to)):
+            self.run_query()
 
     def run_query(self, on_done=None) -> None:
         if self._restoring:
@@ -186,9 +208,15 @@ class CaseListPage(Page):
                 box.setCurrentIndex(max(0, box.findData(filters.get(key))))
             self.unit.set_code(filters.get("unit"))
             self.category.set_code(filters.get("category"))
-            for d, key in ((self.date_from, "date_from"), (self.date_to, "date_to")):
+            # the first date kind the filter names (受理 / 分派 / 结案); one range at a time
+            kind = next((k for k, (_l, lo, hi) in DATE_KINDS.items() if filters.get(lo) or filters.get(hi)),
+                        "received")
+            self.date_kind.setCurrentIndex(self.date_kind.findData(kind))
+            _label, lo, hi = DATE_KINDS[kind]
+            for d, key in ((self.date_from, lo), (self.date_to, hi)):
                 d.setDate(QDate.fromString(filters[key], "yyyy-MM-dd") if filters.get(key) else d.minimumDate())
             self.mine.setChecked(bool(filters.get("mine")))
+            self.supervised.setChecked(bool(filters.get("supervised")))
         finally:
             self._restoring = False
         self.run_query()

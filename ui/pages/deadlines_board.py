@@ -18,6 +18,7 @@ from app.domain import indicators as ind
 from app.services import supervision as sv
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
+from ui.widgets.urge_badge import urge_icon, urge_tooltip
 
 REMIND_MS = 60_000
 
@@ -110,9 +111,13 @@ class DeadlinesBoardPage(Page):
                    keys=[u["unit"] for u in d["units"]])
         parts.fill(self.cases, [[c["case_no"], c["title"], c["unit_name"] or "—", c["state_label"],
                                  (c["due_at"] or "")[:16].replace("T", " "), _left(c["overdue_days"]),
-                                 {"red": "红牌", "yellow": "黄牌", "normal": "普通"}.get(c["urge_level"], "")]
+                                 (c["urge"] or {}).get("label", "")]
                                 for c in d["cases"]], marks=[c["color"] if c["color"] == "red" else None
                                                              for c in d["cases"]])
+        for i, c in enumerate(d["cases"]):
+            if c.get("urge"):
+                self.cases.item(i, 0).setIcon(urge_icon(c["urge"]))
+                self.cases.item(i, 0).setToolTip(urge_tooltip(c["urge"]))
 
     def show_proposals(self, rows: list[dict]) -> None:
         self.proposals = rows

@@ -22,6 +22,7 @@ from app.services import overview
 from ui.action_dialogs import ActionDialog
 from ui.format import short, unit_name
 from ui.pages.base import Page
+from ui.widgets.urge_badge import urge_chip, urge_icon, urge_tooltip
 
 COLUMNS = [("case_no", "案件编号"), ("received", "受理时间"), ("title", "标题"), ("category", "事项分类"),
            ("place", "村社"), ("suggest", "建议承办"), ("returned", "退回理由")]
@@ -66,8 +67,10 @@ class QueueModel(QAbstractTableModel):
             return _cell(item, COLUMNS[index.column()][0])
         if role == Qt.ItemDataRole.BackgroundRole and item.get("return_count"):
             return QBrush(QColor("#fff6dc"))
+        if index.column() == 0 and role == Qt.ItemDataRole.DecorationRole:
+            return urge_icon(item.get("urge"))  # 督办 (urged before it was returned)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item["title"]
+            return urge_tooltip(item.get("urge")) or item["title"] if index.column() == 0 else item["title"]
         return None
 
 
@@ -190,7 +193,8 @@ class DispatchQueuePage(Page):
         item = items[0]
         r = item.get("routing") or {}
         cands = "、".join(unit_name(c) for c in r.get("candidates") or [])
-        text = [f"<b>{item['case_no']}</b>", item["title"], f"分类：{item.get('category_name') or ''}",
+        text = [f"<b>{item['case_no']}</b>" + (f"　{urge_chip(item['urge'])}" if item.get("urge") else ""),
+                item["title"], f"分类：{item.get('category_name') or ''}",
                 f"<b>建议：{unit_name(r.get('unit')) or '需人工分派'}</b>", r.get("reason") or ""]
         if cands:
             text.append(f"候选单位：{cands}")

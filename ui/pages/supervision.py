@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 from app.domain import indicators as ind
 from app.domain import workflow as wf
 from app.services import supervision as sv
+from app.services.views import urge_view
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
+from ui.widgets.urge_badge import urge_icon, urge_tooltip
 
 
 class SupervisionPage(Page):
@@ -100,6 +102,10 @@ class SupervisionPage(Page):
                                  "已回复" if i["replied"] else ("逾期未回复" if i["reply_overdue"] else "待回复"),
                                  i["instruction"] or ""] for i in self.items],
                    marks=["red" if i["reply_overdue"] else None for i in self.items])
+        for row, i in enumerate(self.items):  # the same 督办 badge as in the case list
+            urge = urge_view(i["level"], i["urge_count"], i["reply_by"], i["state"])
+            self.table.item(row, 0).setIcon(urge_icon(urge))
+            self.table.item(row, 0).setToolTip(urge_tooltip(urge))
 
     def send(self) -> None:
         no, text = self.case_no.text().strip(), self.note.toPlainText().strip()
