@@ -1,9 +1,10 @@
 """Indicator facts kept in step with the case rows, so every indicator read is a small sum.
 
-Each case is reduced to one narrow ``case_facts`` row: its received day, group keys, the fact
+Each case is reduced to one narrow ``case_facts`` row: its received, dispatched and closed days,
+group keys, the fact
 bits of docs/INDICATORS.md (judged at the instant ``facts_state.now``), persons, returns and
 transfers, handling time in whole working seconds (挂账 excluded) and, for cases that moved,
-which units they left. ``fact_rollup`` sums those rows per (grouping, key, received day, bits);
+which units they left. ``fact_rollup`` sums those rows per (grouping, key, day, bits);
 an unfiltered month for all units reads a few thousand rollup rows instead of the cohort.
 
 Keeping in step: triggers on ``cases`` (migration 0005) put every inserted, updated or deleted
@@ -33,8 +34,13 @@ from app.store.types import to_sql_dt
 _JD_OFFSET = 1721425  # julian day number minus date.toordinal()
 _LOCAL = "(julianday({col}) + 0.5 + 8.0/24 + 1e-9)"  # local (UTC+8) day number + fraction
 DONE = (wf.CALLBACK, wf.CLOSED, wf.ARCHIVED)
-# Groupings of the rollup: 0 = the whole town, then the case columns (unit: see moves).
+# Groupings of the rollup by received day: 0 = the whole town, then the case columns (unit: see
+# moves). Two more count the whole town's cases by event day instead: dispatched (latest
+# dispatch) and closed (结案, state closed or archived) that day.
 DIMS = {None: 0, "unit": 1, "category": 2, "channel": 3, "village": 4}
+DISPATCHED_ON, CLOSED_ON = 5, 6
+_DAY_OF = {DISPATCHED_ON: "dday", CLOSED_ON: "cday"}
+ALL_DIMS = (*DIMS.values(), *_DAY_OF)
 FULL_REBUILD_SHARE = 0.25  # a dirty set larger than this share of all cases is rebuilt in one pass
 
 
@@ -88,13 +94,17 @@ def _facts_sql(where: str) -> str:
     # The local day numbers are computed once per case in the inner query (LIMIT -1 keeps SQLite
     # from flattening it and evaluating julianday() again per use).
     return f"""
-INSERT INTO case_facts (rid, rday, unit, category, channel, village, f, persons, rc, tc, secs, next_flip, last_flip)
+INSERT INTO case_facts (rid, rday, unit, category, channel, village, f, persons, rc, tc, secs, next_flip,
+  last_flip, dday, cday)
 SELECT rid, CAST(xa AS INTEGER) - {_JD_OFFSET}, unit, category, channel, village, f, persons, rc, tc,
-  CASE WHEN xr IS NOT NULL THEN CAST(round(max(0, {_work('xr')} - {_work('xd')})) AS INTEGER) END, nf, lf
+  CASE WHEN xr IS NOT NULL THEN CAST(round(max(0, {_work('xr')} - {_work('xd')})) AS INTEGER) END, nf, lf,
+  CAST({_LOCAL.format(col='dispatched_at')} AS INTEGER) - {_JD_OFFSET},
+  CAST({_LOCAL.format(col='closed_at')} AS INTEGER) - {_JD_OFFSET}
 FROM (
   SELECT c.rid AS rid, c.unit AS unit, c.category AS category, c.channel AS channel, c.village AS village,
     {bits} AS f, c.persons AS persons, c.return_count AS rc, c.transfer_count AS tc,
-    {_LOCAL.format(col='c.received_at')} AS xa,
+    {_LOCAL.format(col='c.received_at')} AS xa, c.dispatched_at AS dispatched_at,
+    CASE WHEN c.state IN ('closed', 'archived') THEN c.closed_at END AS closed_at,
     CASE WHEN {timed} THEN {_LOCAL.format(col='c.review_at')} END AS xr,
     CASE WHEN {timed} THEN {_LOCAL.format(col='c.dispatched_at')} END AS xd,
     nullif(min({nxt}), '~') AS nf, nullif(max({last}), '') AS lf
@@ -158,10 +168,12 @@ def _left_units(s, case_ids: list[str]):
 
 def _subtract_paused(desk: Desk, s, where: str) -> None:
     """Take the working time spent 挂账 between dispatch and 申请办结 off each timed case."""
+    # all cases: from the kind index; a few: from each case's own log ("+" keeps the kind index out)
+    kind = "a.kind" if where == "1" else "+a.kind"
     rows = s.execute(text(
         f"SELECT c.rid, a.kind, a.at, c.dispatched_at, c.review_at FROM cases c "
         f"JOIN case_actions a ON a.case_id = c.id WHERE ({where}) AND c.state IN ({_q(DONE)}) "
-        f"AND c.dispatched_at IS NOT NULL AND c.review_at IS NOT NULL AND a.kind IN ('suspend', 'resume') "
+        f"AND c.dispatched_at IS NOT NULL AND c.review_at IS NOT NULL AND {kind} IN ('suspend', 'resume') "
         f"ORDER BY c.rid, a.seq")).all()
     cal = desk.calendar()
     paused: dict = defaultdict(float)
@@ -198,6 +210,9 @@ def _rollup_selects(where: str, sign: int) -> list[str]:
     out.append(f"SELECT {DIMS['unit']}, j.key, rday, 0, 0, 0, {sign} * sum(json_extract(j.value, '$[0]')), "
                f"{sign} * sum(json_extract(j.value, '$[1]')), 0, 0 FROM case_facts, json_each(case_facts.moves) j "
                f"WHERE ({where}) AND moves IS NOT NULL GROUP BY 2, 3")
+    for dim, day in _DAY_OF.items():
+        out.append(f"SELECT {dim}, '', {day}, 0, {sign} * count(*), 0, 0, 0, 0, 0 FROM case_facts "
+                   f"WHERE ({where}) AND {day} IS NOT NULL GROUP BY 3")
     return out
 
 
@@ -258,18 +273,20 @@ def refresh(desk: Desk, s, now: datetime) -> dict:
     s.execute(text(f"INSERT OR IGNORE INTO facts_dirty (rid) SELECT rid FROM case_facts WHERE {crossed}"),
               {"t": t})
     dirty = s.execute(text("SELECT count(*) FROM facts_dirty")).scalar()
-    if dirty and dirty > FULL_REBUILD_SHARE * (s.execute(text("SELECT count(*) FROM case_facts")).scalar() or 0):
+    if dirty and dirty > FULL_REBUILD_SHARE * (s.execute(text("SELECT max(rid) FROM case_facts")).scalar() or 0):
         return rebuild(desk, s, now)
     if dirty:
         mine = "rid IN (SELECT rid FROM facts_dirty)"
         s.execute(text("CREATE TEMP TABLE IF NOT EXISTS facts_days (rday INTEGER PRIMARY KEY)"))
-        s.execute(text(f"INSERT OR IGNORE INTO temp.facts_days SELECT DISTINCT rday FROM case_facts WHERE {mine}"))
+        for day in ("rday", *_DAY_OF.values()):  # where rollup rows may drop to zero
+            s.execute(text(f"INSERT OR IGNORE INTO temp.facts_days SELECT DISTINCT {day} FROM case_facts "
+                           f"WHERE {mine} AND {day} IS NOT NULL"))
         _add_to_rollup(s, mine, -1)
         s.execute(text(f"DELETE FROM case_facts WHERE {mine}"))
         _derive(desk, s, "c.rid IN (SELECT rid FROM facts_dirty)", now)
         _add_to_rollup(s, mine, +1)
-        s.execute(text("DELETE FROM fact_rollup WHERE n = 0 AND rc = 0 AND tc = 0 "
-                       "AND rday IN (SELECT rday FROM temp.facts_days)"))
+        s.execute(text(f"DELETE FROM fact_rollup WHERE dim IN ({','.join(str(d) for d in ALL_DIMS)}) "
+                       f"AND rday IN (SELECT rday FROM temp.facts_days) AND n = 0 AND rc = 0 AND tc = 0"))
         s.execute(text("DELETE FROM temp.facts_days"))
         s.execute(text("DELETE FROM facts_dirty"))
     s.execute(text("UPDATE facts_state SET now = :t WHERE id = 1"), {"t": t})
@@ -302,7 +319,7 @@ def verify(desk: Desk, now: datetime, repair: bool = False) -> dict:
     """Bring the facts to ``now``, derive them again from scratch and count the rows that differ
     (``towndesk check``). The fresh derivation is kept only with ``repair``."""
     tables = {"case_facts": ("rid", "rid, rday, unit, category, channel, village, f, persons, rc, tc, secs, "
-                                    "moves, next_flip, last_flip"),
+                                    "moves, next_flip, last_flip, dday, cday"),
               "fact_rollup": ("dim, key, rday, f", "dim, key, rday, f, n, persons, rc, tc, timed, secs")}
     with desk.db.Session() as s:
         tx = s.begin()

@@ -14,19 +14,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import text
 
 from app.domain import indicators as ind
-from app.domain import workflow as wf
 from app.errors import ValidationError
 from app.services import facts
 from app.services.desk import Desk
 from app.services.dispatch import SHANGHAI
 from app.services.views import CHANNELS
-from app.store.types import to_sql_dt
 
 GROUPS = {"unit": "c.unit", "category": "c.category", "channel": "c.channel", "village": "c.village"}
-
-
-def _q(states) -> str:
-    return ",".join(f"'{s}'" for s in states)
 
 
 @dataclass(frozen=True)
@@ -137,15 +131,25 @@ def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict |
     conds, params = _filters(desk, filters)
     params.update(a=p.start.toordinal(), b=p.end.toordinal())
     facts.ensure(desk, now)
-    out: dict = defaultdict(ind.Counts)
     with desk.db.read() as s:
-        if conds:
-            rows = s.execute(text(_cohort_sql(by, conds)), params).all()
-        else:
-            rows = s.execute(text(
-                "SELECT nullif(key, ''), f, sum(n), sum(persons), sum(rc), sum(tc), sum(timed), sum(secs) "
-                "FROM fact_rollup WHERE dim = :dim AND rday BETWEEN :a AND :b GROUP BY key, f"),
-                {**params, "dim": facts.DIMS[by]}).all()
+        rows = (s.execute(text(_cohort_sql(by, conds)), params).all() if conds
+                else _rollup_rows(s, facts.DIMS[by], params["a"], params["b"]))
+    return _counts(rows)
+
+
+_ALL_DAYS = (1, 10 ** 7)  # date.toordinal() bounds wider than any stored day
+
+
+def _rollup_rows(s, dim: int, a: int, b: int) -> list:
+    return s.execute(text(
+        "SELECT nullif(key, ''), f, sum(n), sum(persons), sum(rc), sum(tc), sum(timed), sum(secs) "
+        "FROM fact_rollup WHERE dim = :dim AND rday BETWEEN :a AND :b GROUP BY key, f"),
+        {"dim": dim, "a": a, "b": b}).all()
+
+
+def _counts(rows) -> dict:
+    """{group key: Counts} from (key, bits, n, persons, returned, transferred, timed, seconds) rows."""
+    out: dict = defaultdict(ind.Counts)
     for k, f, n, persons, rc, tc, timed, secs in rows:
         c = out[k]
         _unpack(c, f, n)
@@ -241,65 +245,54 @@ def total(groups: dict) -> ind.Counts:
 def trend(desk: Desk, p: Period, filters: dict | None = None) -> list[dict]:
     """Per local day of ``p``: cases received, and cases closed (结案) that day."""
     conds, params = _filters(desk, filters)
-    if not conds:
-        return _trend_by_ranges(desk, p)
-    params.update(start=to_sql_dt(p.utc_start), end=to_sql_dt(p.utc_end))
-    extra = "".join(f" AND {c}" for c in conds)
-    day = "date({col}, '+8 hours')"
+    params.update(a=p.start.toordinal(), b=p.end.toordinal())
+    facts.ensure(desk, desk.now())
     with desk.db.read() as s:
-        got = dict(s.execute(text(f"SELECT {day.format(col='c.received_at')} d, count(*) FROM cases c "
-                                  f"WHERE c.received_at >= :start AND c.received_at < :end{extra} GROUP BY d"),
-                             params).all())
-        shut = dict(s.execute(text(f"SELECT {day.format(col='c.closed_at')} d, count(*) FROM cases c "
-                                   f"WHERE c.closed_at >= :start AND c.closed_at < :end "
-                                   f"AND +c.state IN ('closed', 'archived'){extra} GROUP BY d"), params).all())
+        if conds:
+            extra = "".join(f" AND {c}" for c in conds)
+            got = dict(s.execute(text(f"SELECT c.rday, count(*) FROM case_facts c WHERE c.rday BETWEEN :a AND :b"
+                                      f"{extra} GROUP BY 1"), params).all())
+            shut = dict(s.execute(text(f"SELECT c.cday, count(*) FROM case_facts c WHERE c.cday BETWEEN :a AND :b"
+                                       f"{extra} GROUP BY 1"), params).all())
+        else:
+            got, shut = _per_day(s, facts.DIMS[None], params), _per_day(s, facts.CLOSED_ON, params)
     out = []
     for i in range(p.days):
-        d = (p.start + timedelta(days=i)).isoformat()
-        out.append({"date": d, "received": got.get(d, 0), "closed": shut.get(d, 0)})
+        d = p.start + timedelta(days=i)
+        out.append({"date": d.isoformat(), "received": got.get(d.toordinal(), 0),
+                    "closed": shut.get(d.toordinal(), 0)})
     return out
 
 
-def _trend_by_ranges(desk: Desk, p: Period) -> list[dict]:
-    """trend() without filters: one index range count per local day and column (no per-row date
-    arithmetic; the same local-day boundaries as date(col, '+8 hours'))."""
-    got_sql = text("SELECT count(*) FROM cases c WHERE c.received_at >= :a AND c.received_at < :b")
-    shut_sql = text("SELECT count(*) FROM cases c WHERE c.closed_at >= :a AND c.closed_at < :b "
-                    "AND +c.state IN ('closed', 'archived')")
-    out = []
-    with desk.db.read() as s:
-        for i in range(p.days):
-            d = Period(p.start + timedelta(days=i), p.start + timedelta(days=i))
-            q = {"a": to_sql_dt(d.utc_start), "b": to_sql_dt(d.utc_end)}
-            out.append({"date": d.start.isoformat(), "received": s.execute(got_sql, q).scalar() or 0,
-                        "closed": s.execute(shut_sql, q).scalar() or 0})
-    return out
+def _per_day(s, dim: int, params: dict) -> dict:
+    return dict(s.execute(text("SELECT rday, sum(n) FROM fact_rollup WHERE dim = :dim AND rday BETWEEN :a AND :b "
+                               "GROUP BY rday"), {**params, "dim": dim}).all())
 
 
 def activity(desk: Desk, p: Period, now: datetime | None = None) -> dict:
     """What happened in ``p`` (by event time, not by cohort): received, dispatched, closed."""
-    params = {"start": to_sql_dt(p.utc_start), "end": to_sql_dt(p.utc_end)}
+    facts.ensure(desk, now or desk.now())
+    params = {"a": p.start.toordinal(), "b": p.end.toordinal()}
     with desk.db.read() as s:
-        def n(col: str, extra: str = "") -> int:
-            return s.execute(text(f"SELECT count(*) FROM cases c WHERE c.{col} >= :start AND c.{col} < :end"
-                                  f"{extra}"), params).scalar() or 0
+        def n(dim: int) -> int:
+            return sum(_per_day(s, dim, params).values())
 
-        return {"received": n("received_at"), "dispatched": n("dispatched_at"),
-                "closed": n("closed_at", " AND +c.state IN ('closed', 'archived')")}
+        return {"received": n(facts.DIMS[None]), "dispatched": n(facts.DISPATCHED_ON),
+                "closed": n(facts.CLOSED_ON)}
 
 
 def open_colours(desk: Desk, now: datetime | None = None) -> dict:
     """All open cases right now by colour (not bound to a period)."""
-    now = now or desk.now()
-    p = {"now": to_sql_dt(now)}
-    states = _q(wf.OPEN_STATES)
+    c = open_by(desk, None, now).get(None, ind.Counts())
+    return {"open": c.open, "red": c.overdue, "yellow": c.warning, "green": c.open - c.overdue - c.warning}
+
+
+def open_by(desk: Desk, by: str | None, now: datetime | None = None) -> dict:
+    """{group key: Counts} over every case received on any day: its ``open``, ``overdue`` (red)
+    and ``warning`` (yellow) are the open cases now by colour (the 超期/临期 board's counts)."""
+    facts.ensure(desk, now or desk.now())
     with desk.db.read() as s:
-        open_n = s.execute(text(f"SELECT count(*) FROM cases WHERE state IN ({states})")).scalar() or 0
-        # a running clock (clock_due_at set) exists only in open states (casefold._set_clock)
-        red = s.execute(text("SELECT count(*) FROM cases WHERE clock_due_at < :now"), p).scalar() or 0
-        yellow = s.execute(text("SELECT count(*) FROM cases WHERE clock_due_at >= :now AND clock_warn_at <= :now"),
-                           p).scalar() or 0
-    return {"open": open_n, "red": red, "yellow": yellow, "green": open_n - red - yellow}
+        return _counts(_rollup_rows(s, facts.DIMS[by], *_ALL_DAYS))
 
 
 def received_by(desk: Desk, p: Period, by: str) -> list[dict]:

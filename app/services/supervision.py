@@ -14,7 +14,7 @@ from sqlalchemy import text
 from app import events
 from app.domain import workflow as wf
 from app.errors import AppError, ValidationError
-from app.services import handling
+from app.services import handling, indicators
 from app.services.desk import Actor, Desk
 from app.services.dispatch import SHANGHAI
 from app.services.views import urge_view
@@ -73,17 +73,18 @@ def board(desk: Desk, unit: str | None = None, colour: str | None = None, limit:
         conds.append(f"{_COLOUR} = :colour")
         params["colour"] = colour
     where = " AND ".join(conds)
+    per_unit: dict = {}
+    for u, c in indicators.open_by(desk, "unit", now).items():  # the counts from the indicator facts
+        if (unit and u != params["unit"]) or not (c.overdue or c.warning):
+            continue
+        per_unit[u] = {"red": c.overdue if colour != "yellow" else 0, "yellow": c.warning if colour != "red" else 0}
     with desk.db.read() as s:
-        counts = s.execute(text(f"SELECT c.unit, {_COLOUR} AS col, count(*) FROM cases c WHERE {where} "
-                                f"GROUP BY c.unit, col"), params).all()
         rows = s.execute(text(
             f"SELECT c.case_no, c.title, c.unit, c.state, c.clock_due_at, c.urge_level, c.urge_count, "
             f"{_COLOUR}, c.urge_reply_by FROM cases c WHERE {where} ORDER BY c.clock_due_at, c.rid LIMIT :limit"),
             params).all()
-    per_unit: dict = defaultdict(lambda: {"red": 0, "yellow": 0})
-    for u, col, n in counts:
-        per_unit[u][col] = n
-    units = [{"unit": u, "name": refs.unit_name(u) or "（未指定）", **v} for u, v in per_unit.items()]
+    units = [{"unit": u, "name": refs.unit_name(u) or "（未指定）", **v} for u, v in per_unit.items()
+             if v["red"] or v["yellow"]]
     units.sort(key=lambda x: (-x["red"], -x["yellow"], x["name"]))
     cases = [_board_item(desk, refs, now, r) for r in rows]
     return {"now": now.isoformat(), "red": sum(x["red"] for x in units), "yellow": sum(x["yellow"] for x in units),
@@ -244,7 +245,9 @@ def open_urges(desk: Desk, level: str | None = None, unit: str | None = None, li
         raise ValidationError("督办等级应为：" + "、".join(wf.URGE_LEVELS), field="level")
     now = desk.now()
     refs = desk.refs()
-    conds, params = ["c.urge_level IS NOT NULL", f"c.state IN ({_OPEN})"], {"limit": limit}
+    # IN lists on both columns let SQLite read ix_cases_urge (urge_level, state) alone
+    levels = ",".join(f"'{x}'" for x in wf.URGE_LEVELS)
+    conds, params = [f"c.urge_level IN ({levels})", f"c.state IN ({_OPEN})"], {"limit": limit}
     if level:
         conds.append("c.urge_level = :level")
         params["level"] = level

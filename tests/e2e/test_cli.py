@@ -103,6 +103,7 @@ def test_ref_list_user_add_and_check(store):
     assert r.returncode == 2
     check = ok_json(run(store, "check", "--json"))
     assert check["ok"] and check["rebuild"]["differences"] == 0 and check["rebuild"]["checked"] >= 40
+    assert check["facts"]["differences"] == 0 and check["facts"]["cases"] == check["rebuild"]["checked"]
 
 
 def test_init_a_new_town_and_backup_restore(tmp_path):

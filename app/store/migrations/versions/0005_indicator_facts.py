@@ -16,7 +16,8 @@ STATEMENTS = [
     """CREATE TABLE case_facts (
         rid INTEGER PRIMARY KEY, rday INTEGER NOT NULL, unit TEXT, category TEXT, channel TEXT,
         village TEXT, f INTEGER NOT NULL, persons INTEGER NOT NULL, rc INTEGER NOT NULL,
-        tc INTEGER NOT NULL, secs INTEGER, moves TEXT, next_flip TEXT, last_flip TEXT)""",
+        tc INTEGER NOT NULL, secs INTEGER, moves TEXT, next_flip TEXT, last_flip TEXT,
+        dday INTEGER, cday INTEGER)""",
     "CREATE INDEX ix_case_facts_day ON case_facts (rday)",
     "CREATE INDEX ix_case_facts_next ON case_facts (next_flip) WHERE next_flip IS NOT NULL",
     "CREATE INDEX ix_case_facts_last ON case_facts (last_flip) WHERE last_flip IS NOT NULL",
