@@ -35,6 +35,11 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
             load_reference(s, desk.now(), town)
         desk.invalidate()
     added = generate_cases(desk, cases, seed, town, progress, cancel) if cases else 0
+    if added:  # derive the indicator facts now, so the first dashboard does not wait for them
+        from app.services import facts
+
+        with desk.db.tx() as s:
+            facts.rebuild(desk, s, desk.now())
     return {"town": desk.town_code, "town_name": desk.meta("town_name"), "cases": added,
             "users": [u["username"] for u in town["users"]], "seconds": round(time.perf_counter() - started, 1),
             "notice": town.get("notice")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import text
 
@@ -105,18 +106,24 @@ def _filters(desk: Desk, f: dict | None) -> tuple[list[str], dict]:
     return conds, params
 
 
+@lru_cache(maxsize=4096)
+def _fields_of(f: int) -> tuple[str, ...]:
+    """The Counts fields that ``n`` cases with fact bits ``f`` add to."""
+    on = {name for i, name in enumerate(facts.BITS) if f >> i & 1}
+    out = [name for name in facts.BITS if name in on and not name.startswith("_")]
+    if "done" in on and "_on_time" in on:
+        out.append("done_on_time")
+    if "open" in on and "_red" in on:
+        out.append("overdue")
+    elif "open" in on and "_warn" in on:
+        out.append("warning")
+    return tuple(out)
+
+
 def _unpack(c: ind.Counts, f: int, n: int) -> None:
     """Add ``n`` cases with fact bits ``f`` (app.services.facts.FACTS) to ``c``."""
-    on = {name for i, name in enumerate(facts.BITS) if f >> i & 1}
-    for name in on:
-        if not name.startswith("_"):
-            setattr(c, name, getattr(c, name) + n)
-    if "done" in on and "_on_time" in on:
-        c.done_on_time += n
-    if "open" in on and "_red" in on:
-        c.overdue += n
-    elif "open" in on and "_warn" in on:
-        c.warning += n
+    for name in _fields_of(f):
+        setattr(c, name, getattr(c, name) + n)
 
 
 def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict | None = None,
