@@ -3,34 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
 from app.services import intake, queries
 from app.services import supervision as sv
-from tests.conftest import SHANGHAI, load_actors, sample_case
-
-
-def make_ctx(desk, username, tmp_path):
-    from ui.bus import EventBridge
-    from ui.context import UiContext, make_settings
-    from ui.tasks import TaskManager
-
-    return UiContext(desk, load_actors(desk)[username], TaskManager(synchronous=True), EventBridge(),
-                     make_settings(str(tmp_path / f"{username}.ini")))
-
-
-@pytest.fixture
-def contexts(desk, tmp_path):
-    made = []
-
-    def make(username):
-        made.append(make_ctx(desk, username, tmp_path))
-        return made[-1]
-
-    yield make
-    for c in made:
-        c.bus.close()
-        c.tasks.shutdown()
+from tests.conftest import SHANGHAI, sample_case
 
 
 def test_board_lists_red_cases_and_issues_proposed_urges(desk, clock, actors, contexts, qtbot):

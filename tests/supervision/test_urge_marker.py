@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from app.services import caselist, dispatch, handling, intake, queries
 from app.services.views import URGE_COLOURS, URGE_PAST_COLOUR, urge_view
 from tests.conftest import sample_case
-from tests.supervision.test_pages_ui import make_ctx
 
 INSTRUCTION = "请今日内上门处置并书面回复"
 
@@ -26,20 +25,6 @@ def urged(desk, actors):
     handling.act(desk, actors["director"], nos[0], "urge",
                  {"level": "red", "instruction": INSTRUCTION, "reply_by": "2026-11-30"})
     return nos
-
-
-@pytest.fixture
-def ui_ctx(desk, tmp_path):
-    made = []
-
-    def make(username: str):
-        made.append(make_ctx(desk, username, tmp_path))
-        return made[-1]
-
-    yield make
-    for c in made:
-        c.bus.close()
-        c.tasks.shutdown()
 
 
 def test_urge_view_labels_colours_and_reply_date():
@@ -78,12 +63,12 @@ def test_case_views_carry_the_marker(desk, actors, urged, capsys):
     assert f"{a}" in text and "【督·红牌督办】" in text and text.count("【督") == 1
 
 
-def test_case_table_and_detail_show_the_marker(desk, actors, urged, ui_ctx, qtbot):
+def test_case_table_and_detail_show_the_marker(desk, actors, urged, contexts, qtbot):
     from ui.case_detail import CaseDetailView
     from ui.models.case_table import CaseTableModel
 
     a, b = urged
-    ctx = ui_ctx("director")
+    ctx = contexts("director")
     model = CaseTableModel(ctx)
     model.set_query({"unit": "D01"})
     assert model.total == 2
@@ -111,19 +96,19 @@ def test_case_table_and_detail_show_the_marker(desk, actors, urged, ui_ctx, qtbo
     assert not [w for w in view.findChildren(type(view.urge_label), "fact_督办") if w.isVisible()]
 
 
-def test_list_page_supervised_filter_and_queue_marker(desk, actors, urged, ui_ctx, qtbot):
+def test_list_page_supervised_filter_and_queue_marker(desk, actors, urged, contexts, qtbot):
     from ui.pages.case_list import CaseListPage
     from ui.pages.dispatch_queue import DispatchQueuePage
 
     a, b = urged
-    page = CaseListPage(ui_ctx("director"))
+    page = CaseListPage(contexts("director"))
     qtbot.addWidget(page)
     page.apply_filters({"supervised": True})
     assert page.supervised.isChecked() and page.model.total == 1 and page.model.case_no(0) == a
 
     # an urged case returned by the unit waits in 待分派 again, still marked
     handling.act(desk, actors["unit"], a, "return", {"reason": "不属于本单位职责"})
-    queue = DispatchQueuePage(ui_ctx("dispatcher"))
+    queue = DispatchQueuePage(contexts("dispatcher"))
     qtbot.addWidget(queue)
     queue.refresh()
     row = next(i for i, it in enumerate(queue.model.items) if it["case_no"] == a)
