@@ -186,10 +186,12 @@ def urge_proposals(desk: Desk, limit: int = 200) -> list[dict]:
     now = desk.now()
     today = datetime.combine(now.astimezone(SHANGHAI).date(), time.min, SHANGHAI)
     states = ",".join(f"'{s}'" for s in URGEABLE)
+    # "+c.state": walk ix_cases_clock in deadline order and stop at the limit (the state index
+    # would collect every open case of the store first and sort them)
     with desk.db.read() as s:
         rows = s.execute(text(
             f"SELECT c.case_no, c.title, c.unit, c.state, c.clock_due_at, c.urge_count FROM cases c "
-            f"WHERE c.clock_due_at < :today AND c.state IN ({states}) AND NOT EXISTS (SELECT 1 FROM case_actions a "
+            f"WHERE c.clock_due_at < :today AND +c.state IN ({states}) AND NOT EXISTS (SELECT 1 FROM case_actions a "
             f"WHERE a.case_id = c.id AND +a.kind = 'urge' AND a.at >= c.clock_due_at) "
             f"ORDER BY c.clock_due_at, c.rid LIMIT :limit"), {"today": to_sql_dt(today), "limit": limit}).all()
     refs = desk.refs()
