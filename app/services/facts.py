@@ -111,14 +111,16 @@ FROM (
   FROM cases c WHERE {where} LIMIT -1)"""
 
 
-def _day_tables(desk: Desk, s, where: str) -> dict:
-    """Day tables for _work(): working days before each day (6 digits) and whether it works,
-    from the earliest dispatch to the latest 申请办结 of the cases matching ``where``."""
-    ends = s.execute(text(f"SELECT min(dispatched_at), min(review_at), max(dispatched_at), max(review_at) "
-                          f"FROM cases c WHERE {where}")).one()
-    days = [ind.parse_utc(x).astimezone(SHANGHAI).date() for x in ends if x is not None]
-    first = min(days) if days else datetime(2000, 1, 1).date()
-    last = (max(days) if days else first) + timedelta(days=1)
+def _day_tables(desk: Desk, s, where: str, now: datetime) -> dict:
+    """Day tables for _work(): working days before each day (6 digits) and whether it works.
+    Dispatch and 申请办结 come after receipt and before now, so the tables run from the earliest
+    receipt of the cases matching ``where`` to a year past now (a margin for clock skew)."""
+    # without a WHERE clause SQLite answers min/max from the received_at index
+    lo, hi = s.execute(text("SELECT min(received_at), max(received_at) FROM cases c" +
+                            ("" if where == "1" else f" WHERE {where}"))).one()
+    first = ind.parse_utc(lo).astimezone(SHANGHAI).date() if lo else now.astimezone(SHANGHAI).date()
+    last = max(now.astimezone(SHANGHAI).date(), ind.parse_utc(hi).astimezone(SHANGHAI).date() if hi else first)
+    last += timedelta(days=366)
     cal = desk.calendar()
     prefix, work, acc = [], [], 0
     for i in range((last - first).days + 1):
@@ -131,7 +133,7 @@ def _day_tables(desk: Desk, s, where: str) -> dict:
 
 def _derive(desk: Desk, s, where: str, now: datetime) -> None:
     """Write case_facts rows for the cases matching ``where`` (none may exist yet)."""
-    s.execute(text(_facts_sql(where)), {"now": to_sql_dt(now), **_day_tables(desk, s, where)})
+    s.execute(text(_facts_sql(where)), {"now": to_sql_dt(now), **_day_tables(desk, s, where, now)})
     moved = s.execute(text(f"SELECT c.rid, c.id FROM cases c WHERE ({where}) "
                            f"AND (c.return_count > 0 OR c.transfer_count > 0)")).all()
     _write_moves(s, moved)
