@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--data-dir", default="/tmp/bench_sv")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rebuild", action="store_true", help="also time deriving the indicator facts from scratch")
+    ap.add_argument("--page", action="store_true", help="also time the 运行监测 page (offscreen Qt)")
     args = ap.parse_args()
 
     from sqlalchemy import text
@@ -75,6 +76,7 @@ def main() -> None:
         "dashboard_refresh": timed(lambda: dashboard.snapshot(desk), args.repeat),
         "dashboard_refresh_after_work": _after_work(desk, args.repeat, intake, handling, dashboard),
         **rebuild,
+        **(_page(desk, args.repeat) if args.page else {}),
         "monthly_bulletin_pdf": timed(lambda: render(bulletins.figures(desk, "monthly", today), tmp / "m.pdf"),
                                       args.repeat),
         "daily_bulletin_pdf": timed(lambda: render(bulletins.figures(desk, "daily", today), tmp / "d.pdf"),
@@ -88,6 +90,47 @@ def main() -> None:
     }
     print(json.dumps(out, ensure_ascii=False, indent=2))
     desk.close()
+
+
+def _page(desk, repeat: int) -> dict:
+    """The 运行监测 page: refresh to painted figures and charts (snapshot + show_data), and the part
+    that runs on the GUI thread (show_data: figures, QtCharts, tables)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from sqlalchemy import select
+
+    from app.services.auth import actor_of
+    from app.services.dashboard import snapshot
+    from app.store.models import User
+    from ui.bus import EventBridge
+    from ui.context import UiContext, make_settings
+    from ui.main import make_app
+    from ui.pages.dashboard import DashboardPage
+    from ui.tasks import TaskManager
+
+    app = make_app()
+    with desk.db.read() as s:
+        director = actor_of(s.scalars(select(User).where(User.code == "director")).one())
+    ctx = UiContext(desk, director, TaskManager(synchronous=True), EventBridge(),
+                    make_settings(str(Path(tempfile.mkdtemp()) / "bench.ini")))
+    page = DashboardPage(ctx)
+    page.resize(1600, 1000)
+    page.show()
+    total, gui = [], []
+    for _ in range(repeat + 1):
+        t = time.perf_counter()
+        page.refresh()
+        app.processEvents()
+        total.append(time.perf_counter() - t)
+        d = snapshot(desk)
+        t = time.perf_counter()
+        page.show_data(d)
+        app.processEvents()
+        gui.append(time.perf_counter() - t)
+    ctx.close()
+    return {"dashboard_page_refresh": {"median_s": round(statistics.median(total[1:]), 3)},
+            "dashboard_page_gui_thread": {"median_s": round(statistics.median(gui[1:]), 3)}}
 
 
 def _after_work(desk, repeat: int, intake, handling, dashboard) -> dict:
