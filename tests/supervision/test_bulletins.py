@@ -71,3 +71,14 @@ def test_cli_indicators_ranking_report(desk, week, tmp_path, capsys):  # noqa: F
     assert "简报类型" in capsys.readouterr().err
     assert main(["--data-dir", root, "indicators", "--from", "2026-11-31", "--to", "2026-12-01", "--json"]) == 2
     assert "日期格式" in json.loads(capsys.readouterr().out)["error"]["message"]
+
+
+def test_notable_cases_read_from_their_partial_index(demo_desk):
+    from sqlalchemy import text
+
+    from app.services.bulletins import NOTABLE_SQL
+
+    with demo_desk.db.read() as s:
+        plan = " ".join(str(r[-1]) for r in s.execute(text("EXPLAIN QUERY PLAN " + NOTABLE_SQL),
+                                                       {"start": "2026-11-01", "end": "2026-12-01", "limit": 10}))
+    assert "ix_cases_notable" in plan
