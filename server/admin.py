@@ -2,6 +2,7 @@
 itself, revocation and district actions (上级交办, 督办) that come down to a town."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from app.domain import validation as v
+from app.domain import workflow as wf
 from app.domain.ids import case_no as make_case_no
 from app.domain.ids import new_id
 from app.sync import protocol as P
@@ -146,6 +148,41 @@ def district_urge(db, town: str, case_no: str, level: str, instruction: str) -> 
     if verdict.status != "accepted":
         raise ApiError(400, verdict.code or "invalid", verdict.reason or "督办失败")
     return {"case_no": case_no, "server_seq": verdict.server_seq}
+
+
+def district_escalations(db, town: str | None = None) -> list[dict]:
+    """上报: the towns' cases waiting for the district (state escalated), longest waiting first."""
+    with db.read() as s:
+        if town and s.get(Town, town) is None:
+            raise ApiError(404, "town_unknown", f"镇街 {town} 不存在")
+        q = select(Case.town, Case.fold).where(Case.state == wf.ESCALATED)
+        rows = s.execute(q.where(Case.town == town) if town else q).all()
+    out = []
+    for town_code, fold in rows:
+        c = json.loads(fold)
+        out.append({"town": town_code, "case_no": c["case_no"], "title": c["title"], "category": c.get("category"),
+                    "village": c.get("village"), "persons": c.get("persons"), "urgency": c.get("urgency"),
+                    "major": c.get("major"), "received_at": c.get("received_at"),
+                    "escalated_at": c.get("escalated_at"), "reason": c.get("last_reason")})
+    out.sort(key=lambda r: (r["escalated_at"] or "", r["case_no"]))
+    return out
+
+
+def district_assign_down(db, town: str, case_no: str, instruction: str | None = None) -> dict:
+    """上级交办 of an escalated case: it goes back to the town's 待分派 queue, with the district's
+    instruction (领导批示) first when one is given."""
+    with db.read() as s:
+        row = s.scalar(select(Case).where(Case.town == town, Case.case_no == case_no))
+    if row is None:
+        raise ApiError(404, "case_unknown", f"案件 {case_no} 不存在")
+    at = datetime.now(UTC)
+    entries = [_district_entry("instruct", at, {"instruction": instruction[:500]}, row.id)] if instruction else []
+    entries.append(_district_entry("assign_down", at, {}, row.id))
+    verdicts = ingest_as_district(db, town, entries)
+    bad = next((x for x in verdicts if x.status != "accepted"), None)
+    if bad is not None:
+        raise ApiError(400, bad.code or "invalid", bad.reason or "交办失败")
+    return {"case_no": case_no, "server_seq": verdicts[-1].server_seq}
 
 
 def _district_entry(kind: str, at, payload: dict, case_id: str | None = None) -> P.PushEntry:

@@ -7,6 +7,8 @@
     towndesk-server [--db URL] devices [--town CODE]
     towndesk-server [--db URL] district assign --town CODE --json FILE   (上级交办)
     towndesk-server [--db URL] district urge --town CODE CASE_NO --level yellow --instruction TEXT
+    towndesk-server [--db URL] district escalations [--town CODE]          (上报 waiting, JSON)
+    towndesk-server [--db URL] district assign-down --town CODE CASE_NO [--instruction TEXT]
     towndesk-server [--db URL] serve --host 127.0.0.1 --port 8700 [--blobs DIR]
 
 ``--db`` defaults to $TOWNDESK_SERVER_DB or sqlite:///towndesk-server.sqlite3; PostgreSQL is
@@ -47,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--town", required=True)
     x.add_argument("--level", default="yellow", choices=["normal", "yellow", "red"])
     x.add_argument("--instruction", required=True)
+    x = district.add_parser("escalations", help="列出镇街上报、待区级处理的案件")
+    x.add_argument("--town")
+    x = district.add_parser("assign-down", help="将上报案件交办回镇街")
+    x.add_argument("case_no")
+    x.add_argument("--town", required=True)
+    x.add_argument("--instruction", help="区级批示（可选）")
     x = sub.add_parser("serve", help="启动同步服务")
     x.add_argument("--host", default="127.0.0.1")
     x.add_argument("--port", type=int, default=8700)
@@ -92,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
             except json.JSONDecodeError as e:
                 raise ApiError(400, "invalid", f"JSON 格式错误：第 {e.lineno} 行") from None
             _out(admin.district_assign(db, args.town.upper(), data))
+        elif args.district_cmd == "escalations":
+            _out(admin.district_escalations(db, args.town.upper() if args.town else None))
+        elif args.district_cmd == "assign-down":
+            _out(admin.district_assign_down(db, args.town.upper(), args.case_no, args.instruction))
         else:
             _out(admin.district_urge(db, args.town.upper(), args.case_no, args.level, args.instruction))
         return 0

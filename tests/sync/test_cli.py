@@ -67,3 +67,34 @@ def test_bad_server_input_is_one_line(server, tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "不存在" in r.stderr
     r = cli("sync", data_dir=tmp_path / "blank")
     assert r.returncode == 2 and "尚未注册" in r.stderr
+
+
+def test_escalation_reaches_the_district_and_comes_back_down(server, tmp_path, _template_empty):
+    station = tmp_path / "station"
+    shutil.copytree(_template_empty, station)  # a town's store (its users and units go up on enrolment)
+    code = server_cli(server, "enroll-code", "--town", "FS").stdout.strip()
+    assert cli("enroll", "--server", server.url, "--code", code, "--json", data_dir=station).returncode == 0
+    (tmp_path / "case.json").write_text(json.dumps(sample_case(auto_dispatch=False), ensure_ascii=False),
+                                        encoding="utf-8")
+    added = cli("--as", "intake", "case", "add", "--json", tmp_path / "case.json", data_dir=station)
+    assert added.returncode == 0, added.stderr
+    case_no = json.loads(added.stdout)["case_no"]
+    up = cli("--as", "dispatcher", "case", "act", case_no, "escalate", "--json", "-", data_dir=station,
+             input=json.dumps({"reason": "涉及多个镇街，需区级协调"}, ensure_ascii=False))
+    assert up.returncode == 0, up.stderr
+    assert cli("sync", "--json", data_dir=station).returncode == 0
+    listed = json.loads(server_cli(server, "district", "escalations", "--town", "FS").stdout)
+    assert [(x["case_no"], x["reason"]) for x in listed] == [(case_no, "涉及多个镇街，需区级协调")]
+    assert listed[0]["escalated_at"] and listed[0]["town"] == "FS"
+    down = server_cli(server, "district", "assign-down", "--town", "FS", case_no, "--instruction", "请牵头协调处理")
+    assert down.returncode == 0, down.stderr
+    assert json.loads(server_cli(server, "district", "escalations").stdout) == []
+    assert json.loads(cli("sync", "--json", data_dir=station).stdout)["pulled"] >= 2
+    shown = json.loads(cli("case", "show", case_no, "--json", data_dir=station).stdout)
+    assert shown["state"] == "registered"  # back in the town's 待分派 queue
+    assert [a["kind"] for a in shown["actions"]][-2:] == ["instruct", "assign_down"]
+    # a case not escalated, an unknown case or town: one line, exit 2, nothing written
+    again = server_cli(server, "district", "assign-down", "--town", "FS", case_no)
+    assert again.returncode == 2 and again.stderr.count("\n") == 1
+    assert server_cli(server, "district", "assign-down", "--town", "FS", "FS-20990101-01-0001").returncode == 2
+    assert server_cli(server, "district", "escalations", "--town", "NOPE").returncode == 2
