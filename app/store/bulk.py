@@ -52,17 +52,18 @@ def insert_batch(conn, cases: list[tuple], actions: list[tuple], docs: list[str]
 
 
 # -- bulk mode: secondary indexes are dropped for a large load and rebuilt (sorted) afterwards --
-_PENDING_KEY = "bulk.dropped_indexes"
+PENDING_KEY = "bulk.dropped_indexes"
 
 
-def drop_secondary_indexes(conn, tables=("cases", "case_actions")) -> None:
-    """Drop the named tables' secondary indexes, remembering their SQL in ``meta`` in the same
-    transaction, so that an interrupted load is repaired by :func:`restore_indexes` on next open."""
-    rows = conn.execute(
+def drop_secondary_indexes(conn, tables=("cases", "case_actions"), keep=()) -> None:
+    """Drop the named tables' secondary indexes (except those in ``keep``), remembering their SQL
+    in ``meta`` in the same transaction, so that an interrupted load is repaired by
+    :func:`restore_indexes` on next open."""
+    rows = [r for r in conn.execute(
         f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({','.join('?' * len(tables))})", tables).fetchall()
+        f"AND tbl_name IN ({','.join('?' * len(tables))})", tables).fetchall() if r[0] not in keep]
     conn.execute("BEGIN")
-    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_PENDING_KEY, dumps([r[1] for r in rows])))
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (PENDING_KEY, dumps([r[1] for r in rows])))
     for name, _ in rows:
         conn.execute(f'DROP INDEX "{name}"')
     conn.execute("COMMIT")
@@ -72,13 +73,13 @@ def restore_indexes(conn) -> int:
     """Recreate indexes a bulk load dropped (after the load, or after it was interrupted)."""
     import orjson
 
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_PENDING_KEY,)).fetchone()
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (PENDING_KEY,)).fetchone()
     if not row:
         return 0
     statements = orjson.loads(row[0])
     conn.execute("BEGIN")
     for sql in statements:
         conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
-    conn.execute("DELETE FROM meta WHERE key = ?", (_PENDING_KEY,))
+    conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_KEY,))
     conn.execute("COMMIT")
     return len(statements)

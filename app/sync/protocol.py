@@ -30,6 +30,7 @@ MAX_BATCH_BYTES = 2 * 1024 * 1024
 MAX_REQUEST_BYTES = 6 * 1024 * 1024     # server-side request size limit
 CHUNK_MIN, CHUNK_MAX = 1 << 20, 4 << 20  # attachment chunk sizes (1-4 MiB)
 PAGE_DEFAULT, PAGE_MAX = 2000, 5000
+GZIP_MIN_BYTES = 1024                   # smaller change pages are sent as they are (gzip only adds bytes)
 
 RECORD_ENTITIES = ("town", "unit", "grid", "staff", "category", "rule", "user")
 ENTITIES = ("action", *RECORD_ENTITIES)

@@ -4,6 +4,7 @@ actions get their server sequence, affected cases are re-folded, records merged 
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import NamedTuple
 
 from pydantic import TypeAdapter
 from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from app.store import bulk
 from app.store.models import Attachment, CaseAction, CohandleTask
@@ -26,54 +28,156 @@ log = logging.getLogger("towndesk.sync")
 _A = CaseAction.__table__
 CHUNK = 500
 _ACTIONS = TypeAdapter(list[ActionData])
+FIRST_PULL_PAGES_PER_TX = 4          # pages per transaction in a first pull
+FIRST_PULL_BULK_CHANGES = 50_000     # a first pull at least this long drops secondary indexes
+# Indexes a pull itself reads (a case whose log spans pages is read back by case id): kept.
+PULL_READS_INDEXES = ("ix_actions_case_seq",)
 
 
 def pull_all(desk, t: Transport, page_size: int = P.PAGE_DEFAULT, after: int | None = None, seen: set | None = None,
              progress=None, cancel=None) -> dict:
     """Pull until the cursor reaches the server's high mark; returns counts and the final digest."""
     out = {"pulled": 0, "pages": 0, "cases": 0, "records": 0, "digest": None, "high": 0}
+    restore_interrupted(desk)
     with desk.db.read() as s:
         cursor = st.cursor(s) if after is None else after
+        first = FirstPull() if cursor == 0 and _log_empty(s) else None
 
     def fetch(after_seq: int) -> P.ChangesPage:
         return t.json("GET", P.API + "/changes", P.ChangesPage, params={"after": after_seq, "limit": page_size})
 
-    # While a page is applied, the next one is requested (read-only; the transport is used by one
-    # thread at a time). Pages are still checked and applied one after the other, in order.
+    # A first pull commits several pages per transaction (each commit costs a WAL checkpoint);
+    # the cursor still moves in the transaction that holds its pages.
+    per_tx = FIRST_PULL_PAGES_PER_TX if first else 1
+    records = False
+    try:
+        with contextlib.closing(_pages(fetch, cursor, cancel)) as pages:
+            page = None
+            while page is None or page.more:
+                with desk.db.tx() as s:
+                    s.execute(text("PRAGMA defer_foreign_keys = ON"))  # case rows are (re)built after their actions
+                    for _ in range(per_tx):
+                        page = next(pages, None)
+                        if page is None:
+                            break
+                        counts = _apply(s, page, desk.device_id, seen, first)
+                        records = records or counts["records"] > 0
+                        _count(out, page, counts)
+                        if progress:
+                            progress(out["pulled"], None)
+                        if not page.more:
+                            break
+                if page is None:
+                    break  # cancelled
+                if first is not None and page.more:
+                    first.maybe_drop_indexes(desk, page.high - page.next)
+    finally:
+        if first is not None:
+            first.restore_indexes(desk)
+        if records:
+            desk.invalidate()
+    return out
+
+
+def _pages(fetch, cursor: int, cancel):
+    """Checked pages in order. While the caller applies one page, the next one is requested
+    (read-only; the transport is used by one thread at a time)."""
     with ThreadPoolExecutor(1, thread_name_prefix="towndesk-pull") as ahead_pool:
         ahead = None
         try:
-            while True:
-                if cancel is not None and cancel.is_set():
-                    break
+            while cancel is None or not cancel.is_set():
                 page = ahead.result() if ahead is not None else fetch(cursor)
                 ahead = None
-                if page.changes and (page.changes[0].seq <= cursor or page.next < page.changes[-1].seq):
-                    raise SyncError("同步服务器返回的变更序号不正确，本机数据未受影响，稍后重试", code="bad_reply")
-                if any(b.seq <= a.seq for a, b in zip(page.changes, page.changes[1:], strict=False)):
-                    raise SyncError("同步服务器返回的变更顺序不正确，本机数据未受影响，稍后重试", code="bad_reply")
+                _check_order(page, cursor)
                 if page.more:
                     ahead = ahead_pool.submit(fetch, page.next)
-                counts = apply_page(desk, page, seen)
-                out["pulled"] += len(page.changes)
-                out["pages"] += 1
-                out["cases"] += counts["cases"]
-                out["records"] += counts["records"]
-                out["high"] = page.high
+                yield page
                 cursor = page.next
-                if progress:
-                    progress(out["pulled"], None)
                 if not page.more:
-                    out["digest"] = page.digest
-                    break
+                    return
         finally:
             if ahead is not None:
                 ahead.cancel()  # a page requested but not applied is dropped (the pool waits for it)
-    return out
+
+
+def _check_order(page: P.ChangesPage, cursor: int) -> None:
+    if page.changes and (page.changes[0].seq <= cursor or page.next < page.changes[-1].seq):
+        raise SyncError("同步服务器返回的变更序号不正确，本机数据未受影响，稍后重试", code="bad_reply")
+    if any(b.seq <= a.seq for a, b in zip(page.changes, page.changes[1:], strict=False)):
+        raise SyncError("同步服务器返回的变更顺序不正确，本机数据未受影响，稍后重试", code="bad_reply")
+
+
+def _count(out: dict, page: P.ChangesPage, counts: dict) -> None:
+    out["pulled"] += len(page.changes)
+    out["pages"] += 1
+    out["cases"] += counts["cases"]
+    out["records"] += counts["records"]
+    out["high"] = page.high
+    if not page.more:
+        out["digest"] = page.digest
+
+
+def _log_empty(s) -> bool:
+    return s.execute(text("SELECT 1 FROM case_actions LIMIT 1")).first() is None
+
+
+class FirstPull:
+    """A freshly enrolled store's first pull (cursor 0, no action in the store when it began).
+
+    Every pulled action is new (the server sends each action once), so the lookup of stored ids
+    is skipped; a case is folded from the pages alone unless an earlier page of this pull already
+    brought some of its log (``cases``). For a large town the secondary indexes the pull does not
+    read are dropped and rebuilt once, sorted, at the end (an interrupted pull gets them back on
+    the next open or the next pull: app/store/bulk.py).
+    """
+
+    def __init__(self):
+        self.cases: set[str] = set()
+        self.dropped = False
+
+    def maybe_drop_indexes(self, desk, remaining: int) -> None:
+        if self.dropped or remaining < FIRST_PULL_BULK_CHANGES:
+            return
+        _raw(desk, lambda conn: bulk.drop_secondary_indexes(conn, keep=PULL_READS_INDEXES))
+        self.dropped = True
+
+    def restore_indexes(self, desk) -> None:
+        if self.dropped:
+            _raw(desk, bulk.restore_indexes)
+            self.dropped = False
+
+
+def restore_interrupted(desk) -> None:
+    """Indexes a killed first pull left dropped come back before anything else is pulled."""
+    if _pending_indexes(desk):
+        _raw(desk, bulk.restore_indexes)
+
+
+def _pending_indexes(desk) -> bool:
+    with desk.db.read() as s:
+        return s.execute(text("SELECT 1 FROM meta WHERE key = :k"), {"k": bulk.PENDING_KEY}).first() is not None
+
+
+def _raw(desk, work) -> None:
+    raw = desk.db.engine.raw_connection()
+    try:
+        work(raw.driver_connection)
+    finally:
+        raw.close()
 
 
 def apply_page(desk, page: P.ChangesPage, seen: set | None = None) -> dict:
     """Apply one page and move the cursor, atomically."""
+    with desk.db.tx() as s:
+        s.execute(text("PRAGMA defer_foreign_keys = ON"))  # case rows are (re)built after their actions
+        counts = _apply(s, page, desk.device_id, seen)
+    if counts["records"]:
+        desk.invalidate()
+    return counts
+
+
+def _apply(s, page: P.ChangesPage, device_id: str, seen: set | None, first: FirstPull | None = None) -> dict:
+    """Apply one page and move the cursor inside the caller's transaction."""
     actions: list[tuple[int, ActionData]] = []
     records: list[tuple[int, str, str, RecordData]] = []
     try:
@@ -89,17 +193,13 @@ def apply_page(desk, page: P.ChangesPage, seen: set | None = None) -> dict:
     except ValueError:
         raise SyncError("同步服务器返回的变更内容格式不正确，本机数据未受影响，稍后重试", code="bad_reply") from None
     cases = set()
-    with desk.db.tx() as s:
-        s.execute(text("PRAGMA defer_foreign_keys = ON"))  # case rows are (re)built after their actions
-        if actions:
-            cases = _apply_actions(s, actions, desk.device_id, seen)
-        if records:
-            pending = rec.pending_changes(s)
-            rec.merge_many(s, ((entity, rid, data.fields, data.deleted, data.owner_level)
-                               for _seq, entity, rid, data in records), pending)
-        st.put(s, "cursor", page.next)
+    if actions:
+        cases = _apply_actions(s, actions, device_id, seen, first)
     if records:
-        desk.invalidate()
+        pending = rec.pending_changes(s)
+        rec.merge_many(s, ((entity, rid, data.fields, data.deleted, data.owner_level)
+                           for _seq, entity, rid, data in records), pending)
+    st.put(s, "cursor", page.next)
     return {"cases": len(cases), "records": len(records)}
 
 
@@ -121,16 +221,21 @@ class _Logged(NamedTuple):
     status: str
 
 
-def _apply_actions(s, actions, device_id: str, seen: set | None) -> set:
+def _apply_actions(s, actions, device_id: str, seen: set | None, first: FirstPull | None = None) -> set:
     ids = [a.id for _, a in actions]
     case_ids = {a.case_id for _, a in actions}
     conn = s.connection()
     known: dict[str, str] = {}
-    for start in range(0, len(ids), CHUNK):
-        known.update(s.execute(select(_A.c.id, _A.c.status).where(_A.c.id.in_(ids[start:start + CHUNK]))).all())
+    if first is None:
+        for start in range(0, len(ids), CHUNK):
+            known.update(s.execute(select(_A.c.id, _A.c.status).where(_A.c.id.in_(ids[start:start + CHUNK]))).all())
+        stored = _cases_with_actions(conn, case_ids)
+    else:
+        stored = case_ids & first.cases
+        first.cases |= case_ids
     # Cases with no action in the store yet: their whole log is in this page (accepted, in server
     # order, nothing local pending), so they are folded from the page instead of read back.
-    fresh = case_ids - _cases_with_actions(conn, case_ids)
+    fresh = case_ids - stored
     new_rows, updates, newly_accepted, side = [], [], [], []
     logs: dict[str, list] = {}
     for seq, a in actions:
@@ -153,7 +258,13 @@ def _apply_actions(s, actions, device_id: str, seen: set | None) -> set:
             if status != "accepted":
                 newly_accepted.append(a.id)
     if new_rows:
-        conn.exec_driver_sql(_INSERT_ACTION, new_rows)
+        try:
+            conn.exec_driver_sql(_INSERT_ACTION, new_rows)
+        except IntegrityError:
+            if first is None:
+                raise
+            # A first pull trusts the server to send each action once; one that did not is refused.
+            raise SyncError("同步服务器重复发送了同一操作，本机数据未受影响，稍后重试", code="bad_reply") from None
     if updates:
         s.execute(update(_A).where(_A.c.id == bindparam("_id")), updates)
     st.add_accepted(s, newly_accepted)

@@ -65,7 +65,9 @@ class Transport:
         self.bytes_sent = self.bytes_received = self.requests = 0
 
     def headers(self, extra: dict | None = None) -> dict:
-        h = {P.H_PROTOCOL: str(self.s.protocol), P.H_SCHEMA: str(self.s.schema), **self.s.extra_headers}
+        # gzip: change pages shrink ~6x on the wire; requests decodes the body transparently
+        h = {P.H_PROTOCOL: str(self.s.protocol), P.H_SCHEMA: str(self.s.schema), "Accept-Encoding": "gzip",
+             **self.s.extra_headers}
         if self.s.token:
             h["Authorization"] = f"Bearer {self.s.token}"
             h[P.H_DEVICE], h[P.H_DB] = self.s.device_id, self.s.db_id
@@ -135,7 +137,7 @@ class Transport:
     def json(self, method: str, path: str, model: type[BaseModel], **kw):
         r = self.call(method, path, **kw)
         raw = r.content
-        self.bytes_received += len(raw) + sum(len(k) + len(v) for k, v in r.headers.items())
+        self.bytes_received += _wire_size(r, raw) + sum(len(k) + len(v) for k, v in r.headers.items())
         return parse(raw, model)
 
 
@@ -154,6 +156,14 @@ def parse(raw: bytes, model: type[BaseModel]):
         where = ".".join(str(x) for x in e.errors()[0]["loc"]) if e.errors() else "?"
         raise SyncError(f"同步服务器返回的数据格式不正确（{where}），本机数据未受影响，稍后重试",
                         code="bad_reply") from None
+
+
+def _wire_size(r: requests.Response, body: bytes) -> int:
+    """Bytes of the body as they came over the network (compressed, if the server gzipped it)."""
+    try:
+        return int(r.raw.tell())
+    except (AttributeError, TypeError, ValueError):
+        return len(body)
 
 
 def _short(e: Exception) -> str:
