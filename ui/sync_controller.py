@@ -66,6 +66,8 @@ class SyncController(QObject):
         if self.running:
             return False
         if not self.ctx.desk.meta("sync.token"):
+            self.ctx.desk.reload_meta()  # enrolled meanwhile by `towndesk enroll` in another process?
+        if not self.ctx.desk.meta("sync.token"):
             self._emit({**_summary(self.ctx.desk), "state": "offline", "error": "本工作站尚未注册到区级服务器"})
             return False
         self.running = True

@@ -74,6 +74,10 @@ class Desk:
     def _drop_meta(self) -> None:
         self._meta = None
 
+    def reload_meta(self) -> None:
+        """Forget the cached meta: another process (e.g. ``towndesk enroll``) may have changed it."""
+        self._meta = None
+
     def setting(self, name: str):
         return config.parse(name, self.meta(f"setting.{name}"))
 

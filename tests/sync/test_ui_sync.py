@@ -87,3 +87,33 @@ def test_conflicts_page_lists_and_resolves(stations, make_ctx, qtbot):
     assert page.table.rowCount() == 0 and "没有待处理" in page.summary.text()
     page.show_done.setChecked(True)
     assert page.table.rowCount() == 1 and page.table.item(0, 6).text() == "已忽略"
+
+
+def test_enrolment_by_another_process_is_seen_without_a_restart(make_ctx, qtbot, server, tmp_path, _template_empty):
+    """`towndesk enroll` run while the window is open: the next round (timer or F5) syncs."""
+    import json
+    import shutil
+
+    from app.services.desk import open_desk
+    from tests.conftest import load_actors
+    from tests.sync.conftest import cli, server_cli
+    from ui.sync_controller import SyncController
+
+    root = tmp_path / "ws"
+    shutil.copytree(_template_empty, root)
+    desk = open_desk(root)
+    desk.actors = load_actors(desk)
+    try:
+        ctrl = SyncController(make_ctx(desk))
+        states = []
+        ctrl.stateChanged.connect(lambda p: states.append(p))
+        assert not ctrl.sync_now() and "尚未注册" in states[-1]["error"]
+        code = server_cli(server, "enroll-code", "--town", "FS").stdout.strip()
+        enrolled = cli("enroll", "--server", server.url, "--code", code, "--json", data_dir=root)
+        assert enrolled.returncode == 0, enrolled.stderr
+        assert ctrl.sync_now()
+        assert states[-1]["state"] == "online"
+        assert desk.workstation == json.loads(enrolled.stdout)["workstation"]
+        ctrl.stop()
+    finally:
+        desk.close()
