@@ -135,10 +135,14 @@ class Transport:
 
     # -- JSON replies checked against the protocol ------------------------------------------
     def json(self, method: str, path: str, model: type[BaseModel], **kw):
+        return parse(self.body(method, path, **kw), model)
+
+    def body(self, method: str, path: str, **kw) -> bytes:
+        """The reply's body bytes (decoded from gzip), not yet parsed."""
         r = self.call(method, path, **kw)
         raw = r.content
         self.bytes_received += _wire_size(r, raw) + sum(len(k) + len(v) for k, v in r.headers.items())
-        return parse(raw, model)
+        return raw
 
 
 def parse(raw: bytes, model: type[BaseModel]):
