@@ -1,6 +1,7 @@
 """Pull: read the town's change log after the cursor, page by page. Each page is applied in ONE
-SQLite transaction together with the new cursor: new actions are inserted as accepted, own
-actions get their server sequence, affected cases are re-folded, records merged field by field.
+SQLite transaction together with the new cursor (a first pull puts a few pages in each): new
+actions are inserted as accepted, own actions get their server sequence, affected cases are
+re-folded, records merged field by field.
 """
 from __future__ import annotations
 
