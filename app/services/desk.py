@@ -111,6 +111,10 @@ class Desk:
             self._refs = load_cache(self)
         return self._refs
 
+    def reload_calendar(self) -> None:
+        """Forget the cached working-day calendar (its overrides changed in the store)."""
+        self._calendar = None
+
     def invalidate(self) -> None:
         """Drop caches after reference data or calendar changes."""
         self._calendar = None

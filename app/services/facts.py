@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import text
 
@@ -229,12 +229,15 @@ def _add_to_rollup(s, where: str, sign: int) -> None:
 
 # -- keeping in step -------------------------------------------------------------------------
 
-def calendar_stamp(desk: Desk) -> str:
-    """Changes whenever the working-day calendar could give another handling time."""
+def calendar_stamp(desk: Desk, s) -> str:
+    """Changes whenever the working-day calendar could give another handling time. Read from the
+    store (another process may have changed the overrides): a stale cached calendar is dropped."""
     import chinese_calendar
 
-    cal = desk.calendar()
-    raw = json.dumps(sorted((d.isoformat(), w) for d, w in cal.overrides.items()))
+    stored = {date.fromisoformat(d): bool(w) for d, w in s.execute(text("SELECT day, workday FROM calendar_days"))}
+    if stored != desk.calendar().overrides:
+        desk.reload_calendar()
+    raw = json.dumps(sorted((d.isoformat(), w) for d, w in stored.items()))
     return hashlib.sha1(f"{getattr(chinese_calendar, '__version__', '')}|{raw}".encode()).hexdigest()[:16]
 
 
@@ -253,7 +256,7 @@ def up_to_date(desk: Desk, s, now: datetime) -> bool:
     """True when the facts answer for ``now`` as they stand (nothing dirty, no deadline
     crossed since they were judged, same calendar). Read-only."""
     st = _state(s)
-    if st is None or st.now is None or st.calendar != calendar_stamp(desk):
+    if st is None or st.now is None or st.calendar != calendar_stamp(desk, s):
         return False
     if s.execute(text("SELECT 1 FROM facts_dirty LIMIT 1")).first():
         return False
@@ -269,7 +272,7 @@ def refresh(desk: Desk, s, now: datetime) -> dict:
     # Write first: the transaction takes the write lock before it reads anything.
     s.execute(text("INSERT OR IGNORE INTO facts_state (id, now, calendar) VALUES (1, NULL, NULL)"))
     st = _state(s)
-    if st.now is None or st.calendar != calendar_stamp(desk):
+    if st.now is None or st.calendar != calendar_stamp(desk, s):
         return rebuild(desk, s, now)
     crossed = ("next_flip <= :t" if t >= st.now else "last_flip >= :t")
     s.execute(text(f"INSERT OR IGNORE INTO facts_dirty (rid) SELECT rid FROM case_facts WHERE {crossed}"),
@@ -298,12 +301,13 @@ def refresh(desk: Desk, s, now: datetime) -> dict:
 def rebuild(desk: Desk, s, now: datetime) -> dict:
     """Derive every case's facts and the rollup from scratch (inside the caller's transaction)."""
     s.execute(text("INSERT OR IGNORE INTO facts_state (id, now, calendar) VALUES (1, NULL, NULL)"))
+    stamp = calendar_stamp(desk, s)  # first: it reloads a stale cached calendar
     for table in ("case_facts", "fact_rollup", "facts_dirty"):
         s.execute(text(f"DELETE FROM {table}"))
     _derive(desk, s, "1", now)
     _add_to_rollup(s, "1", +1)
     s.execute(text("UPDATE facts_state SET now = :t, calendar = :c WHERE id = 1"),
-              {"t": to_sql_dt(now), "c": calendar_stamp(desk)})
+              {"t": to_sql_dt(now), "c": stamp})
     n = s.execute(text("SELECT count(*) FROM case_facts")).scalar()
     return {"rebuilt": True, "cases": n}
 
