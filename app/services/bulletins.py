@@ -44,11 +44,13 @@ def _headline(cur: dict, prev: dict) -> list[dict]:
 
 
 # The condition repeats the partial index ix_cases_notable's (migration 0006) word for word, so
-# SQLite reads the few notable cases of the period from it instead of scanning the period.
-NOTABLE_SQL = ("SELECT case_no, title, unit, state, persons, major, urge_level FROM cases c "
-               "WHERE c.received_at >= :start AND c.received_at < :end "
-               "AND (c.major = 1 OR c.persons >= 5 OR c.urge_level = 'red') "
-               "ORDER BY (c.urge_level = 'red') DESC, c.persons DESC, c.major DESC, c.rid LIMIT :limit")
+# SQLite picks the period's notable cases from it; the index covers the ordering, so only the
+# rows listed are read from the (wide) table.
+_ORDER = "(c.urge_level = 'red') DESC, c.persons DESC, c.major DESC, c.rid"
+NOTABLE_SQL = ("SELECT case_no, title, unit, state, persons, major, urge_level FROM cases c WHERE c.rid IN ("
+               "SELECT c.rid FROM cases c WHERE c.received_at >= :start AND c.received_at < :end "
+               f"AND (c.major = 1 OR c.persons >= 5 OR c.urge_level = 'red') ORDER BY {_ORDER} LIMIT :limit) "
+               f"ORDER BY {_ORDER}")
 
 
 def notable(desk: Desk, p: si.Period, limit: int = 10) -> list[dict]:

@@ -16,7 +16,7 @@ NOTABLE = "major = 1 OR persons >= 5 OR urge_level = 'red'"
 
 
 def upgrade() -> None:
-    op.execute(f"CREATE INDEX ix_cases_notable ON cases (received_at) WHERE {NOTABLE}")
+    op.execute(f"CREATE INDEX ix_cases_notable ON cases (received_at, urge_level, persons, major) WHERE {NOTABLE}")
 
 
 def downgrade() -> None:
