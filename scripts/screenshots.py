@@ -57,6 +57,10 @@ def main() -> int:
     login.close()
 
     actors = {u: auth.get_actor(desk, u) for u in ("intake", "dispatcher", "unit", "director")}
+    from app.services import supervision
+
+    if not supervision.open_urges(desk, limit=1)["total"]:  # a few 督办, so their markers show
+        supervision.issue_urges(desk, actors["director"], supervision.urge_proposals(desk, 5))
     window, ctx = build_window(desk, actors["intake"], synchronous=True, settings_path=str(out / ".shots.ini"),
                                info=info)
     window.resize(*SIZE)
@@ -97,6 +101,14 @@ def main() -> int:
         QApplication.processEvents()
         save(dialog, "07-action-dialog")
         dialog.reject()
+
+    # supervision (督查考评) as the centre's director: the dashboard, the 超期/临期 board, open 督办
+    for key, name in (("dashboard", "10-dashboard"), ("deadlines", "11-deadlines"), ("supervision", "12-urges")):
+        window.select_page(key)
+        page = window.current_page()
+        if hasattr(page, "refresh"):
+            page.refresh()
+        save(window, name)
 
     window.lock()
     save(window, "08-locked")

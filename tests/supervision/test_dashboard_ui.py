@@ -57,6 +57,15 @@ def test_dashboard_shows_the_service_numbers(page, demo_desk):
     assert page.ranking.item(0, 2).text() == ind.days(first["score"])
     assert page.red.rowCount() == min(20, colours["red"])
     assert d == {**dashboard.snapshot(demo_desk), "seconds": d["seconds"]}
+    assert page.stamp.text().startswith("更新于 10:00:00")  # the frozen clock (02:00 UTC) in Shanghai time
+
+
+def test_trend_day_labels_are_short_and_unique():
+    from ui.pages.dashboard_parts import day_labels
+
+    assert day_labels(["2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02"]) == ["10/30", "31", "11/1", "2"]
+    days = [f"2026-0{m}-{d:02d}" for m in (1, 2) for d in range(1, 29)]  # day numbers repeat
+    assert day_labels(days) == [d[5:] for d in days]
 
 
 def test_clicking_a_number_emits_the_list_filters(page, qtbot):

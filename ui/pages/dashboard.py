@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import indicators as ind
 from app.services import dashboard
+from ui.format import local
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
 
@@ -129,7 +130,7 @@ class DashboardPage(Page):
     def show_data(self, d: dict) -> None:
         self._busy = False
         self.data = d
-        self.stamp.setText(f"更新于 {d['now'][11:16]} UTC · 用时 {d['seconds']:.2f} 秒")
+        self.stamp.setText(f"更新于 {local(d['now'], '%H:%M:%S')} · 用时 {d['seconds']:.2f} 秒")
         for prefix, g in (("today", d["today"]), ("month", d["month"])):
             self.figures[f"{prefix}_received"].set_text(f"{g['received']:,}")
             self.figures[f"{prefix}_dispatched"].set_text(f"{g['dispatched']:,}")

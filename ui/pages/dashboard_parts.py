@@ -77,6 +77,14 @@ def _reset(view: QChartView) -> QChart:
     return chart
 
 
+def day_labels(dates: list[str]) -> list[str]:
+    """Short, unique axis labels for ISO dates: the day of month, "11/1" where a month starts (and
+    on the first bar); full MM-DD if day numbers would repeat (the axis drops duplicates)."""
+    out = [f"{int(d[5:7])}/{int(d[8:])}" if i == 0 or d.endswith("-01") else str(int(d[8:]))
+           for i, d in enumerate(dates)]
+    return out if len(set(out)) == len(out) else [d[5:] for d in dates]
+
+
 def show_trend(view: QChartView, days: list[dict]) -> None:
     """Bars: received per day; line: 结案 per day."""
     chart = _reset(view)
@@ -93,8 +101,7 @@ def show_trend(view: QChartView, days: list[dict]) -> None:
     chart.addSeries(bars)
     chart.addSeries(line)
     x = QBarCategoryAxis()
-    x.append([d["date"][5:] for d in days])
-    x.setLabelsAngle(-60)
+    x.append(day_labels([d["date"] for d in days]))
     y = QValueAxis()
     y.setMin(0)
     y.setMax(max([1] + [d["received"] for d in days] + [d["closed"] for d in days]) * 1.1)
