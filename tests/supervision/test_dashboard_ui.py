@@ -63,7 +63,7 @@ def test_dashboard_shows_the_service_numbers(page, demo_desk):
 def test_trend_day_labels_are_short_and_unique():
     from ui.pages.dashboard_parts import day_labels
 
-    assert day_labels(["2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02"]) == ["10/30", "31", "11/1", "2"]
+    assert day_labels(["2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02"]) == ["30", "31", "1", "2"]
     days = [f"2026-0{m}-{d:02d}" for m in (1, 2) for d in range(1, 29)]  # day numbers repeat
     assert day_labels(days) == [d[5:] for d in days]
 

@@ -1,6 +1,8 @@
 """Widgets of the 运行监测 page: clickable figure tiles, QtCharts charts, ranked tables."""
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -78,16 +80,18 @@ def _reset(view: QChartView) -> QChart:
 
 
 def day_labels(dates: list[str]) -> list[str]:
-    """Short, unique axis labels for ISO dates: the day of month, "11/1" where a month starts (and
-    on the first bar); full MM-DD if day numbers would repeat (the axis drops duplicates)."""
-    out = [f"{int(d[5:7])}/{int(d[8:])}" if i == 0 or d.endswith("-01") else str(int(d[8:]))
-           for i, d in enumerate(dates)]
+    """Short, unique axis labels for ISO dates: the day of the month (the chart title gives the
+    range); full MM-DD if day numbers would repeat (the category axis drops duplicates)."""
+    out = [str(int(d[8:])) for d in dates]
     return out if len(set(out)) == len(out) else [d[5:] for d in dates]
 
 
 def show_trend(view: QChartView, days: list[dict]) -> None:
     """Bars: received per day; line: 结案 per day."""
     chart = _reset(view)
+    if days:
+        first, last = (date.fromisoformat(days[i]["date"]) for i in (0, -1))
+        chart.setTitle(f"近{len(days)}日受理与结案（{first.month}月{first.day}日至{last.month}月{last.day}日）")
     received = QBarSet("受理")
     received.setColor(QColor("#2f6fb0"))
     bars = QBarSeries()
