@@ -7,6 +7,7 @@ One-character queries fall back to LIKE over the text columns.
 """
 from __future__ import annotations
 
+import operator
 import re
 
 from sqlalchemy import text
@@ -30,7 +31,15 @@ def bigrams(value: str) -> list[str]:
 
 def document(row: dict) -> str:
     """The indexed body for a case row (a mapping with the SEARCH_COLUMNS)."""
-    return " ".join(" ".join(bigrams(str(row.get(c) or ""))) for c in SEARCH_COLUMNS)
+    return document_of(row.get(c) for c in SEARCH_COLUMNS)
+
+
+def document_of(values) -> str:
+    """The same body from the SEARCH_COLUMNS values in order: " ".join(bigrams(...)) per column,
+    built with C-level joins (a bulk pull makes 100k of these)."""
+    return " ".join(" ".join(run if len(run) == 1 else " ".join(map(operator.add, run, run[1:]))
+                             for run in _RUN.findall(str(v or "").lower()))
+                    for v in values)
 
 
 def match_expression(query: str) -> str | None:

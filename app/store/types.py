@@ -55,7 +55,8 @@ def to_sql_dt(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # Drop the fixed "+00:00" suffix from the string: cheaper than a naive copy (bulk pulls format millions).
+    return value.isoformat(" ", "microseconds")[:-6]
 
 
 def utcnow() -> datetime:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.casefold import ActionRecord
 from app.store import bulk
 from app.store.models import Attachment, CaseAction, CohandleTask
 from app.store.types import dumps, to_sql_dt
@@ -171,20 +172,6 @@ def _raw(desk, work) -> None:
         raw.close()
 
 
-class _Logged(NamedTuple):
-    """A pulled action as ``refold.fold_rows`` reads it from ``case_actions``."""
-
-    id: str
-    case_id: str
-    kind: str
-    at: datetime
-    actor: str
-    actor_role: str
-    payload: dict
-    actor_unit: str | None
-    status: str
-
-
 def apply_page(desk, page: P.ChangesPage, seen: set | None = None) -> dict:
     """Apply one page and move the cursor, atomically."""
     decoded = decode(page)
@@ -202,7 +189,7 @@ class Pulled(NamedTuple):
     seq: int
     action: ActionData
     row: tuple
-    logged: _Logged
+    logged: ActionRecord
 
 
 class Decoded(NamedTuple):
@@ -257,8 +244,8 @@ def decode(page: P.ChangesPage) -> Decoded:
         at = a.at.astimezone(UTC)
         actions.append(Pulled(c.seq, a, (
             a.id, a.case_id, a.kind, to_sql_dt(at), a.actor, a.actor_name, a.actor_role, a.actor_unit,
-            dumps(a.payload), a.device_id, "accepted", c.seq, None), _Logged(
-            a.id, a.case_id, a.kind, at, a.actor, a.actor_role, a.payload, a.actor_unit, "accepted")))
+            dumps(a.payload), a.device_id, "accepted", c.seq, None), ActionRecord(
+            a.id, a.case_id, a.kind, at, a.actor, a.actor_role, a.payload or {}, a.actor_unit)))
     return Decoded(page, actions, records)
 
 
