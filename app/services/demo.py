@@ -77,7 +77,7 @@ def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, can
             import multiprocessing
 
             pool = multiprocessing.get_context("spawn" if os.name == "nt" else "fork").Pool(
-                max(1, min(4, (os.cpu_count() or 2))), initializer=_init_worker, initargs=(setup,))
+                max(1, min(4, (os.cpu_count() or 2))), initializer=_init_pool_worker, initargs=(setup,))
             results = pool.imap(_generate_chunk, chunks)
         else:
             _init_worker(setup)
@@ -106,6 +106,16 @@ def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, can
 
 
 _worker: dict = {}
+
+
+def _init_pool_worker(setup: dict) -> None:
+    """A generator process: no cyclic garbage collection. A chunk's rows live until they are sent
+    to the writer, so the collector kept walking them (200k demo: 54.8 s -> 43.1 s without it);
+    generating makes no reference cycles (a test checks), so reference counting frees it all."""
+    import gc
+
+    gc.disable()
+    _init_worker(setup)
 
 
 def _init_worker(setup: dict) -> None:
