@@ -7,10 +7,8 @@ the bulletins all read the same numbers.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
-
-from app.domain.calendar import WorkCalendar
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
 
 NA = "—"  # how a rate without a denominator is shown (never 0)
 
@@ -147,39 +145,6 @@ def rank(scores: dict[str, float | None], lower_is_better: bool = False, flagged
         mark = "green" if i < flag else ("red" if i >= n - flag else None)
         out[k] = (place, mark)
     return out
-
-
-# -- working time, fast ---------------------------------------------------------------------
-
-@dataclass
-class WorkIndex:
-    """Working time between instants via a per-day prefix sum (same result as
-    ``WorkCalendar.worktime_between``, in O(1) per call instead of a loop over days)."""
-
-    cal: WorkCalendar
-    first: date
-    last: date
-    _prefix: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        n = (self.last - self.first).days + 2
-        acc, self._prefix = 0, [0] * n
-        for i in range(n):
-            self._prefix[i] = acc
-            acc += self.cal.is_workday(self.first + timedelta(days=i))
-
-    def _clock(self, t: datetime) -> float:
-        local = t.astimezone(self.cal.tz)
-        d = local.date()
-        i = (d - self.first).days
-        if i < 0 or i >= len(self._prefix) - 1:
-            raise ValueError(f"{t} outside {self.first}..{self.last}")
-        midnight = datetime.combine(d, time.min, tzinfo=self.cal.tz)
-        part = (local - midnight).total_seconds() if self.cal.is_workday(d) else 0.0
-        return self._prefix[i] * 86400.0 + part
-
-    def seconds(self, a: datetime, b: datetime) -> float:
-        return 0.0 if b <= a else self._clock(b) - self._clock(a)
 
 
 def parse_utc(value) -> datetime | None:

@@ -69,10 +69,7 @@ class Desk:
         session.merge(Meta(key=key, value=str(value)))
         session.flush()
         self._meta = None
-        session.info.setdefault("after_commit", []).append(self._drop_meta)
-
-    def _drop_meta(self) -> None:
-        self._meta = None
+        session.info.setdefault("after_commit", []).append(self.reload_meta)
 
     def reload_meta(self) -> None:
         """Forget the cached meta: another process (e.g. ``towndesk enroll``) may have changed it."""

@@ -163,10 +163,23 @@ def test_bad_input_messages(desk):
         si.compute_by(desk, WEEK, "weather")
 
 
-def test_work_index_matches_calendar(desk):
+def test_sql_working_time_matches_calendar(desk, clock):
+    """The facts' SQL working time (prefix day table + in-day part) equals
+    WorkCalendar.worktime_between across National Day and the 调休 Saturday 10-10."""
+    from sqlalchemy import text
+
+    from app.services import facts
+    from app.store.types import to_sql_dt
+
     cal = desk.calendar()
-    wi = ind.WorkIndex(cal, datetime(2026, 9, 25).date(), datetime(2026, 10, 20).date())
+    clock.set(at(25, 0, month=9))  # the day tables start at the earliest receipt, or today
     pts = [at(30, 10, month=9), at(3, 12, month=10), at(10, 8, month=10), at(11, 23, month=10), at(12, 10, month=10)]
+    local = facts._LOCAL.format(col=":t")
+    with desk.db.read() as s:
+        tables = facts._day_tables(desk, s, "1", clock())
+        clock_of = {p: s.execute(text(f"SELECT {facts._work(local)}"), {**tables, "t": to_sql_dt(p)}).scalar()
+                    for p in pts}
     for a in pts:
         for b in pts:
-            assert wi.seconds(a, b) == pytest.approx(cal.worktime_between(a, b).total_seconds())
+            if b > a:
+                assert clock_of[b] - clock_of[a] == pytest.approx(cal.worktime_between(a, b).total_seconds(), abs=1)
