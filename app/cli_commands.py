@@ -5,9 +5,13 @@ from pathlib import Path
 
 from app.cli import emit, read_json_input
 from app.errors import ValidationError
-from app.services import auth, handling, intake, integrity, queries
-from app.services.desk import Desk, open_desk
-from app.services.reference import list_refs
+from app.reference import users as auth
+from app.cases import handling
+from app.cases import intake
+from app.admin import integrity
+from app.cases import queries
+from app.desk import Desk, open_desk
+from app.reference.records import list_refs
 
 
 def run(args) -> int:
@@ -26,14 +30,14 @@ def actor(args, desk: Desk):
 
 
 def cmd_init(args, desk: Desk):
-    from app.services.setup import init_store
+    from app.admin.setup import init_store
 
     out = init_store(desk, args.town, args.name, args.workstation, admin_password=args.admin_password)
     emit(args, out, f"已初始化：{out['name']}（{out['town']}），工作站 {out['workstation']}")
 
 
 def cmd_demo(args, desk: Desk):
-    from app.services.demo import load_demo
+    from app.demo.loader import load_demo
 
     if args.cases < 0:
         raise ValidationError("案件数量不能为负数", field="cases")
@@ -89,7 +93,7 @@ def case_show(args, desk: Desk):
 def case_act(args, desk: Desk):
     who = actor(args, desk)
     if args.action == "attach":
-        from app.services.attachments import attach
+        from app.cases.attachments import attach
 
         path = args.attach_path
         payload = {}
@@ -133,7 +137,7 @@ def cmd_user(args, desk: Desk):
 
 
 def cmd_check(args, desk: Desk):
-    from app.services import facts
+    from app.store import facts
 
     out = integrity.integrity(desk) | {"rebuild": integrity.rebuild_differences(desk, repair=args.repair)}
     out["facts"] = facts.verify(desk, desk.now(), repair=args.repair)
@@ -147,21 +151,21 @@ def cmd_check(args, desk: Desk):
 
 
 def cmd_backup(args, desk: Desk):
-    from app.services.maintenance import backup
+    from app.admin.maintenance import backup
 
     path = backup(desk, Path(args.output) if args.output else None)
     emit(args, {"path": str(path)}, f"已备份到 {path}")
 
 
 def cmd_restore(args, desk: Desk):
-    from app.services.maintenance import restore
+    from app.admin.maintenance import restore
 
     out = restore(desk, Path(args.file))
     emit(args, out, f"已从 {args.file} 恢复（原数据库已备份到 {out['previous']}）")
 
 
 def cmd_status(args, desk: Desk):
-    from app.services.maintenance import status
+    from app.admin.maintenance import status
 
     out = status(desk)
     emit(args, out, "\n".join(f"{k}: {v}" for k, v in out.items()))

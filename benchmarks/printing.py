@@ -60,11 +60,17 @@ def main() -> None:
     ap.add_argument("--keep", help="keep the work directory here")
     args = ap.parse_args()
 
-    from app.services import dispatch, handling, intake, printing
-    from app.services.attachments import attach
-    from app.services.auth import get_actor
-    from app.services.demo import load_demo
-    from app.services.desk import open_desk
+    from app.cases import dispatch
+
+    from app.cases import handling
+
+    from app.cases import intake
+
+    from app.printing import jobs as printing
+    from app.cases.attachments import attach
+    from app.reference.users import get_actor
+    from app.demo.loader import load_demo
+    from app.desk import open_desk
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="towndesk-bench-print-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -44,9 +44,14 @@ def main() -> None:
     from sqlalchemy import text
 
     from app.dossier.bulletins import render
-    from app.services import bulletins, dashboard, facts, handling, intake, supervision
-    from app.services import indicators as si
-    from app.services.desk import open_desk
+    from app.supervision import bulletins
+    from app.supervision import dashboard
+    from app.store import facts
+    from app.cases import handling
+    from app.cases import intake
+    from app.supervision import board as supervision
+    from app.supervision import indicators as si
+    from app.desk import open_desk
     from app.store.types import to_sql_dt
 
     desk = open_desk(args.data_dir, backup=False)
@@ -100,8 +105,8 @@ def _page(desk, repeat: int) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from sqlalchemy import select
 
-    from app.services.auth import actor_of
-    from app.services.dashboard import snapshot
+    from app.reference.users import actor_of
+    from app.supervision.dashboard import snapshot
     from app.store.models import User
     from ui.bus import EventBridge
     from ui.context import UiContext, make_settings
@@ -138,7 +143,7 @@ def _after_work(desk, repeat: int, intake, handling, dashboard) -> dict:
     cases since the last refresh (the writes themselves are not timed)."""
     from sqlalchemy import select, text
 
-    from app.services.auth import actor_of
+    from app.reference.users import actor_of
     from app.store.models import User
     from tests.conftest import sample_case
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from app.domain.casefold import ActionRecord, fold  # noqa: E402
-from app.services.desk import open_desk  # noqa: E402
+from app.desk import open_desk  # noqa: E402
 from app.store.models import CaseAction  # noqa: E402
 from app.sync import protocol as P  # noqa: E402
 from app.sync.wire import fold_to_json  # noqa: E402
@@ -96,8 +96,8 @@ def timed_round(desk, **kw) -> tuple[float, dict]:
 
 def make_changes(desk, n: int, rng: random.Random) -> None:
     """n case actions (comments and urges) written through the service layer, 500 per transaction."""
-    from app.services import caselog
-    from app.services.auth import get_actor
+    from app.cases import caselog
+    from app.reference.users import get_actor
     from app.store.models import Case
 
     director = get_actor(desk, "director") if _has_user(desk, "director") else get_actor(desk, None)
@@ -181,7 +181,7 @@ def main() -> int:
     p.add_argument("--ingest-actions", type=int, default=20_000)
     p.add_argument("--keep", help="work directory to keep")
     args = p.parse_args()
-    from app.services.demo import load_demo
+    from app.demo.loader import load_demo
     from app.store.models import Case
     from tests.sync.conftest import Server
 
@@ -220,7 +220,7 @@ def main() -> int:
         for name, desk in (("incremental_100_1x", small_desk), ("incremental_100_10x", big)):
             for u in ("director",):
                 if not _has_user(desk, u):
-                    from app.services.auth import add_user, get_actor
+                    from app.reference.users import add_user, get_actor
 
                     add_user(desk, get_actor(desk, None), u, "director", "demo1234")
             make_changes(desk, 100, rng)

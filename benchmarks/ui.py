@@ -43,8 +43,8 @@ def main() -> int:
 
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from app.services import auth
-    from app.services.desk import open_desk
+    from app.reference import users as auth
+    from app.desk import open_desk
     from ui import errors
     from ui.main import build_window, freeze_startup_heap, make_app
 
@@ -59,7 +59,7 @@ def main() -> int:
 
     # -- warm-up that run_gui does in a thread while the login dialog is open ----------------
     t = time.perf_counter()
-    from app.services.memory import limit_page_cache
+    from app.store.memory import limit_page_cache
     from ui.main import _preload_in_background
 
     limit_page_cache(desk)
@@ -81,7 +81,7 @@ def main() -> int:
     settle(ctx.tasks)
     freeze_startup_heap()  # as run_gui does once the window is shown
     out["home_figures_filled_ms"] = ms(t)
-    from app.services.caselist import case_keys
+    from app.cases.caselist import case_keys
 
     out["cases_total"] = case_keys(desk, actor, {"state": "open"})["total"]
 

@@ -28,9 +28,11 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from app.services import auth, overview
-    from app.services.demo import load_demo
-    from app.services.desk import open_desk
+    from app.reference import users as auth
+
+    from app.cases import overview
+    from app.demo.loader import load_demo
+    from app.desk import open_desk
     from ui import errors
     from ui.login import LoginDialog
     from ui.main import build_window, make_app
@@ -57,7 +59,7 @@ def main() -> int:
     login.close()
 
     actors = {u: auth.get_actor(desk, u) for u in ("intake", "dispatcher", "unit", "director")}
-    from app.services import supervision
+    from app.supervision import board as supervision
 
     if not supervision.open_urges(desk, limit=1)["total"]:  # a few 督办, so their markers show
         supervision.issue_urges(desk, actors["director"], supervision.urge_proposals(desk, 5))

@@ -26,8 +26,8 @@ def main() -> int:
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         del os.environ["QT_QPA_PLATFORM"]
 
-    from app.services.demo import load_demo
-    from app.services.desk import open_desk
+    from app.demo.loader import load_demo
+    from app.desk import open_desk
 
     desk = open_desk(args.data_dir)
     if desk.meta("town_code") is None:

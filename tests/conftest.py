@@ -35,8 +35,8 @@ class FrozenClock:
 
 
 def _build_template(root: Path, cases: int) -> Path:
-    from app.services.demo import load_demo
-    from app.services.desk import open_desk
+    from app.demo.loader import load_demo
+    from app.desk import open_desk
 
     desk = open_desk(root, clock=FrozenClock())
     load_demo(desk, cases, seed=7)
@@ -67,7 +67,7 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def desk(_template_empty, tmp_path, clock):
     """The demo town's reference data, no cases, frozen clock."""
-    from app.services.desk import open_desk
+    from app.desk import open_desk
 
     d = open_desk(_copy_store(_template_empty, tmp_path / "store"), clock=clock)
     yield d
@@ -77,7 +77,7 @@ def desk(_template_empty, tmp_path, clock):
 @pytest.fixture
 def demo_desk(_template_demo, tmp_path, clock):
     """The demo town with 300 generated cases, frozen clock."""
-    from app.services.desk import open_desk
+    from app.desk import open_desk
 
     d = open_desk(_copy_store(_template_demo, tmp_path / "store"), clock=clock)
     yield d
@@ -93,7 +93,7 @@ def load_actors(desk) -> dict:
     """Actors for the demo users, keyed by username (intake, dispatcher, director, unit, admin...)."""
     from sqlalchemy import select
 
-    from app.services.auth import actor_of
+    from app.reference.users import actor_of
     from app.store.models import User
 
     with desk.db.read() as s:

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import workflow as wf
-from app.services import attachments, queries
+from app.cases import attachments
+from app.cases import queries
 from ui.action_dialogs import ActionDialog
 from ui.format import COLOUR_HEX, COLOUR_NAMES, local, payload_text, unit_name
 from ui.widgets.urge_badge import urge_chip, urge_tooltip

@@ -11,7 +11,7 @@ from ui.bus import EventBridge
 from ui.tasks import TaskManager
 
 if TYPE_CHECKING:
-    from app.services.desk import Actor, Desk
+    from app.desk import Actor, Desk
 
 
 @dataclass

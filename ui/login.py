@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import auth
+from app.reference import users as auth
 from ui.tasks import TaskManager
 from ui.widgets.form import FormErrors
 

@@ -49,8 +49,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def build_window(desk, actor, *, synchronous: bool = False, settings_path: str | None = None, info=None):
     """The main window for a logged-in actor (also used by tests, screenshots and benchmarks)."""
-    from app.services import overview
-    from app.services.memory import limit_page_cache
+    from app.cases import overview
+    from app.store.memory import limit_page_cache
     from ui.bus import EventBridge
     from ui.context import UiContext, make_settings
     from ui.tasks import TaskManager
@@ -66,7 +66,7 @@ def build_window(desk, actor, *, synchronous: bool = False, settings_path: str |
 
 def _open_store(app: QApplication, data_dir: str | None):
     """open_desk (migrations + backup) in a thread; a splash appears if it takes > 300 ms."""
-    from app.services.desk import open_desk
+    from app.desk import open_desk
 
     result: dict = {}
 
@@ -112,8 +112,8 @@ def run_gui(data_dir: str | None) -> int:
         return 1
     if desk.meta("town_code") is None and not _offer_demo(app, desk):
         return 1
-    from app.services import overview
-    from app.services.memory import limit_page_cache
+    from app.cases import overview
+    from app.store.memory import limit_page_cache
     from ui.login import LoginDialog
     from ui.tasks import TaskManager
 
@@ -175,7 +175,7 @@ def _offer_demo(app: QApplication, desk) -> bool:
     box.exec()
     if box.clickedButton() is not demo:
         return False
-    from app.services.demo import load_demo
+    from app.demo.loader import load_demo
     from ui.tasks import TaskManager
 
     tasks = TaskManager()

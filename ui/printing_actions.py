@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.services import printing
+from app.printing import jobs as printing
 
 KIND_LABELS = printing.KINDS
 

@@ -23,9 +23,13 @@ def run_tour(data_dir: str | None, out_dir: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.paths import data_dir as resolve_data_dir
-    from app.services import auth, dispatch, intake, overview, printing
-    from app.services.demo import load_demo
-    from app.services.desk import open_desk
+    from app.reference import users as auth
+    from app.cases import dispatch
+    from app.cases import intake
+    from app.cases import overview
+    from app.printing import jobs as printing
+    from app.demo.loader import load_demo
+    from app.desk import open_desk
     from ui import errors
     from ui.main import build_window, make_app
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.workflow import ROLE_LABELS
-from app.services import overview
+from app.cases import overview
 from ui.about import add_about_entry
 from ui.case_detail import CaseDetailView
 from ui.context import UiContext

@@ -3,7 +3,10 @@ out, and a case_changed event published after every write so lists and detail re
 from __future__ import annotations
 
 from app import events
-from app.services import attachments, dispatch, handling, intake
+from app.cases import attachments
+from app.cases import dispatch
+from app.cases import handling
+from app.cases import intake
 
 
 def _changed(case_nos: list[str]) -> None:

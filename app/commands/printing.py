@@ -10,7 +10,8 @@ import sys
 
 from app.cli import emit
 from app.errors import ValidationError
-from app.services import auth, printing
+from app.reference import users as auth
+from app.printing import jobs as printing
 
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to")

@@ -7,11 +7,12 @@ from pathlib import Path
 from app.cli import emit
 from app.domain import indicators as ind
 from app.errors import ValidationError
-from app.services import auth, rankings
-from app.services import bulletins as bl
-from app.services import indicators as si
-from app.services import supervision as sv
-from app.services.desk import Desk
+from app.reference import users as auth
+from app.supervision import rankings
+from app.supervision import bulletins as bl
+from app.supervision import indicators as si
+from app.supervision import board as sv
+from app.desk import Desk
 
 
 def register(sub, add_json_flag) -> None:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from app.cli import emit
-from app.services import auth
+from app.reference import users as auth
 
 
 def register(sub, add_json_flag) -> None:

@@ -2,7 +2,7 @@
 
 ``Counts`` holds the raw tallies for one group of cases (see docs/INDICATORS.md for what each
 tally counts); :func:`rates` turns them into the published indicators. Nothing here touches the
-database: app.services.indicators fills ``Counts`` with SQL, so the dashboard, the rankings and
+database: app.supervision.indicators fills ``Counts`` with SQL, so the dashboard, the rankings and
 the bulletins all read the same numbers.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """日简报 / 周通报 / 月专报 as PDF (ReportLab): headline figures with the change against the
 previous period, charts (reportlab.graphics), the unit ranking with red/green marks, the overdue
-list, 督办 status and notable cases. Figures come from app.services.bulletins.figures()."""
+list, 督办 status and notable cases. Figures come from app.supervision.bulletins.figures()."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -189,7 +189,7 @@ def render(f: dict, out: str | Path, operator: str = "系统", watermark: bool =
 def produce(desk, kind: str, day, out: str | Path, operator: str = "系统", watermark: bool = False,
             progress=None) -> dict:
     """Figures + PDF in one call (for the window's background task): returns {file, summary}."""
-    from app.services import bulletins as bl
+    from app.supervision import bulletins as bl
 
     if progress:
         progress(0, 2)

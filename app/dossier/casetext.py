@@ -1,14 +1,14 @@
 """Plain-data helpers shared by the case documents: what each action says in words, masking of
 personal data for the printing role, the retention period, and the names of units.
 
-Everything works on the dict from ``app.services.queries.show_case`` and a ``PrintContext``
+Everything works on the dict from ``app.cases.queries.show_case`` and a ``PrintContext``
 whose ``extra`` may hold ``units`` ({code: name}) and ``categories`` ({code: name}).
 """
 from __future__ import annotations
 
 from app.domain import workflow as wf
 from app.dossier.layout import PrintContext, fmt_time
-from app.services.views import SEE_PERSONAL, mask_id, mask_phone
+from app.cases.views import SEE_PERSONAL, mask_id, mask_phone
 
 PERSONAL_FIELDS = {"reporter_phone": mask_phone, "reporter_id_no": mask_id}
 URGENCY = {"normal": "一般", "urgent": "加急"}

@@ -28,7 +28,7 @@ from app.dossier.layout import (
     slim_decorate,
 )
 from app.dossier.marks import qr_code
-from app.services.views import mask_id, mask_phone
+from app.cases.views import mask_id, mask_phone
 
 SUMMARY_CHARS = 90
 ROLL_WIDTH = 80 * mm

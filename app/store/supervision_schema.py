@@ -30,4 +30,4 @@ Index("ix_actions_kind_at", CaseAction.kind, CaseAction.at)
 
 # Migration 0005 replaced 0004's wide covering index ix_cases_facts with the derived tables
 # case_facts / fact_rollup / facts_dirty / facts_state and the triggers that keep them in step
-# (raw SQL in the migration; read and written only by app/services/facts.py).
+# (raw SQL in the migration; read and written only by app/store/facts.py).

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import select, update
 
 from app import events
-from app.services.outbox import enqueue
+from app.store.outbox import enqueue
 from app.store.models import CaseAction
 from app.sync import protocol as P
 from app.sync import state as st
@@ -112,7 +112,7 @@ def repair(desk, t: Transport, page_size: int) -> dict:
     with desk.db.tx() as s:
         mine = s.execute(select(CaseAction).where(CaseAction.status == "accepted",
                                                   CaseAction.device_id == desk.device_id)).scalars().all()
-        from app.services.caselog import action_dict
+        from app.cases.caselog import action_dict
 
         for a in mine:
             if a.id not in seen:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select
 
 from app.domain.ids import new_id
 from app.errors import ValidationError
-from app.services.outbox import enqueue, record_payload
+from app.store.outbox import enqueue, record_payload
 from app.store.models import CaseAction, OutboxEntry
 from app.sync import protocol as P
 from app.sync import records as rec
@@ -36,7 +36,7 @@ def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transp
                           hostname=socket.gethostname()[:100])
     reply = t.json("POST", P.API + "/enroll", P.EnrollReply, json_body=req.model_dump())
     if town is None:
-        from app.services.setup import init_store
+        from app.admin.setup import init_store
 
         with desk.db.tx() as s:
             desk.set_meta(s, "device_id", device_id)

@@ -10,7 +10,7 @@ import os
 import requests
 from sqlalchemy import select, update
 
-from app.services.attachments import blob_path
+from app.cases.attachments import blob_path
 from app.store.models import Attachment, CaseAction
 from app.sync import protocol as P
 from app.sync.transport import SyncError, Transport

@@ -14,7 +14,7 @@ DATETIME_FIELDS = tuple(f for f in CASE_FIELDS if f.endswith("_at"))
 
 
 class ActionData(Msg):
-    """One case action as app.services.caselog.action_dict writes it into the outbox."""
+    """One case action as app.cases.caselog.action_dict writes it into the outbox."""
 
     id: str = Id
     case_id: str = Id

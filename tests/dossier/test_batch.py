@@ -5,7 +5,9 @@ import threading
 
 from sqlalchemy import select
 
-from app.services import printing, queries
+from app.printing import jobs as printing
+
+from app.cases import queries
 from app.store.models import AuditEntry
 from tests.conftest import load_actors
 from tests.dossier.conftest import flat, needs_poppler, pdf_pages, pdftext

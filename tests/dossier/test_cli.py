@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.services import queries
+from app.cases import queries
 from tests.conftest import load_actors
 from tests.dossier.conftest import flat, needs_poppler, pdf_page_size_mm, pdf_pages, pdftext
 

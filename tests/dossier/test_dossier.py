@@ -6,8 +6,11 @@ import subprocess
 import pytest
 
 from app.domain import workflow as wf
-from app.services import handling, intake, printing, queries
-from app.services.attachments import attach
+from app.cases import handling
+from app.cases import intake
+from app.printing import jobs as printing
+from app.cases import queries
+from app.cases.attachments import attach
 from tests.conftest import load_actors, sample_case
 from tests.dossier.conftest import flat, make_png, needs_poppler, pdf_pages, pdftext
 
@@ -149,7 +152,7 @@ def test_photo_attachment_is_embedded_and_other_files_listed(desk, people, dispa
 
 
 def test_missing_photo_blob_is_reported_not_fatal(desk, people, dispatched_case, tmp_path):
-    from app.services.attachments import blob_path
+    from app.cases.attachments import blob_path
 
     png = make_png(tmp_path / "p.png")
     attach(desk, people["unit"], dispatched_case, png)

@@ -9,7 +9,7 @@ pytest.importorskip("PySide6.QtPdfWidgets")
 
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 
-from app.services import printing  # noqa: E402
+from app.printing import jobs as printing  # noqa: E402
 from tests.conftest import load_actors  # noqa: E402
 from tests.dossier.conftest import flat, needs_poppler, pdf_pages, pdftext  # noqa: E402
 
@@ -123,7 +123,7 @@ def test_batch_dialog_prints_with_progress(qtbot, demo_desk, tmp_path, qapp):
 
 
 def test_print_button_menu_enables_what_applies(qtbot, ui_ctx, desk, people, dispatched_case):
-    from app.services import queries
+    from app.cases import queries
     from ui.printing_actions import print_button
 
     case = queries.show_case(desk, people["director"], dispatched_case)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from app.errors import AppError
-from app.services import handling, intake, printing
+from app.cases import handling
+from app.cases import intake
+from app.printing import jobs as printing
 from tests.conftest import sample_case
 from tests.dossier.conftest import flat, needs_poppler, pdf_page_size_mm, pdf_pages, pdftext
 

@@ -2,7 +2,9 @@
 reply date, reply status, instruction); the cover stays one page."""
 from __future__ import annotations
 
-from app.services import handling, printing
+from app.cases import handling
+
+from app.printing import jobs as printing
 from tests.dossier.conftest import flat, needs_poppler, pdftext
 
 pytestmark = needs_poppler

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from app import launch, startup_checks
-from app.services.desk import open_desk
+from app.desk import open_desk
 from app.startup_checks import describe, run_checks
 
 

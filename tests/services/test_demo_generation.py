@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from datetime import timedelta
 
-from app.services import demo
+from app.demo import loader as demo
 
 
 def test_generating_a_chunk_leaves_no_reference_cycles(desk):

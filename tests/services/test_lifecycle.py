@@ -5,9 +5,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import NotFound, PermissionDenied, ValidationError, WorkflowError
-from app.services import handling, intake, queries
-from app.services.dispatch import SHANGHAI, dispatch
-from app.services.integrity import rebuild_differences
+from app.cases import handling
+from app.cases import intake
+from app.cases import queries
+from app.cases.dispatch import SHANGHAI, dispatch
+from app.admin.integrity import rebuild_differences
 from app.store.models import AuditEntry, Case, CaseAction, OutboxEntry
 from tests.conftest import sample_case
 

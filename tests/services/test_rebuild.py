@@ -4,10 +4,12 @@ from hypothesis import strategies as st
 
 from app.domain import workflow as wf
 from app.errors import AppError
-from app.services import facts, handling, intake
-from app.services import indicators as si
-from app.services.integrity import rebuild_differences
-from app.services.queries import show_case
+from app.store import facts
+from app.cases import handling
+from app.cases import intake
+from app.supervision import indicators as si
+from app.admin.integrity import rebuild_differences
+from app.cases.queries import show_case
 from tests.conftest import sample_case
 
 PAYLOADS = {

@@ -9,9 +9,9 @@ import pytest
 
 from app.cli import main
 from app.domain import indicators as ind
-from app.services import bulletins as bl
-from app.services import indicators as si
-from app.services import rankings
+from app.supervision import bulletins as bl
+from app.supervision import indicators as si
+from app.supervision import rankings
 from tests.supervision.test_indicators import WEEK, week  # noqa: F401 (fixture)
 
 
@@ -76,7 +76,7 @@ def test_cli_indicators_ranking_report(desk, week, tmp_path, capsys):  # noqa: F
 def test_notable_cases_read_from_their_partial_index(demo_desk):
     from sqlalchemy import text
 
-    from app.services.bulletins import NOTABLE_SQL
+    from app.supervision.bulletins import NOTABLE_SQL
 
     with demo_desk.db.read() as s:
         plan = " ".join(str(r[-1]) for r in s.execute(text("EXPLAIN QUERY PLAN " + NOTABLE_SQL),

@@ -9,8 +9,8 @@ import pytest
 pytest.importorskip("PySide6.QtCharts")
 
 from app.domain import indicators as ind  # noqa: E402
-from app.services import dashboard  # noqa: E402
-from app.services import indicators as si  # noqa: E402
+from app.supervision import dashboard  # noqa: E402
+from app.supervision import indicators as si  # noqa: E402
 from tests.conftest import load_actors  # noqa: E402
 
 

@@ -7,8 +7,10 @@ import pytest
 
 from app import events
 from app.errors import WorkflowError
-from app.services import handling, intake, queries
-from app.services import supervision as sv
+from app.cases import handling
+from app.cases import intake
+from app.cases import queries
+from app.supervision import board as sv
 from tests.conftest import SHANGHAI, sample_case
 
 

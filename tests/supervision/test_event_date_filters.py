@@ -9,8 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import ValidationError
-from app.services import caselist, dispatch, intake, queries
-from app.services import indicators as si
+from app.cases import caselist
+from app.cases import dispatch
+from app.cases import intake
+from app.cases import queries
+from app.supervision import indicators as si
 from app.store.models import Case
 from tests.conftest import SHANGHAI, sample_case
 

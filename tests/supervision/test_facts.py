@@ -1,4 +1,4 @@
-"""The indicator facts kept in step (app.services.facts) always equal a derivation from scratch,
+"""The indicator facts kept in step (app.store.facts) always equal a derivation from scratch,
 and every way of reading them gives the same figures."""
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from app.services import facts, handling, intake
-from app.services import indicators as si
+from app.store import facts
+
+from app.cases import handling
+
+from app.cases import intake
+from app.supervision import indicators as si
 from app.store.models import CalendarDay
 from tests.conftest import load_actors, sample_case
 
@@ -95,7 +99,7 @@ def test_rollup_and_filtered_rows_agree(demo_desk):
 
 
 def test_calendar_change_rederives_handling_time(demo_desk):
-    from app.services.desk import open_desk
+    from app.desk import open_desk
 
     desk = demo_desk
     before = si.compute(desk, MONTH)

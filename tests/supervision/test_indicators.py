@@ -19,8 +19,9 @@ from datetime import datetime
 import pytest
 
 from app.domain import indicators as ind
-from app.services import handling, intake
-from app.services import indicators as si
+from app.cases import handling
+from app.cases import intake
+from app.supervision import indicators as si
 from tests.conftest import SHANGHAI, sample_case
 
 
@@ -168,7 +169,7 @@ def test_sql_working_time_matches_calendar(desk, clock):
     WorkCalendar.worktime_between across National Day and the 调休 Saturday 10-10."""
     from sqlalchemy import text
 
-    from app.services import facts
+    from app.store import facts
     from app.store.types import to_sql_dt
 
     cal = desk.calendar()

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.services import intake, queries
-from app.services import supervision as sv
+from app.cases import intake
+
+from app.cases import queries
+from app.supervision import board as sv
 from tests.conftest import SHANGHAI, sample_case
 
 

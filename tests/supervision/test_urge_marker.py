@@ -1,4 +1,4 @@
-"""The 督办 marker: one plain-data view (app.services.views.urge_view) shown wherever a case appears —
+"""The 督办 marker: one plain-data view (app.cases.views.urge_view) shown wherever a case appears —
 case list rows, case detail, the 待分派 queue, the CLI — with the same label, colour and reply date."""
 from __future__ import annotations
 
@@ -7,8 +7,16 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from app.services import caselist, dispatch, handling, intake, queries
-from app.services.views import URGE_COLOURS, URGE_PAST_COLOUR, urge_view
+from app.cases import caselist
+
+from app.cases import dispatch
+
+from app.cases import handling
+
+from app.cases import intake
+
+from app.cases import queries
+from app.cases.views import URGE_COLOURS, URGE_PAST_COLOUR, urge_view
 from tests.conftest import sample_case
 
 INSTRUCTION = "请今日内上门处置并书面回复"

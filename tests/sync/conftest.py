@@ -107,7 +107,7 @@ def server(tmp_path):
 
 
 def open_station(root: Path, clock=None):
-    from app.services.desk import open_desk
+    from app.desk import open_desk
 
     return open_desk(root, clock=clock or FrozenClock(), backup=False)
 
@@ -189,7 +189,7 @@ def rows_hash_of(states) -> str:
 def station_rows_hash(desk) -> str:
     from sqlalchemy import select
 
-    from app.services.caselog import state_of
+    from app.cases.caselog import state_of
     from app.store.models import Case, CaseAction
 
     with desk.db.read() as s:

@@ -7,8 +7,8 @@ import os
 
 import requests
 
-from app.services import intake
-from app.services.attachments import attach, blob_path
+from app.cases import intake
+from app.cases.attachments import attach, blob_path
 from app.sync import protocol as P
 from app.sync.files import upload_pending
 from tests.conftest import sample_case

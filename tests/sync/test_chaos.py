@@ -17,8 +17,12 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from app.services import dispatch, handling, intake
-from app.services.attachments import attach, blob_path
+from app.cases import dispatch
+
+from app.cases import handling
+
+from app.cases import intake
+from app.cases.attachments import attach, blob_path
 from app.store.models import Attachment, CaseAction
 from app.sync.transport import SyncError
 from tests.conftest import sample_case

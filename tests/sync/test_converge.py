@@ -6,8 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.services import dispatch, facts, handling, intake
-from app.services import indicators as si
+from app.cases import dispatch
+
+from app.store import facts
+
+from app.cases import handling
+
+from app.cases import intake
+from app.supervision import indicators as si
 from app.store.models import CaseAction
 from app.sync import conflicts
 from tests.conftest import sample_case
@@ -99,7 +105,7 @@ def test_conflicting_offline_dispatch(stations, server):
 
 
 def intake_row(desk, no: str) -> dict:
-    from app.services import queries
+    from app.cases import queries
 
     return queries.show_case(desk, None, no) | {"unit": queries.show_case(desk, None, no)["unit"]["code"]}
 
@@ -123,7 +129,7 @@ def test_conflict_note_and_dismiss(stations):
     out = sync(b)
     assert out["accepted"] == 1  # the note
     sync(a)
-    from app.services import queries
+    from app.cases import queries
 
     notes = [x for x in queries.show_case(a, None, first["case_no"])["actions"] if x["kind"] == "comment"]
     assert notes and "未生效" in str(notes[-1])

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import func, select
 
-from app.services import intake
+from app.cases import intake
 from app.store.models import CaseAction
 from app.sync.transport import SyncError
 from tests.conftest import sample_case

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from app.domain.ids import new_id
-from app.services import intake
+from app.cases import intake
 from app.store.types import dumps
 from app.sync import protocol as P
 from app.sync.transport import SyncError
@@ -38,7 +38,7 @@ def test_town_a_cannot_read_or_write_town_b(stations, server):
 
         case = s.scalar(select(Case).where(Case.case_no == no))
         intake_action = s.scalar(select(CaseAction).where(CaseAction.case_id == case.id, CaseAction.kind == "intake"))
-    from app.services.caselog import action_dict
+    from app.cases.caselog import action_dict
 
     forged = action_dict(intake_action) | {"id": new_id(), "kind": "comment", "payload": {"note": "越权"}}
     stolen = action_dict(intake_action) | {"id": new_id(), "case_id": new_id()}

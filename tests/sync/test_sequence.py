@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from app.services import intake
+from app.cases import intake
 from app.sync import protocol as P
 from app.sync.pull import apply_page
 from tests.conftest import sample_case

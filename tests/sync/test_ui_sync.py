@@ -6,7 +6,9 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from app.services import dispatch, intake  # noqa: E402
+from app.cases import dispatch  # noqa: E402
+
+from app.cases import intake
 from tests.conftest import sample_case  # noqa: E402
 from tests.sync.conftest import sync  # noqa: E402
 
@@ -94,7 +96,7 @@ def test_enrolment_by_another_process_is_seen_without_a_restart(make_ctx, qtbot,
     import json
     import shutil
 
-    from app.services.desk import open_desk
+    from app.desk import open_desk
     from tests.conftest import load_actors
     from tests.sync.conftest import cli, server_cli
     from ui.sync_controller import SyncController

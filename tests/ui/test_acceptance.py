@@ -7,8 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.services import overview, queries
-from app.services.intake import take_in
+from app.cases import overview
+
+from app.cases import queries
+from app.cases.intake import take_in
 from tests.conftest import load_actors, sample_case
 from tests.ui.conftest import type_text
 
@@ -166,7 +168,7 @@ def test_bad_id_number_shows_field_error_and_saves_nothing(qtbot, desk, open_win
 
 
 def test_case_list_fetches_lazily_and_refreshes_one_row(qtbot, demo_desk):
-    from app.services.demo import load_demo
+    from app.demo.loader import load_demo
     from ui.bus import EventBridge
     from ui.context import UiContext, make_settings
     from ui.models.case_table import CaseTableModel
@@ -189,7 +191,7 @@ def test_case_list_fetches_lazily_and_refreshes_one_row(qtbot, demo_desk):
     model.modelReset.connect(lambda: resets.append(1))
     changed = []
     model.dataChanged.connect(lambda a, b: changed.append(a.row()))
-    from app.services.handling import act
+    from app.cases.handling import act
 
     act(demo_desk, actors["admin"], first, "comment", {"note": "测试"})
     model.refresh_cases([first])

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.services import queries
-from app.services.intake import take_in
+from app.cases import queries
+from app.cases.intake import take_in
 from tests.conftest import load_actors, sample_case
 from tests.ui.conftest import type_text
 
@@ -88,7 +88,7 @@ def test_home_tiles_open_the_filtered_list(qtbot, demo_desk, open_window):
 
 
 def test_status_bar_counts(qtbot, demo_desk, open_window):
-    from app.services.overview import status_counts
+    from app.cases.overview import status_counts
 
     window = open_window(demo_desk, "director")
     counts = status_counts(demo_desk)
@@ -135,7 +135,7 @@ def test_case_model_with_real_threads_paints_first_window_then_keys(qtbot, demo_
 
 
 def test_search_with_many_matches_grows_to_the_full_count(qtbot, demo_desk):
-    from app.services.demo import load_demo
+    from app.demo.loader import load_demo
     from ui.bus import EventBridge
     from ui.context import UiContext, make_settings
     from ui.models.case_table import CaseTableModel

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from app.domain import workflow as wf
-from app.services import caselist, overview, queries
-from app.services.dispatch import dispatch
-from app.services.intake import take_in
+from app.cases import caselist
+from app.cases import overview
+from app.cases import queries
+from app.cases.dispatch import dispatch
+from app.cases.intake import take_in
 from tests.conftest import load_actors, sample_case
 
 
@@ -64,7 +66,7 @@ def test_dispatch_queue_has_returned_cases_with_reason(desk):
     actors = load_actors(desk)
     case = take_in(desk, actors["intake"], sample_case(auto_dispatch=False))
     dispatch(desk, actors["dispatcher"], case["case_no"], "D01")
-    from app.services.handling import act
+    from app.cases.handling import act
 
     act(desk, actors["unit"], case["case_no"], "return", {"reason": "不属于本单位职责"})
     queue = overview.dispatch_queue(desk, actors["dispatcher"])
@@ -121,7 +123,7 @@ def test_fast_key_path_matches_the_orm_path(demo_desk):
 def test_limit_page_cache_applies_to_new_connections(desk):
     from sqlalchemy import text
 
-    from app.services.memory import limit_page_cache
+    from app.store.memory import limit_page_cache
 
     limit_page_cache(desk, 8)
     limit_page_cache(desk, 8)

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.services import caselist
+from app.cases import caselist
 from ui.format import COLOUR_HEX, COLOUR_NAMES, COLOUR_TINT, short, unit_name
 from ui.widgets.urge_badge import urge_icon, urge_tooltip
 

@@ -12,7 +12,7 @@ class Page(QWidget):
     title = ""
     roles: tuple[str, ...] | None = None  # None: every role sees the page
     openCase = Signal(str)   # case number
-    openList = Signal(dict)  # case-list filters (keys of app.services.queries.list_cases)
+    openList = Signal(dict)  # case-list filters (keys of app.cases.queries.list_cases)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import workflow as wf
-from app.services.views import CHANNELS
+from app.cases.views import CHANNELS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
 from ui.widgets.pickers import CategoryPicker, UnitPicker
 
 COLOURS = {"red": "红灯（超期）", "yellow": "黄灯（临期）", "green": "绿灯"}
-# Which date the 起/止 range filters: (from key, to key) of app.services.queries.conditions.
+# Which date the 起/止 range filters: (from key, to key) of app.cases.queries.conditions.
 DATE_KINDS = {"received": ("受理日期", "date_from", "date_to"),
               "dispatched": ("分派日期", "dispatched_from", "dispatched_to"),
               "closed": ("结案日期", "closed_from", "closed_to")}

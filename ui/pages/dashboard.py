@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import indicators as ind
-from app.services import dashboard
+from app.supervision import dashboard
 from ui.format import local
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
@@ -33,7 +33,7 @@ TODAY = [("today_received", "今日受理", "#1f3a5f", True), ("today_dispatched
 MONTH = [("month_received", "本月受理", "#1f3a5f", True), ("month_dispatched", "本月分派", "#1f3a5f", True),
          ("month_closed", "本月结案", "#1f3a5f", True), ("month_satisfaction", "本月满意率", "#3a7a3a", False)]
 # received / dispatched / closed in a period -> the case-list date filters that count the same cases
-# (app.services.indicators.activity: received_at, dispatched_at, closed_at with state closed/archived)
+# (app.supervision.indicators.activity: received_at, dispatched_at, closed_at with state closed/archived)
 PERIOD_FILTERS = {"received": ("date_from", "date_to"), "dispatched": ("dispatched_from", "dispatched_to"),
                   "closed": ("closed_from", "closed_to")}
 OPEN = [("open_all", "在办", "#1f3a5f", True), ("open_green", "绿灯", "#2e7d32", True),

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import indicators as ind
-from app.services import supervision as sv
+from app.supervision import board as sv
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
 from ui.widgets.urge_badge import urge_icon, urge_tooltip

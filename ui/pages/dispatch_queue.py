@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import workflow as wf
-from app.services import overview
+from app.cases import overview
 from ui.action_dialogs import ActionDialog
 from ui.format import short, unit_name
 from ui.pages.base import Page

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.workflow import ROLE_LABELS
-from app.services import overview
+from app.cases import overview
 from ui.pages.base import Page
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import workflow as wf
 from app.errors import AppError
-from app.services.views import CASE_TYPES, CHANNELS
+from app.cases.views import CASE_TYPES, CHANNELS
 from ui.intake_panel import IntakeSidePanel
 from ui.pages.base import Page
 from ui.widgets.attachment_strip import AttachmentStrip
@@ -188,7 +188,7 @@ class IntakePage(Page):
 
     # -- data ----------------------------------------------------------------------------------
     def data(self) -> dict:
-        """The form as app.services.intake.normalize input."""
+        """The form as app.cases.intake.normalize input."""
         self.category.resolve()
         self.location.resolve()
         data = {

@@ -1,4 +1,4 @@
-"""The 督办 marker in the window: a small "督" badge coloured by level (app.services.views.urge_view
+"""The 督办 marker in the window: a small "督" badge coloured by level (app.cases.views.urge_view
 gives the level, label, colour and text), as an icon for tables and as a rich-text chip for labels."""
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ down_revision = "0004_indicator_facts_index"
 branch_labels = None
 depends_on = None
 
-# See app/services/facts.py. The tables are derived data: facts_state without a row (as here)
+# See app/store/facts.py. The tables are derived data: facts_state without a row (as here)
 # makes the first indicator read derive everything from the case rows.
 STATEMENTS = [
     """CREATE TABLE case_facts (

@@ -11,7 +11,7 @@ branch_labels = None
 depends_on = None
 
 # Partial index: only the few notable cases are in it. SQLite uses it when a query repeats this
-# exact condition (app/services/bulletins.py NOTABLE), instead of scanning the month's cases.
+# exact condition (app/supervision/bulletins.py NOTABLE), instead of scanning the month's cases.
 NOTABLE = "major = 1 OR persons >= 5 OR urge_level = 'red'"
 
 

@@ -6,8 +6,8 @@ from itertools import groupby
 from sqlalchemy import select, text
 
 from app.domain.casefold import CASE_FIELDS, ActionRecord, fold
-from app.services.caselog import state_of
-from app.services.desk import Desk
+from app.cases.caselog import state_of
+from app.desk import Desk
 from app.store.models import Case, CaseAction
 
 

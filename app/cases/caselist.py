@@ -10,9 +10,9 @@ from sqlalchemy import and_, func, literal_column, or_, select
 
 from app.domain import workflow as wf
 from app.errors import ValidationError
-from app.services.desk import Actor, Desk
-from app.services.queries import FAR_FUTURE, SORTS, conditions
-from app.services.views import case_summary
+from app.desk import Actor, Desk
+from app.cases.queries import FAR_FUTURE, SORTS, conditions
+from app.cases.views import case_summary
 from app.store.models import Case
 
 MAX_WINDOW = 1000

@@ -2,7 +2,7 @@
 催办 proposals the day after a missed deadline, and 督办 (issue, reply, open list).
 
 督办 is the workflow action ``urge`` {level, instruction, reply_by}; the unit answers with
-``urge_reply`` {note}. Both go through app.services.handling.act like every other action.
+``urge_reply`` {note}. Both go through app.cases.handling.act like every other action.
 """
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from sqlalchemy import text
 from app import events
 from app.domain import workflow as wf
 from app.errors import AppError, ValidationError
-from app.services import handling, indicators
-from app.services.desk import Actor, Desk
-from app.services.dispatch import SHANGHAI
-from app.services.views import urge_view
+from app.cases import handling
+from app.supervision import indicators
+from app.desk import Actor, Desk
+from app.cases.dispatch import SHANGHAI
+from app.cases.views import urge_view
 from app.store import supervision_schema  # noqa: F401 (tables and indexes)
 from app.store.types import to_sql_dt
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from app.domain import workflow as wf
 from app.domain.deadlines import colour
-from app.services.desk import Actor
+from app.desk import Actor
 
 CHANNELS = {
     "visit": "来访", "phone": "来电", "hotline_12345": "12345热线", "grid_report": "网格上报",

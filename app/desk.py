@@ -103,7 +103,7 @@ class Desk:
 
     def refs(self):
         if self._refs is None:
-            from app.services.reference import load_cache
+            from app.reference.records import load_cache
 
             self._refs = load_cache(self)
         return self._refs

@@ -12,10 +12,10 @@ from app.domain.ids import case_no as make_case_no
 from app.domain.repeats import Candidate, Probe, find_repeats
 from app.domain.routing import route
 from app.errors import AppError, ValidationError
-from app.services import caselog
-from app.services.desk import SYSTEM_ACTOR, Actor, Desk
-from app.services.dispatch import dispatch_payload
-from app.services.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
+from app.cases import caselog
+from app.desk import SYSTEM_ACTOR, Actor, Desk
+from app.cases.dispatch import dispatch_payload
+from app.cases.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
 from app.store.models import Case, CaseCounter
 
 LOCAL_TZ = "Asia/Shanghai"

@@ -10,10 +10,10 @@ from sqlalchemy import and_, exists, func, literal_column, or_, select, text, tu
 
 from app.domain import workflow as wf
 from app.errors import ValidationError
-from app.services import caselog
-from app.services.desk import Actor, Desk
-from app.services.dispatch import SHANGHAI
-from app.services.views import CHANNELS, action_view, case_summary
+from app.cases import caselog
+from app.desk import Actor, Desk
+from app.cases.dispatch import SHANGHAI
+from app.cases.views import CHANNELS, action_view, case_summary
 from app.store import search
 from app.store.models import Attachment, Case, CaseAction, CohandleTask
 
@@ -52,7 +52,7 @@ def _day_start(value, field: str, next_day: bool = False) -> datetime:
 
 def _event_dates(f: dict) -> list:
     """dispatched_from/to and closed_from/to: the case was dispatched (closed, and is now closed or
-    archived) on those local dates, counted exactly as app.services.indicators.activity() counts.
+    archived) on those local dates, counted exactly as app.supervision.indicators.activity() counts.
     Each range rides its index (ix_cases_dispatched, ix_cases_closed)."""
     conds = []
     for lo, hi, col in EVENT_DATES:

@@ -16,9 +16,9 @@ from app.domain import workflow as wf
 from app.domain.casefold import CASE_FIELDS, ActionRecord, CaseState, apply
 from app.domain.ids import new_id
 from app.errors import NotFound, PermissionDenied
-from app.services.audit import audit
-from app.services.desk import Actor, Desk
-from app.services.outbox import enqueue
+from app.store.audit import audit
+from app.desk import Actor, Desk
+from app.store.outbox import enqueue
 from app.store import search
 from app.store.models import Case, CaseAction
 

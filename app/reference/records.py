@@ -163,7 +163,7 @@ def load_reference(session, now, town: dict | None = None) -> dict:
         upsert(Rule, "rule", code, name=r.get("note", ""), category_code=r["category"],
                village_code=r.get("village"), grid_code=r.get("grid"), unit_code=r["unit"],
                sample=r.get("sample", False))
-    from app.services.auth import hash_password
+    from app.reference.users import hash_password
 
     for u in town.get("users", []):
         if session.get(User, stable_id("user", u["username"])) is None:

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from app.domain import deadlines as dl
 from app.domain.calendar import WorkCalendar
 from app.errors import ValidationError
-from app.services import caselog
-from app.services.desk import Actor, Desk
-from app.services.views import case_summary
+from app.cases import caselog
+from app.desk import Actor, Desk
+from app.cases.views import case_summary
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -1,5 +1,5 @@
 """三色评比: units ranked by a composite score (or one indicator), bottom three red, top three
-green, compared with the previous period. Figures come from app.services.indicators.compute_by."""
+green, compared with the previous period. Figures come from app.supervision.indicators.compute_by."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from dataclasses import fields, replace
 
 from app.domain import indicators as ind
 from app.errors import ValidationError
-from app.services import indicators as si
-from app.services.desk import Desk
+from app.supervision import indicators as si
+from app.desk import Desk
 
 WEIGHTS_KEY = "supervision.rank_weights"  # meta: JSON object overriding RankWeights fields
 SINGLE = {**ind.RATE_NAMES, "avg_handle_days": "平均办理时长（工作日）", "overdue": "超期件数"}

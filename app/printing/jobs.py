@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from app.errors import ValidationError
-from app.services import queries
-from app.services.attachments import blob_path
-from app.services.audit import audit
-from app.services.desk import Actor, Desk
+from app.cases import queries
+from app.cases.attachments import blob_path
+from app.store.audit import audit
+from app.desk import Actor, Desk
 
 KINDS = {"dossier": "案卷", "receipt": "受理回执", "slip": "交办单", "supervision": "督办单"}
 RECEIPT_SIZES = ("a5", "80mm")
@@ -63,7 +63,7 @@ def _receipt_info(desk: Desk, case: dict) -> dict:
         from datetime import datetime
 
         from app.domain.deadlines import handle_deadline
-        from app.services.dispatch import policy_for
+        from app.cases.dispatch import policy_for
 
         start = datetime.fromisoformat(case["received_at"])
         due = handle_deadline(desk.calendar(), start, policy_for(desk, case.get("category")),

@@ -1,7 +1,7 @@
 """运行监测: every figure of the dashboard page in one call (run off the GUI thread).
 
-Nothing is computed here: the figures come from app.services.indicators (the one computation),
-app.services.rankings and app.services.supervision, so the page, the rankings and the bulletins
+Nothing is computed here: the figures come from app.supervision.indicators (the one computation),
+app.supervision.rankings and app.supervision.board, so the page, the rankings and the bulletins
 never disagree.
 """
 from __future__ import annotations
@@ -10,9 +10,10 @@ import time
 from datetime import timedelta
 
 from app.domain import indicators as ind
-from app.services import indicators as si
-from app.services import rankings, supervision
-from app.services.desk import Desk
+from app.supervision import indicators as si
+from app.supervision import rankings
+from app.supervision import board as supervision
+from app.desk import Desk
 
 
 def glance(desk: Desk, p: si.Period, now) -> dict:

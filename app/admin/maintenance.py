@@ -6,8 +6,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.errors import ValidationError
-from app.services.audit import audit
-from app.services.desk import Desk
+from app.store.audit import audit
+from app.desk import Desk
 from app.store import backup as bk
 from app.store.models import Case, OutboxEntry
 

@@ -1,7 +1,7 @@
 """The figures of 日简报 / 周通报 / 月专报 (plain data; app.dossier.bulletins lays them out).
 
-Every number comes from app.services.indicators (the one computation), the ranking from
-app.services.rankings, the overdue list and 督办 status from app.services.supervision.
+Every number comes from app.supervision.indicators (the one computation), the ranking from
+app.supervision.rankings, the overdue list and 督办 status from app.supervision.board.
 """
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from sqlalchemy import text
 
 from app.domain import indicators as ind
 from app.errors import ValidationError
-from app.services import indicators as si
-from app.services import rankings, supervision
-from app.services.desk import Desk
+from app.supervision import indicators as si
+from app.supervision import rankings
+from app.supervision import board as supervision
+from app.desk import Desk
 from app.store.types import to_sql_dt
 
 KINDS = {"daily": "日简报", "weekly": "周通报", "monthly": "月专报"}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from app.domain.ids import new_id
 from app.errors import ValidationError
-from app.services import caselog
-from app.services.desk import Actor, Desk
-from app.services.views import case_summary
+from app.cases import caselog
+from app.desk import Actor, Desk
+from app.cases.views import case_summary
 from app.store.models import Attachment
 
 MAX_BYTES = 50 * 1024 * 1024

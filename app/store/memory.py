@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from app.services.desk import Desk
+from app.desk import Desk
 
 
 def limit_page_cache(desk: Desk, mib: int = 16) -> None:

@@ -16,10 +16,10 @@ from sqlalchemy import text
 
 from app.domain import indicators as ind
 from app.errors import ValidationError
-from app.services import facts
-from app.services.desk import Desk
-from app.services.dispatch import SHANGHAI
-from app.services.views import CHANNELS
+from app.store import facts
+from app.desk import Desk
+from app.cases.dispatch import SHANGHAI
+from app.cases.views import CHANNELS
 
 GROUPS = {"unit": "c.unit", "category": "c.category", "channel": "c.channel", "village": "c.village"}
 
@@ -121,7 +121,7 @@ def _fields_of(f: int) -> tuple[str, ...]:
 
 
 def _unpack(c: ind.Counts, f: int, n: int) -> None:
-    """Add ``n`` cases with fact bits ``f`` (app.services.facts.FACTS) to ``c``."""
+    """Add ``n`` cases with fact bits ``f`` (app.store.facts.FACTS) to ``c``."""
     for name in _fields_of(f):
         setattr(c, name, getattr(c, name) + n)
 
@@ -130,7 +130,7 @@ def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict |
                    now: datetime | None = None) -> dict:
     """{group key: Counts} for the cases received in ``p`` (key None when ``by`` is None).
 
-    Reads the per-case facts (app.services.facts), brought up to ``now`` first: unfiltered
+    Reads the per-case facts (app.store.facts), brought up to ``now`` first: unfiltered
     groupings sum the rollup, filtered ones the cohort's narrow facts rows."""
     if by is not None and by not in GROUPS:
         raise ValidationError("分组应为：unit、category、channel 或 village", field="by")

@@ -7,9 +7,9 @@ from sqlalchemy import and_, func, select
 from app.domain import validation as v
 from app.domain import workflow as wf
 from app.errors import AppError
-from app.services.desk import Actor, Desk
-from app.services.intake import repeat_candidates, suggest_route
-from app.services.queries import list_cases
+from app.desk import Actor, Desk
+from app.cases.intake import repeat_candidates, suggest_route
+from app.cases.queries import list_cases
 from app.store.models import Case
 
 
@@ -46,7 +46,7 @@ def _tasks_for(actor: Actor) -> list[tuple[str, dict]]:
 
 def my_tasks(desk: Desk, actor: Actor) -> list[dict]:
     """What needs this user now: [{label, count, filters}] (filters open the case list)."""
-    from app.services.caselist import count_cases
+    from app.cases.caselist import count_cases
 
     return [{"label": label, "count": count_cases(desk, actor, filters), "filters": filters}
             for label, filters in _tasks_for(actor)]
@@ -120,13 +120,13 @@ def dispatch_queue(desk: Desk, actor: Actor, after: str | None = None, limit: in
 
 def desk_info(desk: Desk) -> dict:
     """What the login prompt and the top bar show: town, demo flag and demo users, idle lock."""
-    from app.services.reference import read_json
+    from app.reference.records import read_json
 
     demo = read_json("demo_town.json")
     is_demo = desk.meta("town_code") == demo["town"]["code"]
     users = []
     if is_demo:
-        from app.services.reference import list_refs
+        from app.reference.records import list_refs
 
         present = {u["username"]: u for u in list_refs(desk, "users") if u["active"]}
         users = [{"username": u["username"], "name": present[u["username"]]["name"],

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.domain.ids import case_no as make_case_no
-from app.services.audit import audit
-from app.services.desk import Desk
-from app.services.reference import read_json
-from app.services.setup import init_store
+from app.store.audit import audit
+from app.desk import Desk
+from app.reference.records import read_json
+from app.admin.setup import init_store
 from app.store import bulk, search
 from app.store.models import CaseCounter
 
@@ -29,14 +29,14 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
     if desk.meta("town_code") is None:
         init_store(desk, town["town"]["code"], town["town"]["name"], "01", reference=town)
     elif desk.meta("town_code") == town["town"]["code"]:
-        from app.services.reference import load_reference
+        from app.reference.records import load_reference
 
         with desk.db.tx() as s:
             load_reference(s, desk.now(), town)
         desk.invalidate()
     added = generate_cases(desk, cases, seed, town, progress, cancel) if cases else 0
     if added:  # derive the indicator facts now, so the first dashboard does not wait for them
-        from app.services import facts
+        from app.store import facts
 
         with desk.db.tx() as s:
             facts.rebuild(desk, s, desk.now())
@@ -120,7 +120,7 @@ def _init_pool_worker(setup: dict) -> None:
 
 def _init_worker(setup: dict) -> None:
     from app.domain.calendar import WorkCalendar
-    from app.services.demogen import DemoGenerator
+    from app.demo.generator import DemoGenerator
 
     _worker.clear()
     _worker.update(setup)

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from app.domain.ids import new_id, stable_id
 from app.errors import ValidationError
-from app.services.audit import audit
-from app.services.auth import hash_password
-from app.services.desk import ADMIN_USERNAME, Desk
-from app.services.reference import load_reference
+from app.store.audit import audit
+from app.reference.users import hash_password
+from app.desk import ADMIN_USERNAME, Desk
+from app.reference.records import load_reference
 from app.store.models import Town, User
 
 CODE_RE = re.compile(r"^[A-Z0-9]{1,8}$")

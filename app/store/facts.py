@@ -27,8 +27,8 @@ from sqlalchemy import text
 
 from app.domain import indicators as ind
 from app.domain import workflow as wf
-from app.services.desk import Desk
-from app.services.dispatch import SHANGHAI
+from app.desk import Desk
+from app.cases.dispatch import SHANGHAI
 from app.store.types import to_sql_dt
 
 _JD_OFFSET = 1721425  # julian day number minus date.toordinal()
@@ -50,7 +50,7 @@ def _q(states) -> str:
 
 _OPEN = f"c.state IN ({_q(wf.OPEN_STATES)})"
 # Per-case facts, one bit each (bit -> Counts field; names starting "_" are combined in
-# app.services.indicators._unpack). The four that compare with :now are the only ones that change
+# app.supervision.indicators._unpack). The four that compare with :now are the only ones that change
 # while the row does not; _TIMED lists their deadlines for next_flip/last_flip.
 FACTS = (
     ("to_handle", "c.state NOT IN ('merged', 'rejected')"),
