@@ -174,10 +174,8 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         new_case = True
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
-    wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload)
-    if a.actor_role == wf.UNIT and (a.kind in wf.UNIT_BOUND_ACTIONS or a.kind == "cohandle") \
-            and state.unit != a.actor_unit:
-        raise PermissionDenied("本单位不是该案件的承办单位，不能执行此操作", field="action")
+    wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload, actor_unit=a.actor_unit,
+             case_unit=state.unit if state else None)
     for key in DEADLINE_KEYS:
         if key in a.payload:
             value = datetime.fromisoformat(str(a.payload[key]))

@@ -1,8 +1,6 @@
-"""One small dialog per workflow action, asking exactly for what the action needs
-(ACTIONS[kind].required plus the optional keys the service understands)."""
+"""One small dialog per workflow action, its inputs generated from the action's declaration
+(app.domain.actions: labels, types, choices, required)."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,53 +21,24 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import workflow as wf
+from app.domain.schema import Field
 from app.errors import AppError
 from ui import workers
 from ui.widgets.form import FormErrors
 from ui.widgets.pickers import UnitPicker
 
-
-@dataclass(frozen=True)
-class Field:
-    key: str
-    label: str
-    kind: str = "text"          # text | line | unit | units | choice | date | bool | days
-    required: bool = False
-    choices: dict | None = None
+# How each declared field type is asked for (a field's ``widget`` overrides this).
+WIDGETS = {"text": "text", "line": "line", "name": "line", "code": "line", "choice": "choice", "date": "date",
+           "datetime": "date", "bool": "bool", "int": "days", "number": "days", "codes": "units"}
 
 
-REASON = lambda label: Field("reason", label, required=True)  # noqa: E731
-NOTE = Field("note", "备注")
-
-FIELDS: dict[str, list[Field]] = {
-    "dispatch": [Field("unit", "承办单位", "unit", True), Field("co_units", "协办单位", "units"),
-                 Field("due_at", "办结时限", "date"), NOTE],
-    "transfer": [Field("unit", "流转单位", "unit", True), REASON("流转理由")],
-    "cohandle": [Field("unit", "协办单位", "unit", True), Field("due_at", "协办时限", "date"), NOTE],
-    "return": [REASON("退回理由")], "reject_close": [REASON("驳回理由")], "reopen": [REASON("重启理由")],
-    "suspend": [REASON("挂账理由")], "escalate": [REASON("上报理由")],
-    "reject": [Field("reason_code", "不予受理原因", "choice", True, wf.REJECT_CODES), Field("reason", "说明")],
-    "request_close": [Field("result", "办理结果", required=True),
-                      Field("close_type", "办结类型", "choice", True, wf.CLOSE_TYPES)],
-    "answer": [Field("result", "答复内容", required=True)],
-    "callback": [Field("satisfaction", "满意度", "choice", True, wf.SATISFACTION),
-                 Field("unit_at_fault", "不满意且承办单位有责（退回重办）", "bool"), Field("note", "回访记录")],
-    "progress": [Field("note", "进展说明", required=True)], "comment": [Field("note", "备注内容", required=True)],
-    "urge": [Field("level", "督办等级", "choice", True, wf.URGE_LEVELS), Field("instruction", "督办要求"),
-             Field("reply_by", "反馈期限", "date")],
-    "instruct": [Field("instruction", "批示内容", required=True)],
-    "merge": [Field("into", "合并到案件编号", "line", True)],
-    "extend_request": [Field("days", "延期天数（工作日）", "days", True), REASON("延期理由")],
-    "flag": [Field("major", "重大事项", "bool"),
-             Field("urgency", "紧急程度", "choice", False, {"normal": "一般", "urgent": "加急"})],
-    "edit": [Field("field", "更正字段", "choice", True, wf.EDITABLE_FIELDS), Field("value", "更正为", "line", True),
-             NOTE],
-}
+def fields_for(kind: str) -> tuple[Field, ...]:
+    """The inputs of an action's dialog, from its declaration (app.domain.actions)."""
+    return wf.ACTIONS[kind].dialog
 
 
-def fields_for(kind: str) -> list[Field]:
-    """The inputs of an action's dialog; actions without a payload get an optional note."""
-    return FIELDS.get(kind, [NOTE])
+def widget_of(f: Field) -> str:
+    return f.widget or WIDGETS.get(f.type, "line")
 
 
 class ActionDialog(QDialog):
@@ -118,19 +87,20 @@ class ActionDialog(QDialog):
 
     def _make(self, f: Field) -> QWidget:
         refs = self.ctx.desk.refs()
-        if f.kind == "text":
+        kind = widget_of(f)
+        if kind == "text":
             w = QPlainTextEdit()
             w.setTabChangesFocus(True)
             w.setFixedHeight(80)
-        elif f.kind == "line":
+        elif kind == "line":
             w = QLineEdit()
-        elif f.kind == "unit":
+        elif kind == "unit":
             w = UnitPicker(refs)
             if f.key == "unit" and self.kind == "dispatch":
                 routing = self.case.get("routing") or {}
                 if (routing.get("unit") or {}).get("code"):
                     w.set_code(routing["unit"]["code"])
-        elif f.kind == "units":
+        elif kind == "units":
             w = QListWidget()
             w.setFixedHeight(110)
             for u in sorted(refs.units.values(), key=lambda u: u.code):
@@ -139,27 +109,27 @@ class ActionDialog(QDialog):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
                 w.addItem(item)
-        elif f.kind == "choice":
+        elif kind == "choice":
             w = QComboBox()
             if not f.required:
                 w.addItem("（不变）", None)
             for code, label in (f.choices or {}).items():
                 w.addItem(label, code)
-        elif f.kind == "date":
+        elif kind == "date":
             w = QDateEdit()
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
             w.setSpecialValueText("（默认）")
             w.setMinimumDate(QDate(2000, 1, 1))
             w.setDate(w.minimumDate())
-        elif f.kind == "bool":
+        elif kind == "bool":
             w = QCheckBox()
-        elif f.kind == "days":
+        elif kind == "days":
             w = QSpinBox()
-            w.setRange(1, 60)
-            w.setValue(3)
+            w.setRange(max(1, int(f.low or 1)), int(f.high or 60))
+            w.setValue(min(3, w.maximum()))
         else:
-            raise ValueError(f.kind)
+            raise ValueError(kind)
         w.setObjectName(f"input_{f.key}")
         return w
 
@@ -215,13 +185,8 @@ class ActionDialog(QDialog):
                 self.errors.show(f.key, f"请填写{f.label}")
                 return
         self.buttons.setEnabled(False)
-        if self.kind == "dispatch":
-            self.ctx.tasks.run(workers.dispatch_cases, self.ctx.desk, self.ctx.actor, self.case_nos,
-                               payload.get("unit"), payload.get("co_units") or [], payload.get("due_at"),
-                               payload.get("note") or "", kind="write", on_done=self._done, on_error=self._failed)
-        else:
-            self.ctx.tasks.run(workers.act_on_cases, self.ctx.desk, self.ctx.actor, self.case_nos, self.kind,
-                               payload, kind="write", on_done=self._done, on_error=self._failed)
+        self.ctx.tasks.run(workers.act_on_cases, self.ctx.desk, self.ctx.actor, self.case_nos, self.kind,
+                           payload, kind="write", on_done=self._done, on_error=self._failed)
 
     def _done(self, views: list[dict]) -> None:
         self.buttons.setEnabled(True)

@@ -6,11 +6,11 @@ import mimetypes
 import shutil
 from pathlib import Path
 
+from app.cases import caselog
+from app.cases.views import case_summary
+from app.desk import Actor, Desk
 from app.domain.ids import new_id
 from app.errors import ValidationError
-from app.cases import caselog
-from app.desk import Actor, Desk
-from app.cases.views import case_summary
 from app.store.models import Attachment
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -25,6 +25,8 @@ def store_file(desk: Desk, source: Path) -> tuple[str, int]:
     if not source.is_file():
         raise ValidationError(f"文件不存在：{source}", field="path")
     size = source.stat().st_size
+    if size == 0:
+        raise ValidationError(f"附件「{source.name}」是空文件，请重新选择", field="path")
     if size > MAX_BYTES:
         raise ValidationError("附件不能超过 50 MB", field="path")
     h = hashlib.sha256()
@@ -41,17 +43,29 @@ def store_file(desk: Desk, source: Path) -> tuple[str, int]:
     return digest, size
 
 
-def attach(desk: Desk, actor: Actor, key: str, path: str | Path, note: str = "") -> dict:
-    """Attach a file to a case (the bytes are stored first; the action records the metadata)."""
+def prepare(desk: Desk, path: str | Path, note: str = "") -> dict:
+    """Store a file's bytes (content-addressed) and return its ``attach`` payload; nothing is
+    written to the database yet, so a bad file changes nothing."""
     source = Path(path)
     digest, size = store_file(desk, source)
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     payload = {"sha256": digest, "filename": source.name, "mime": mime, "size": size}
     if note:
         payload["note"] = note
+    return payload
+
+
+def record(s, desk: Desk, actor: Actor, row, payload: dict, at=None):
+    """Write one prepared attachment onto case ``row`` in the caller's transaction."""
+    row, action = caselog.record(s, desk, actor, row, "attach", payload, at=at)
+    s.add(Attachment(id=new_id(), case_id=row.id, action_id=action.id, sha256=payload["sha256"],
+                     filename=payload["filename"], mime=payload["mime"], size=payload["size"]))
+    return row
+
+
+def attach(desk: Desk, actor: Actor, key: str, path: str | Path, note: str = "") -> dict:
+    """Attach a file to a case (the bytes are stored first; the action records the metadata)."""
+    payload = prepare(desk, path, note)
     with desk.db.tx() as s:
-        row = caselog.find_case(s, key)
-        row, action = caselog.record(s, desk, actor, row, "attach", payload)
-        s.add(Attachment(id=new_id(), case_id=row.id, action_id=action.id, sha256=digest,
-                         filename=source.name, mime=mime, size=size))
+        row = record(s, desk, actor, caselog.find_case(s, key), payload)
         return case_summary(row, desk.refs(), desk.now(), actor)

@@ -8,11 +8,11 @@ from array import array
 
 from sqlalchemy import and_, func, literal_column, or_, select
 
-from app.domain import workflow as wf
-from app.errors import ValidationError
-from app.desk import Actor, Desk
 from app.cases.queries import FAR_FUTURE, SORTS, conditions
 from app.cases.views import case_summary
+from app.desk import Actor, Desk
+from app.domain import workflow as wf
+from app.errors import ValidationError
 from app.store.models import Case
 
 MAX_WINDOW = 1000

@@ -3,7 +3,8 @@
 ``record`` judges the action with the workflow table, folds it into the case row, and writes the
 action, the row, the search index, the audit entry and the outbox entry in the caller's
 transaction. Services build payloads (deadlines included) and call it; nothing else writes
-``case_actions`` or ``cases``.
+``case_actions`` or ``cases``. The changed case numbers are published once, after the commit
+(app.events.note_cases_changed), so the window, the CLI and sync hear of every write alike.
 """
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import events
+from app.desk import Actor, Desk
 from app.domain import workflow as wf
 from app.domain.casefold import CASE_FIELDS, ActionRecord, CaseState, apply
 from app.domain.ids import new_id
-from app.errors import NotFound, PermissionDenied
-from app.store.audit import audit
-from app.desk import Actor, Desk
-from app.store.outbox import enqueue
+from app.errors import NotFound
 from app.store import search
+from app.store.audit import audit
 from app.store.models import Case, CaseAction
+from app.store.outbox import enqueue
 
 TEXT_ACTIONS = {"intake", "edit"}  # actions that change searchable text
 
@@ -38,15 +40,6 @@ def find_case(session: Session, key: str) -> Case:
     return row
 
 
-def check_unit_bound(actor: Actor, kind: str, row: Case | None) -> None:
-    """A unit user may only act on cases assigned to its own unit."""
-    if actor.role != wf.UNIT or row is None:
-        return
-    if kind in wf.UNIT_BOUND_ACTIONS or kind == "cohandle":
-        if row.unit != actor.unit:
-            raise PermissionDenied("本单位不是该案件的承办单位，不能执行此操作", field="action")
-
-
 def action_dict(a: CaseAction) -> dict:
     return {"id": a.id, "case_id": a.case_id, "kind": a.kind, "at": a.at.isoformat(), "actor": a.actor,
             "actor_name": a.actor_name, "actor_role": a.actor_role, "actor_unit": a.actor_unit,
@@ -56,8 +49,8 @@ def action_dict(a: CaseAction) -> dict:
 def record(session: Session, desk: Desk, actor: Actor, row: Case | None, kind: str, payload: dict,
            at: datetime | None = None, case_id: str | None = None) -> tuple[Case, CaseAction]:
     """Judge and write one action; returns the updated case row and the action row."""
-    wf.judge(row.state if row else None, kind, actor.role, payload)
-    check_unit_bound(actor, kind, row)
+    wf.judge(row.state if row else None, kind, actor.role, payload, actor_unit=actor.unit,
+             case_unit=row.unit if row else None)
     at = at or desk.now()
     cid = row.id if row else (case_id or new_id())
     rec = ActionRecord(id=new_id(), case_id=cid, kind=kind, at=at, actor=actor.username,
@@ -79,4 +72,5 @@ def record(session: Session, desk: Desk, actor: Actor, row: Case | None, kind: s
         search.index_case(session, row.rid, new_state.to_dict(), replace=kind != "intake")
     audit(session, desk, actor.username, f"case.{kind}", row.case_no, None)
     enqueue(session, desk, "action", rec.id, action_dict(action))
+    events.note_cases_changed(session, [row.case_no])
     return row, action

@@ -1,56 +1,95 @@
-"""Every workflow action after intake: one entry point, ``act``, that shapes the payload each
-action needs (deadlines worked out now, units resolved, edits turned into diffs) and writes it
+"""Every workflow action after intake: one entry point, ``act_many`` (``act`` for one case), that
+validates the payload against the action's declaration (app.domain.actions), shapes what the
+service adds (deadlines worked out now, units resolved, edits turned into diffs) and writes it
 through caselog.record in one transaction."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.cases import caselog
+from app.cases.timing import dispatch_payload, parse_due, resolve_unit, warn_for
+from app.cases.views import case_summary
+from app.desk import Actor, Desk
 from app.domain import deadlines as dl
 from app.domain import workflow as wf
+from app.domain.schema import validate
 from app.errors import AppError, ValidationError, WorkflowError
-from app.cases import caselog
-from app.desk import Actor, Desk
-from app.cases.dispatch import dispatch_payload, parse_due, resolve_unit, warn_for
-from app.cases.views import case_summary
 from app.store.models import CohandleTask
 
-# Payload keys kept per action (anything else in the input is ignored).
-KEYS = {
-    "dispatch": ("unit", "co_units", "due_at", "note"), "transfer": ("unit", "reason"),
-    "return": ("reason",), "reject": ("reason", "reason_code"), "reject_close": ("reason",),
-    "reopen": ("reason",), "suspend": ("reason",), "escalate": ("reason",),
-    "request_close": ("result", "close_type"), "callback": ("satisfaction", "note", "unit_at_fault"),
-    "progress": ("note",), "comment": ("note",), "urge": ("level", "instruction", "reply_by"),
-    "merge": ("into",), "extend_request": ("days", "reason"), "instruct": ("instruction",),
-    "cohandle": ("unit", "due_at", "note"), "answer": ("result",), "flag": ("major", "urgency"),
-    "sign": ("note",), "approve_close": ("note",), "archive": ("note",), "unmerge": ("note",),
-    "resume": ("note",), "extend_approve": ("note",), "assign_down": ("note",),
-    "attach": ("sha256", "filename", "mime", "size", "note"), "urge_reply": ("note",),
-}
+
+@dataclass
+class Outcome:
+    """What an action on one or many cases did: the case views, the cases it could not act on
+    (per-case mode) with the reason, and the case numbers that changed."""
+
+    views: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[str]:
+        return [v["case_no"] for v in self.views]
+
+    def to_dict(self) -> dict:
+        return {"views": self.views, "failed": self.failed, "changed": self.changed}
 
 
 def act(desk: Desk, actor: Actor, key: str, kind: str, payload: dict | None = None) -> dict:
     """Carry out one workflow action on case ``key`` (number or id). Returns the case view."""
-    if kind not in wf.ACTIONS or kind == "intake":
+    return act_many(desk, actor, [key], kind, payload).views[0]
+
+
+def act_many(desk: Desk, actor: Actor, keys: list[str], kind: str, payload: dict | None = None, *,
+             all_or_nothing: bool = True) -> Outcome:
+    """The same action on several cases: in one transaction (``all_or_nothing``: the first refusal
+    names its case and changes nothing), or one transaction per case (the refusals are reported
+    in ``failed`` and the others go through). The window, the CLI and the queue all call this."""
+    spec = wf.ACTIONS.get(kind)
+    if spec is None or kind == "intake":
         raise ValidationError(f"未知的操作：{kind}", field="action")
-    payload = dict(payload or {})
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict | None):
         raise ValidationError("操作内容应为 JSON 对象", field="payload")
-    now = desk.now()
-    with desk.db.tx() as s:
-        row = caselog.find_case(s, key)
-        # A forbidden move reports the state and role before any payload detail.
-        wf.check_move(row.state, kind, actor.role)
-        shaped = _shape(s, desk, actor, row, kind, payload, now)
-        row, action = caselog.record(s, desk, actor, row, kind, shaped, at=now)
-        if kind == "cohandle":
-            s.add(CohandleTask(id=action.id, case_id=row.id, action_id=action.id, unit_code=shaped["unit"],
-                               due_at=datetime.fromisoformat(shaped["due_at"]) if shaped.get("due_at") else None))
-        return case_summary(row, desk.refs(), now, actor)
+    payload = dict(payload or {})
+    out = Outcome()
+    if all_or_nothing:
+        with desk.db.tx() as s:
+            for key in keys:
+                try:
+                    out.views.append(_act(s, desk, actor, key, spec, payload, desk.now()))
+                except AppError as e:
+                    if len(keys) > 1:
+                        e.message = f"{key}：{e.message}"
+                    raise
+        return out
+    for key in keys:
+        try:
+            with desk.db.tx() as s:
+                out.views.append(_act(s, desk, actor, key, spec, payload, desk.now()))
+        except AppError as e:
+            out.failed.append({"case_no": key, "error": e.to_dict()})
+    return out
+
+
+def _act(s, desk: Desk, actor: Actor, key: str, spec: wf.Action, payload: dict, now: datetime) -> dict:
+    row = caselog.find_case(s, key)
+    # A forbidden move reports the state, role and unit before any payload detail.
+    wf.check_move(row.state, spec.name, actor.role)
+    wf.check_unit(spec, actor.role, actor.unit, row.unit)
+    if spec.name == "edit":
+        unknown = [k for k in payload if k not in wf.EDITABLE_FIELDS and k != "note"]
+        if unknown or not payload:
+            raise ValidationError("可更正的字段：" + "、".join(wf.EDITABLE_FIELDS), field="edit")
+    clean = validate(spec.fields, payload, now=now)
+    shaped = _shape(s, desk, actor, row, spec.name, clean, now)
+    row, action = caselog.record(s, desk, actor, row, spec.name, shaped, at=now)
+    if spec.name == "cohandle":
+        s.add(CohandleTask(id=action.id, case_id=row.id, action_id=action.id, unit_code=shaped["unit"],
+                           due_at=datetime.fromisoformat(shaped["due_at"]) if shaped.get("due_at") else None))
+    return case_summary(row, desk.refs(), now, actor)
 
 
 def _shape(s, desk: Desk, actor: Actor, row, kind: str, p: dict, now: datetime) -> dict:
-    out = {k: p[k] for k in KEYS.get(kind, ()) if k in p and p[k] not in (None, "")}
+    out = dict(p)  # already validated against the declared fields
     cal = desk.calendar()
     if kind == "dispatch":
         unit = resolve_unit(desk, p.get("unit"))

@@ -6,33 +6,56 @@ from datetime import timedelta
 
 from sqlalchemy import literal_column, select
 
+from app.cases import attachments, caselog
+from app.cases.timing import dispatch_payload
+from app.cases.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
+from app.desk import SYSTEM_ACTOR, Actor, Desk
 from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.ids import case_no as make_case_no
 from app.domain.repeats import Candidate, Probe, find_repeats
 from app.domain.routing import route
+from app.domain.schema import Field, clean_text, validate
 from app.errors import AppError, ValidationError
-from app.cases import caselog
-from app.desk import SYSTEM_ACTOR, Actor, Desk
-from app.cases.dispatch import dispatch_payload
-from app.cases.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
 from app.store.models import Case, CaseCounter
 
 LOCAL_TZ = "Asia/Shanghai"
 NO_PHONE_CHANNELS = {"grid_report", "police_feed", "district_assign", "mini_program"}
 
 
+# What ``case add`` and the intake form may give (types and limits; the meaning — a category
+# that exists, a grid inside its village, a valid phone — is checked by normalize()).
+CASE_INPUT = (
+    Field("channel", "受理渠道", "choice", choices=CHANNELS), Field("type", "诉求类型", "choice", choices=CASE_TYPES),
+    Field("title", "标题", "line", max_len=100), Field("description", "诉求内容", max_len=4000),
+    Field("reporter", "报告人信息", "object", fields=(
+        Field("name", "报告人姓名", "name"), Field("phone", "联系电话", "code", max_len=30),
+        Field("id_no", "身份证号码", "code", max_len=30))),
+    Field("anonymous", "匿名", "bool"),
+    Field("persons", "人次", "int", low=1, high=10000, message="人次应为 1 至 10000 的整数"),
+    Field("category", "事项分类", "code", max_len=100),
+    Field("location", "地点信息", "object", fields=(
+        Field("village", "村社", "code", max_len=100), Field("grid", "网格", "code", max_len=100),
+        Field("address", "地址", "line"))),
+    Field("urgency", "紧急程度", "choice", choices=URGENCY), Field("major", "重大事项", "bool"),
+    Field("auto_dispatch", "自动派单", "bool"), Field("instant", "即办件", "bool"),
+    Field("result", "即办答复内容"), Field("satisfaction", "满意度", "choice", choices=wf.SATISFACTION),
+    Field("reopened_from", "原案件编号", "code", max_len=40),
+)
+
+
 def normalize(desk: Desk, data: dict) -> dict:
     """Validate raw intake input (CLI JSON or the form) into intake payload fields."""
     if not isinstance(data, dict):
         raise ValidationError("受理内容应为 JSON 对象", field="case")
+    data = validate(CASE_INPUT, data, label="受理内容")
     refs = desk.refs()
     channel = data.get("channel") or "visit"
     if channel not in CHANNELS:
         raise ValidationError("受理渠道应为：" + "、".join(f"{k}（{n}）" for k, n in CHANNELS.items()), field="channel")
     description = v.require(data.get("description"), "description", "诉求内容")
     v.check_length(description, "description", "诉求内容", 4000, 4)
-    title = (data.get("title") or "").strip() or description[:30]
+    title = (data.get("title") or "").strip() or clean_text(description[:30], multiline=False)
     v.check_length(title, "title", "标题", 100)
     ctype = data.get("type")
     category_key = (data.get("category") or "").strip()
@@ -152,10 +175,19 @@ def suggest_route(desk: Desk, category: str, village: str | None, grid: str | No
                  grid_names={g.code: g.name for g in refs.grids.values()})
 
 
-def take_in(desk: Desk, actor: Actor, data: dict, *, at=None) -> dict:
-    """Take in one case; dispatch it automatically when its owner is clear. Returns the case view."""
+def take_in(desk: Desk, actor: Actor, data: dict, *, at=None, files=()) -> dict:
+    """Take in one case, with its photos and documents (``files``), and dispatch it automatically
+    when its owner is clear. One transaction: a file that cannot be attached leaves no case
+    behind. Returns the case view."""
+    prepared = [attachments.prepare(desk, path) for path in files]  # bytes first, outside the write
+    at = at or desk.now()
     with desk.db.tx() as s:
-        view = _take_in(s, desk, actor, data, at or desk.now())
+        view = _take_in(s, desk, actor, data, at)
+        if prepared:
+            row = caselog.find_case(s, view["case_no"])
+            for payload in prepared:
+                row = attachments.record(s, desk, actor, row, payload, at=at)
+            view = {**case_summary(row, desk.refs(), at, actor), "routing": view["routing"]}
     return view
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, select
 
+from app.cases.intake import repeat_candidates, suggest_route
+from app.cases.queries import list_cases
+from app.desk import Actor, Desk
 from app.domain import validation as v
 from app.domain import workflow as wf
 from app.errors import AppError
-from app.desk import Actor, Desk
-from app.cases.intake import repeat_candidates, suggest_route
-from app.cases.queries import list_cases
 from app.store.models import Case
 
 

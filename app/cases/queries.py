@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select, text, tuple_
 
+from app.cases import caselog
+from app.cases.timing import SHANGHAI
+from app.cases.views import CHANNELS, action_view, case_summary
+from app.desk import Actor, Desk
 from app.domain import workflow as wf
 from app.errors import ValidationError
-from app.cases import caselog
-from app.desk import Actor, Desk
-from app.cases.dispatch import SHANGHAI
-from app.cases.views import CHANNELS, action_view, case_summary
 from app.store import search
 from app.store.models import Attachment, Case, CaseAction, CohandleTask
 
@@ -218,8 +218,6 @@ def show_case(desk: Desk, actor: Actor | None, key: str) -> dict:
             {"unit": desk.refs().unit_obj(t.unit_code), "due_at": t.due_at.isoformat() if t.due_at else None,
              "state": t.state} for t in s.scalars(select(CohandleTask).where(CohandleTask.case_id == row.id))]
         role = actor.role if actor else wf.ADMIN
-        allowed = wf.allowed_actions(row.state, role)
-        if actor and actor.role == wf.UNIT and row.unit != actor.unit:
-            allowed = [a for a in allowed if a not in wf.UNIT_BOUND_ACTIONS and a != "cohandle"]
+        allowed = wf.allowed_actions(row.state, role, actor.unit if actor else None, row.unit)
         view["allowed_actions"] = [a for a in allowed if a != "intake"]
     return view

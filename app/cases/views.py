@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from app.desk import Actor
 from app.domain import workflow as wf
 from app.domain.deadlines import colour
-from app.desk import Actor
 
 CHANNELS = {
     "visit": "来访", "phone": "来电", "hotline_12345": "12345热线", "grid_report": "网格上报",

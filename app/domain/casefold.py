@@ -143,73 +143,9 @@ def apply(c: CaseState | None, a: ActionRecord) -> CaseState:
 
 
 def _apply_effects(c: CaseState, a: ActionRecord, p: dict) -> None:
-    k = a.kind
-    if k == "dispatch":
-        c.unit = p["unit"]
-        c.co_units = list(p.get("co_units") or [])
-        c.dispatched_at = a.at
-        c.signed_at = None
-        c.auto_dispatched = bool(p.get("auto"))
-    elif k == "sign":
-        c.signed_at = a.at
-    elif k == "return":
-        c.return_count += 1
-        c.last_reason = p.get("reason")
-        c.unit, c.co_units = None, []
-        c.sign_due_at = c.sign_warn_at = c.due_at = c.warn_at = None
-    elif k == "transfer":
-        c.transfer_count += 1
-        c.unit = p["unit"]
-        c.last_reason = p.get("reason")
-    elif k == "cohandle":
-        if p["unit"] not in c.co_units:
-            c.co_units = [*c.co_units, p["unit"]]
-    elif k in ("request_close", "answer"):
-        c.result = p.get("result")
-        c.close_type = p.get("close_type", "substantive" if k == "answer" else None)
-        c.review_at = a.at
-    elif k == "reject_close":
-        c.last_reason = p.get("reason")
-    elif k == "suspend":
-        c.suspended_at = a.at
-        c.last_reason = p.get("reason")
-    elif k == "resume":
-        c.suspended_at = None
-    elif k == "callback":
-        c.satisfaction = p["satisfaction"]
-        if c.state == wf.CLOSED:
-            c.closed_at = a.at
-    elif k == "archive":
-        c.archived_at = a.at
-    elif k == "reopen":
-        c.reopened_as = p.get("new_case")
-    elif k == "escalate":
-        c.escalated_at = a.at
-        c.last_reason = p.get("reason")
-    elif k == "merge":
-        c.merged_into = p["into"]
-    elif k == "unmerge":
-        c.merged_into = None
-    elif k == "reject":
-        c.last_reason = p.get("reason")
-        c.closed_at = a.at
-    elif k == "urge":
-        c.urge_count += 1
-        c.urge_level = p["level"]
-        c.urge_reply_by = p.get("reply_by")
-    elif k == "extend_request":
-        c.extension_pending = p["days"]
-    elif k == "extend_approve":
-        c.extension_days += c.extension_pending
-        c.extension_pending = 0
-    elif k == "edit":
-        for name, change in (p.get("changes") or {}).items():
-            setattr(c, name, change["to"])
-    elif k == "flag":
-        if "major" in p:
-            c.major = bool(p["major"])
-        if "urgency" in p:
-            c.urgency = p["urgency"]
+    effect = wf.ACTIONS[a.kind].effect  # declared with the action (app.domain.actions)
+    if effect is not None:
+        effect(c, a, p)
 
 
 def fold(actions) -> CaseState | None:

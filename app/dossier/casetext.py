@@ -6,12 +6,12 @@ whose ``extra`` may hold ``units`` ({code: name}) and ``categories`` ({code: nam
 """
 from __future__ import annotations
 
-from app.domain import workflow as wf
-from app.dossier.layout import PrintContext, fmt_time
 from app.cases.views import SEE_PERSONAL, mask_id, mask_phone
+from app.domain import workflow as wf
+from app.domain.states import URGENCY_LEVELS as URGENCY  # noqa: F401 — used by the documents
+from app.dossier.layout import PrintContext, fmt_time
 
 PERSONAL_FIELDS = {"reporter_phone": mask_phone, "reporter_id_no": mask_id}
-URGENCY = {"normal": "一般", "urgent": "加急"}
 
 
 def sees_personal(ctx: PrintContext) -> bool:
@@ -45,73 +45,29 @@ def _mask_value(ctx: PrintContext, key: str, value):
     return value
 
 
+class _Words:
+    """What an action's declared wording needs, read from the print context."""
+
+    def __init__(self, ctx: PrintContext):
+        self.ctx = ctx
+
+    def unit(self, code) -> str:
+        return unit_name(self.ctx, code)
+
+    def time(self, value) -> str:
+        return fmt_time(value)
+
+    def masked(self, key: str, value):
+        return _mask_value(self.ctx, key, value)
+
+
 def describe(action: dict, ctx: PrintContext) -> str:
-    """The content column of the timeline: what this action said, in Chinese."""
+    """The content column of the timeline: what this action said, in Chinese (the wording is
+    declared with the action in app.domain.actions; the reason, result, note or instruction
+    follows when the wording did not already say it)."""
     k, p = action["kind"], action.get("payload") or {}
-    u = lambda key="unit": unit_name(ctx, p.get(key))  # noqa: E731
-    t = lambda key: fmt_time(p.get(key))  # noqa: E731
-    parts: list[str] = []
-    if k == "intake":
-        parts.append(f"受理「{p.get('title', '')}」")
-        if p.get("urgency") == "urgent":
-            parts.append("加急")
-        if p.get("major"):
-            parts.append("重大事项")
-    elif k == "dispatch":
-        parts.append(f"派至{u()}承办")
-        if p.get("co_units"):
-            parts.append("协办：" + "、".join(unit_name(ctx, c) for c in p["co_units"]))
-        if p.get("sign_due_at"):
-            parts.append(f"签收时限 {t('sign_due_at')}")
-        if p.get("due_at"):
-            parts.append(f"办结时限 {t('due_at')}")
-        if p.get("auto"):
-            parts.append("自动派单")
-        if p.get("note"):
-            parts.append(str(p["note"]))
-    elif k == "transfer":
-        parts.append(f"流转至{u()}：{p.get('reason', '')}")
-    elif k == "cohandle":
-        parts.append(f"请{u()}协办" + (f"，时限 {t('due_at')}" if p.get("due_at") else ""))
-    elif k == "request_close":
-        parts.append(f"{wf.CLOSE_TYPES.get(p.get('close_type'), '')}：{p.get('result', '')}")
-    elif k == "approve_close":
-        parts.append("审核通过" + (f"，回访时限 {t('callback_due_at')}" if p.get("callback_due_at") else ""))
-    elif k == "callback":
-        parts.append(f"评价：{wf.SATISFACTION.get(p.get('satisfaction'), p.get('satisfaction', ''))}")
-        if p.get("unit_at_fault"):
-            parts.append("承办单位有责，退回重办")
-    elif k == "urge":
-        parts.append(f"{wf.URGE_LEVELS.get(p.get('level'), '')}督办：{p.get('instruction', '')}")
-        if p.get("reply_by"):
-            parts.append(f"限 {t('reply_by')} 前回复")
-    elif k == "reject":
-        code = wf.REJECT_CODES.get(p.get("reason_code"), "")
-        reason = p.get("reason", "")
-        parts.append(f"{code}：{reason}" if code and code != reason else reason)
-    elif k == "extend_request":
-        parts.append(f"申请延期 {p.get('days')} 个工作日：{p.get('reason', '')}")
-    elif k == "extend_approve":
-        parts.append(f"批准延期 {p.get('days', '')} 个工作日" + (f"，办结时限改为 {t('due_at')}" if p.get("due_at") else ""))
-    elif k == "resume":
-        parts.append("恢复办理" + (f"，办结时限顺延至 {t('due_at')}" if p.get("due_at") else ""))
-    elif k == "merge":
-        parts.append(f"合并到 {p.get('into', '')}")
-    elif k == "reopen":
-        parts.append(f"{p.get('reason', '')}；新案件 {p.get('new_case', '')}".strip("；"))
-    elif k == "attach":
-        parts.append(f"附件「{p.get('filename', '')}」")
-    elif k == "edit":
-        for field, ch in (p.get("changes") or {}).items():
-            label = wf.EDITABLE_FIELDS.get(field, field)
-            before = _mask_value(ctx, field, (ch or {}).get("from"))
-            after = _mask_value(ctx, field, (ch or {}).get("to"))
-            parts.append(f"{label}：「{before or '空'}」改为「{after or '空'}」")
-    elif k == "flag":
-        if "urgency" in p:
-            parts.append(f"紧急程度：{URGENCY.get(p['urgency'], p['urgency'])}")
-        if "major" in p:
-            parts.append("标记为重大事项" if p["major"] else "取消重大事项")
+    spec = wf.ACTIONS.get(k)
+    parts: list[str] = list(spec.words(p, _Words(ctx))) if spec and spec.words else []
     for key in ("reason", "result", "note", "instruction"):
         if key in p and p[key] and not any(str(p[key]) in x for x in parts):
             parts.append(str(p[key]))

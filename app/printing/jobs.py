@@ -63,7 +63,7 @@ def _receipt_info(desk: Desk, case: dict) -> dict:
         from datetime import datetime
 
         from app.domain.deadlines import handle_deadline
-        from app.cases.dispatch import policy_for
+        from app.cases.timing import policy_for
 
         start = datetime.fromisoformat(case["received_at"])
         due = handle_deadline(desk.calendar(), start, policy_for(desk, case.get("category")),

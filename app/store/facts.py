@@ -28,7 +28,7 @@ from sqlalchemy import text
 from app.domain import indicators as ind
 from app.domain import workflow as wf
 from app.desk import Desk
-from app.cases.dispatch import SHANGHAI
+from app.cases.timing import SHANGHAI
 from app.store.types import to_sql_dt
 
 _JD_OFFSET = 1721425  # julian day number minus date.toordinal()

@@ -17,7 +17,7 @@ from app.errors import AppError, ValidationError
 from app.cases import handling
 from app.supervision import indicators
 from app.desk import Actor, Desk
-from app.cases.dispatch import SHANGHAI
+from app.cases.timing import SHANGHAI
 from app.cases.views import urge_view
 from app.store import supervision_schema  # noqa: F401 (tables and indexes)
 from app.store.types import to_sql_dt

@@ -38,7 +38,8 @@ def fold_rows(actions) -> object:
         rec = ActionRecord(a.id, a.case_id, a.kind, a.at, a.actor, a.actor_role, a.payload or {}, a.actor_unit)
         if a.status != "accepted":
             try:
-                wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload)
+                wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload,
+                         actor_unit=a.actor_unit, case_unit=state.unit if state else None)
             except AppError:
                 continue  # no longer valid here; the district's verdict will reject it
         try:

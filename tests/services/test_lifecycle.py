@@ -8,7 +8,8 @@ from app.errors import NotFound, PermissionDenied, ValidationError, WorkflowErro
 from app.cases import handling
 from app.cases import intake
 from app.cases import queries
-from app.cases.dispatch import SHANGHAI, dispatch
+from app.cases.dispatch import dispatch
+from app.cases.timing import SHANGHAI
 from app.admin.integrity import rebuild_differences
 from app.store.models import AuditEntry, Case, CaseAction, OutboxEntry
 from tests.conftest import sample_case
