@@ -117,12 +117,15 @@ def read_json_input(path: str | None):
         raise ValidationError(f"无法读取文件：{path}（{e.strerror}）", field="json") from None
     raw = raw.strip()
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
         try:
-            return [json.loads(line) for line in raw.splitlines() if line.strip()]
-        except json.JSONDecodeError as e:
-            raise ValidationError(f"JSON 格式错误：第 {e.lineno} 行第 {e.colno} 列", field="json") from None
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            try:
+                return [json.loads(line) for line in raw.splitlines() if line.strip()]
+            except json.JSONDecodeError as e:
+                raise ValidationError(f"JSON 格式错误：第 {e.lineno} 行第 {e.colno} 列", field="json") from None
+    except RecursionError:
+        raise ValidationError("JSON 嵌套层数过多", field="json") from None
 
 
 def emit(args, data, text: str | None = None) -> None:

@@ -30,6 +30,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 # C0/C1 controls except tab and newline; bidi overrides and isolates; zero-width characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_STORED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what no keyboard types
 _BIDI = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -160,11 +161,11 @@ def _value(f: Field, value, where: str, mode: str, now: datetime):
         if not (t in ("datetime", "date") and isinstance(value, datetime)):
             _fail(f, where, f"{f.label}应为文本" if t in ("text", "line", "name", "code") else _shape_message(f))
     if t in ("text", "line"):
-        text = value.strip()
-        clean = clean_text(value, multiline=t == "text")
-        if mode == "stored" and clean != text:
-            _fail(f, where, f"{f.label}含有控制字符")
-        return _length(f, clean, where)
+        if mode == "stored":  # already cleaned by its service; older data may hold CR or bidi marks
+            if _CONTROL_STORED.search(value):
+                _fail(f, where, f"{f.label}含有控制字符")
+            return _length(f, value.strip(), where)
+        return _length(f, clean_text(value, multiline=t == "text"), where)
     if t in ("name", "code"):
         text = value.strip()
         if _CONTROL.search(text) or _BIDI.search(text) or (t == "name" and "\n" in text):

@@ -16,7 +16,10 @@ from pydantic import Field
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.actions import ACTIONS
 from app.domain.casefold import ActionRecord
+from app.domain.schema import validate
+from app.errors import AppError, ValidationError
 from app.store import bulk
 from app.store.models import Attachment, CaseAction, CohandleTask
 from app.store.types import dumps, to_sql_dt
@@ -259,12 +262,25 @@ def decode(page: P.ChangesPage) -> Decoded:
         a = c.data
         if a.id != c.id:
             raise SyncError("同步服务器返回的变更内容格式不正确，本机数据未受影响，稍后重试", code="bad_reply")
+        _check_payload(a)
         at = a.at.astimezone(UTC)
         actions.append(Pulled(c.seq, a, (
             a.id, a.case_id, a.kind, to_sql_dt(at), a.actor, a.actor_name, a.actor_role, a.actor_unit,
             dumps(a.payload), a.device_id, "accepted", c.seq, None), ActionRecord(
             a.id, a.case_id, a.kind, at, a.actor, a.actor_role, a.payload or {}, a.actor_unit)))
     return Decoded(page, actions, records)
+
+
+def _check_payload(a: ActionData) -> None:
+    """The pulled action against its declaration (app.domain.actions), as the server judged it."""
+    spec = ACTIONS.get(a.kind)
+    try:
+        if spec is None:
+            raise ValidationError(f"未知的操作：{a.kind}", field="kind")
+        validate(spec.stored, a.payload, mode="stored")
+    except AppError as e:
+        raise SyncError(f"同步服务器返回的操作 {a.id} 不符合格式（{e.message}），本机数据未受影响，稍后重试",
+                        code="bad_reply") from None
 
 
 def _apply(s, decoded: Decoded, device_id: str, seen: set | None, first: FirstPull | None = None) -> dict:
