@@ -48,7 +48,7 @@ def cmd_print(args, desk: Desk):
     if args.out_dir or args.one_file:
         raise ValidationError("--out-dir 和 --one-file 只用于 --query 批量打印", field="out_dir")
     out = jobs.print_case(desk, who, args.case_no, args.kind, args.output, watermark=args.watermark,
-                              size=args.size)
+                          size=args.size)
     emit(args, {"paths": [out["path"]], **out}, f"已生成{out['kind_label']}：{out['path']}")
 
 
@@ -65,8 +65,8 @@ def _batch(args, desk: Desk, who):
         print(f"\r已打印 {done}/{total}", end="", file=sys.stderr, flush=True)
 
     out = jobs.print_batch(desk, who, filters, out_dir=args.out_dir, out_file=args.one_file,
-                               one_file=bool(args.one_file), watermark=args.watermark,
-                               progress=progress if args.progress else None)
+                           one_file=bool(args.one_file), watermark=args.watermark,
+                           progress=progress if args.progress else None)
     if args.progress:
         print(file=sys.stderr)
     where = args.one_file or args.out_dir
