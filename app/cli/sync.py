@@ -7,20 +7,26 @@
 """
 from __future__ import annotations
 
-from app.cli import emit
-from app.reference import users as auth
+from app.cli.output import actor, add_json_flag, emit
+from app.desk import Desk
+from app.errors import ValidationError
+from app.sync import conflicts
+from app.sync.engine import run_round
+from app.sync.enroll import enroll
 
 
-def register(sub, add_json_flag) -> None:
+def register(sub) -> None:
     x = sub.add_parser("enroll", help="用区级管理员给的一次性注册码注册本工作站")
     x.add_argument("--server", required=True, help="区级同步服务器地址，如 https://sync.example.gov.cn")
     x.add_argument("--code", required=True, help="一次性注册码")
     x.add_argument("--no-sync", action="store_true", help="注册后不立即同步")
     add_json_flag(x)
+    x.set_defaults(handler=cmd_enroll)
     x = sub.add_parser("sync", help="与区级服务器同步一轮（先上传后下载）")
     x.add_argument("--server", help="改用该服务器地址")
     x.add_argument("--no-files", action="store_true", help="不传输附件文件")
     add_json_flag(x)
+    x.set_defaults(handler=cmd_sync)
     x = sub.add_parser("conflicts", help="同步冲突：被区级拒绝的操作及原因")
     x.add_argument("conflicts_cmd", nargs="?", choices=["list", "resolve"], default="list")
     x.add_argument("id", nargs="?", help="冲突编号（resolve）")
@@ -28,11 +34,11 @@ def register(sub, add_json_flag) -> None:
     x.add_argument("--unit", help="重新派单到该单位（默认原单位）")
     x.add_argument("--all", action="store_true", help="包括已处理的")
     add_json_flag(x)
+    x.set_defaults(handler=cmd_conflicts)
 
 
-def cmd_enroll(args, desk):
-    from app.sync.enroll import enroll
-
+def cmd_enroll(args, desk: Desk):
+    """On a fresh data dir the Desk main opened is an empty store: enroll binds it to the town."""
     out = enroll(desk, args.server, args.code, sync=not args.no_sync)
     text = f"已注册：{out['town_name']}（{out['town']}），工作站 {out['workstation']}，设备 {out['device_id']}"
     if "sync" in out:
@@ -40,9 +46,7 @@ def cmd_enroll(args, desk):
     emit(args, out, text)
 
 
-def cmd_sync(args, desk):
-    from app.sync.engine import run_round
-
+def cmd_sync(args, desk: Desk):
     out = run_round(desk, server=args.server, files=not args.no_files)
     emit(args, out, _summary_text(out))
 
@@ -57,14 +61,11 @@ def _summary_text(out: dict) -> str:
     return text
 
 
-def cmd_conflicts(args, desk):
-    from app.errors import ValidationError
-    from app.sync import conflicts
-
+def cmd_conflicts(args, desk: Desk):
     if args.conflicts_cmd == "resolve":
         if not args.id or not args.how:
             raise ValidationError("用法：towndesk conflicts resolve ID --how redispatch|note|dismiss", field="how")
-        who = auth.get_actor(desk, args.as_user)
+        who = actor(args, desk)
         out = conflicts.resolve(desk, who, args.id, args.how, args.unit)
         emit(args, out, f"已处理冲突 {args.id}（{args.how}）")
         return
@@ -74,5 +75,3 @@ def cmd_conflicts(args, desk):
         f"原因：{c['reason']}" for c in out]
     emit(args, out, "\n".join(lines))
 
-
-HANDLERS = {"enroll": cmd_enroll, "sync": cmd_sync, "conflicts": cmd_conflicts}

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import sys
 
-from app.cli import emit
+from app.cli.output import actor, add_json_flag, emit
+from app.desk import Desk
 from app.errors import ValidationError
-from app.reference import users as auth
-from app.printing import jobs as printing
+from app.printing import jobs
 
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to")
 
 
-def register(sub, add_json_flag) -> None:
+def register(sub) -> None:
     x = sub.add_parser("print", help="打印文书：案卷、受理回执、交办单、督办单；或按条件批量打印案卷")
     x.add_argument("case_no", nargs="?", help="案件编号")
     x.add_argument("-o", "--output", help="输出 PDF 文件")
@@ -34,10 +34,11 @@ def register(sub, add_json_flag) -> None:
     x.add_argument("--one-file", help="批量：合并为一个 PDF 文件")
     x.add_argument("--progress", action="store_true", help="批量：在标准错误输出进度")
     add_json_flag(x)
+    x.set_defaults(handler=cmd_print)
 
 
-def cmd_print(args, desk):
-    who = auth.get_actor(desk, args.as_user)
+def cmd_print(args, desk: Desk):
+    who = actor(args, desk)
     if args.query:
         return _batch(args, desk, who)
     if not args.case_no:
@@ -46,12 +47,12 @@ def cmd_print(args, desk):
         raise ValidationError("请用 -o 指定输出的 PDF 文件", field="output")
     if args.out_dir or args.one_file:
         raise ValidationError("--out-dir 和 --one-file 只用于 --query 批量打印", field="out_dir")
-    out = printing.print_case(desk, who, args.case_no, args.kind, args.output, watermark=args.watermark,
-                              size=args.size)
+    out = jobs.print_case(desk, who, args.case_no, args.kind, args.output, watermark=args.watermark,
+                          size=args.size)
     emit(args, {"paths": [out["path"]], **out}, f"已生成{out['kind_label']}：{out['path']}")
 
 
-def _batch(args, desk, who):
+def _batch(args, desk: Desk, who):
     if args.case_no:
         raise ValidationError("--query 批量打印时不要再指定案件编号", field="case_no")
     if args.kind != "dossier":
@@ -63,13 +64,11 @@ def _batch(args, desk, who):
     def progress(done, total):
         print(f"\r已打印 {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    out = printing.print_batch(desk, who, filters, out_dir=args.out_dir, out_file=args.one_file,
-                               one_file=bool(args.one_file), watermark=args.watermark,
-                               progress=progress if args.progress else None)
+    out = jobs.print_batch(desk, who, filters, out_dir=args.out_dir, out_file=args.one_file,
+                           one_file=bool(args.one_file), watermark=args.watermark,
+                           progress=progress if args.progress else None)
     if args.progress:
         print(file=sys.stderr)
     where = args.one_file or args.out_dir
     emit(args, out, f"已打印案卷 {out['count']} 件（共 {out['total']} 件）：{where}")
 
-
-HANDLERS = {"print": cmd_print}

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli import emit
+from app.cli.output import actor, add_json_flag, emit
+from app.desk import Desk
 from app.domain import indicators as ind
+from app.dossier.bulletins import render
 from app.errors import ValidationError
-from app.reference import users as auth
-from app.supervision import rankings
+from app.supervision import board as sv
 from app.supervision import bulletins as bl
 from app.supervision import indicators as si
-from app.supervision import board as sv
-from app.desk import Desk
+from app.supervision import rankings
 
 
-def register(sub, add_json_flag) -> None:
+def register(sub) -> None:
     x = sub.add_parser("report", help="生成日简报 / 周通报 / 月专报（PDF）")
     x.add_argument("kind", help="daily（日简报）| weekly（周通报）| monthly（月专报）")
     x.add_argument("--date", help="日期 YYYY-MM-DD（默认今天）")
     x.add_argument("-o", "--output", help="输出 PDF 文件")
     x.add_argument("--watermark", action="store_true", help="加“内部资料”水印")
     add_json_flag(x)
+    x.set_defaults(handler=cmd_report)
 
     x = sub.add_parser("indicators", help="考评指标（任意时段、单位、分类、渠道、村社）")
     x.add_argument("--from", dest="date_from", required=True)
@@ -30,12 +31,14 @@ def register(sub, add_json_flag) -> None:
         x.add_argument(f"--{name}")
     x.add_argument("--by", help="unit | category | channel | village")
     add_json_flag(x)
+    x.set_defaults(handler=cmd_indicators)
 
     x = sub.add_parser("ranking", help="单位考评排名（三色评比）")
     x.add_argument("--from", dest="date_from", required=True)
     x.add_argument("--to", dest="date_to", required=True)
     x.add_argument("--indicator", help="单项指标排名（默认综合得分）")
     add_json_flag(x)
+    x.set_defaults(handler=cmd_ranking)
 
     x = sub.add_parser("deadlines", help="超期/临期看板、预警提醒、催办建议")
     x.add_argument("what", nargs="?", default="board", help="board | remind | proposals | urge-all")
@@ -43,6 +46,7 @@ def register(sub, add_json_flag) -> None:
     x.add_argument("--color")
     x.add_argument("--limit", type=int, default=50)
     add_json_flag(x)
+    x.set_defaults(handler=cmd_deadlines)
 
     x = sub.add_parser("urge", help="督办：list | issue NO | reply NO")
     x.add_argument("what", help="list | issue | reply")
@@ -54,6 +58,7 @@ def register(sub, add_json_flag) -> None:
     x.add_argument("--unit")
     x.add_argument("--limit", type=int, default=100)
     add_json_flag(x)
+    x.set_defaults(handler=cmd_urge)
 
 
 def _period(args) -> si.Period:
@@ -66,9 +71,7 @@ def cmd_report(args, desk: Desk):
     day = args.date or bl.default_date(desk)
     figures = bl.figures(desk, args.kind, day)
     if args.output:
-        from app.dossier.bulletins import render
-
-        who = auth.get_actor(desk, args.as_user)
+        who = actor(args, desk)
         out = Path(args.output)
         if out.parent and not out.parent.exists():
             raise ValidationError(f"输出目录不存在：{out.parent}", field="output")
@@ -124,7 +127,7 @@ def cmd_deadlines(args, desk: Desk):
     elif args.what in ("proposals", "urge-all"):
         props = sv.urge_proposals(desk, args.limit)
         if args.what == "urge-all":
-            out = sv.issue_urges(desk, auth.get_actor(desk, args.as_user), props)
+            out = sv.issue_urges(desk, actor(args, desk), props)
             text = f"已发出催办 {out['issued']} 件，失败 {len(out['failed'])} 件"
         else:
             out = {"proposals": props}
@@ -137,7 +140,7 @@ def cmd_deadlines(args, desk: Desk):
 
 
 def cmd_urge(args, desk: Desk):
-    who = auth.get_actor(desk, args.as_user)
+    who = actor(args, desk)
     if args.what == "list":
         out = sv.open_urges(desk, args.level, args.unit, args.limit)
         text = "\n".join([f"在督办 {out['total']} 件（红牌 {out['counts']['red']}，黄牌 {out['counts']['yellow']}，"
@@ -156,6 +159,3 @@ def cmd_urge(args, desk: Desk):
         raise ValidationError("应为 list、issue 或 reply", field="what")
     emit(args, out, text)
 
-
-HANDLERS = {"report": cmd_report, "indicators": cmd_indicators, "ranking": cmd_ranking,
-            "deadlines": cmd_deadlines, "urge": cmd_urge}

@@ -1,0 +1,72 @@
+"""``towndesk``: without a command it opens the window; subcommands script the same services.
+
+Every command prints JSON with ``--json``. Bad input exits 2 with one line in Chinese and English
+(with ``--json``: {"error": {"code", "message", "field"}}) and writes nothing.
+
+Each area's commands live in one module of this package with ``register(sub)``, which adds its
+parsers and binds each one to its handler with ``set_defaults(handler=...)``. A handler is
+``handler(args, desk) -> exit status or None``; ``main`` opens the Desk once for it and closes it
+afterwards. A new area: write its module and add it to ``AREAS``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from app import __version__
+from app.cli import admin, cases, demo, printing, reference, supervision, sync
+from app.cli.output import wants_json
+from app.desk import open_desk
+from app.errors import AppError
+
+# The order of the commands in ``towndesk --help``.
+AREAS = (admin, demo, cases, reference, supervision, printing, sync)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="towndesk", description="镇街指挥台 towndesk")
+    p.add_argument("--data-dir", help="数据目录（默认 TOWNDESK_HOME 或系统用户数据目录）")
+    p.add_argument("--as", dest="as_user", help="以该用户身份执行（默认内置管理员）")
+    p.add_argument("--json", dest="json_out", action="store_true", help="输出 JSON")
+    p.add_argument("--version", action="store_true", help="显示版本")
+    sub = p.add_subparsers(dest="command")
+    for area in AREAS:
+        area.register(sub)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen command's handler on the store in ``--data-dir`` (created when missing:
+    ``init``, ``demo`` and ``enroll`` start from a fresh data dir)."""
+    desk = open_desk(args.data_dir)
+    try:
+        return args.handler(args, desk) or 0
+    finally:
+        desk.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.version:
+        print(f"towndesk {__version__}")
+        return 0
+    if not args.command:
+        # The one import inside a function, on purpose: app.launch is the way into the window
+        # (ui/, PySide6), which only this no-command path needs; no command loads it.
+        from app.launch import launch_gui
+
+        return launch_gui(args.data_dir)
+    try:
+        return run(args)
+    except AppError as e:
+        if wants_json(args):
+            print(json.dumps({"error": e.to_dict()}, ensure_ascii=False))
+        where = f" [{e.field}]" if e.field else ""
+        print(f"错误：{e.message}{where} ({e.english}: {e.code})", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into head and the like
+        return 0
+    except KeyboardInterrupt:
+        print("已取消 (cancelled)", file=sys.stderr)
+        return 130

@@ -1,0 +1,74 @@
+"""``towndesk init | check | backup | restore | status``: setting up and looking after the store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.admin import integrity, maintenance
+from app.admin.setup import init_store
+from app.cli.output import add_json_flag, emit
+from app.desk import Desk
+from app.store import facts
+
+
+def register(sub) -> None:
+    x = sub.add_parser("init", help="初始化本机的镇街与工作站")
+    x.add_argument("--town", required=True)
+    x.add_argument("--name", required=True)
+    x.add_argument("--workstation", required=True)
+    x.add_argument("--admin-password")
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_init)
+
+    x = sub.add_parser("check", help="完整性检查：从操作日志重建案件并比对")
+    x.add_argument("--repair", action="store_true")
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_check)
+
+    x = sub.add_parser("backup", help="备份数据库")
+    x.add_argument("-o", "--output")
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_backup)
+
+    x = sub.add_parser("restore", help="从备份恢复")
+    x.add_argument("file")
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_restore)
+
+    x = sub.add_parser("status", help="本机状态")
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_status)
+
+
+def cmd_init(args, desk: Desk):
+    out = init_store(desk, args.town, args.name, args.workstation, admin_password=args.admin_password)
+    emit(args, out, f"已初始化：{out['name']}（{out['town']}），工作站 {out['workstation']}")
+
+
+def cmd_check(args, desk: Desk) -> int:
+    """Exit 1 when the store differs from its action log (unless ``--repair`` mended it)."""
+    out = integrity.integrity(desk) | {"rebuild": integrity.rebuild_differences(desk, repair=args.repair)}
+    out["facts"] = facts.verify(desk, desk.now(), repair=args.repair)
+    facts_ok = out["facts"]["differences"] == 0 and out["facts"]["rollup_differences"] == 0
+    ok = out["sqlite"] == "ok" and out["foreign_keys_ok"] and out["search_index_ok"] \
+        and ((out["rebuild"]["differences"] == 0 and facts_ok) or args.repair)
+    out["ok"] = ok
+    emit(args, out, f"检查 {out['rebuild']['checked']} 件案件：差异 {out['rebuild']['differences']}，"
+                    f"统计数据差异 {out['facts']['differences']}，SQLite {out['sqlite']}，{'通过' if ok else '未通过'}")
+    return 0 if ok else 1
+
+
+def cmd_backup(args, desk: Desk):
+    path = maintenance.backup(desk, Path(args.output) if args.output else None)
+    emit(args, {"path": str(path)}, f"已备份到 {path}")
+
+
+def cmd_restore(args, desk: Desk):
+    """The Desk main opened is the one restored: maintenance.restore closes its database, puts the
+    backup in place and migrates it; main closes it afterwards as for any command."""
+    out = maintenance.restore(desk, Path(args.file))
+    emit(args, out, f"已从 {args.file} 恢复（原数据库已备份到 {out['previous']}）")
+
+
+def cmd_status(args, desk: Desk):
+    out = maintenance.status(desk)
+    emit(args, out, "\n".join(f"{k}: {v}" for k, v in out.items()))
