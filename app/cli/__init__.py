@@ -6,7 +6,9 @@ Every command prints JSON with ``--json``. Bad input exits 2 with one line in Ch
 Each area's commands live in one module of this package with ``register(sub)``, which adds its
 parsers and binds each one to its handler with ``set_defaults(handler=...)``. A handler is
 ``handler(args, desk) -> exit status or None``; ``main`` opens the Desk once for it and closes it
-afterwards. A new area: write its module and add it to ``AREAS``.
+afterwards. A new area: write its module and add it to ``AREAS``. Handlers import their services
+when they run, so that ``towndesk case list`` does not pay for ReportLab, requests or the demo
+generator (start-up is most of a command's time).
 """
 from __future__ import annotations
 

@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.admin import integrity, maintenance
-from app.admin.setup import init_store
 from app.cli.output import add_json_flag, emit
 from app.desk import Desk
-from app.store import facts
 
 
 def register(sub) -> None:
@@ -40,12 +37,17 @@ def register(sub) -> None:
 
 
 def cmd_init(args, desk: Desk):
+    from app.admin.setup import init_store
+
     out = init_store(desk, args.town, args.name, args.workstation, admin_password=args.admin_password)
     emit(args, out, f"已初始化：{out['name']}（{out['town']}），工作站 {out['workstation']}")
 
 
 def cmd_check(args, desk: Desk) -> int:
     """Exit 1 when the store differs from its action log (unless ``--repair`` mended it)."""
+    from app.admin import integrity
+    from app.store import facts
+
     out = integrity.integrity(desk) | {"rebuild": integrity.rebuild_differences(desk, repair=args.repair)}
     out["facts"] = facts.verify(desk, desk.now(), repair=args.repair)
     facts_ok = out["facts"]["differences"] == 0 and out["facts"]["rollup_differences"] == 0
@@ -58,6 +60,8 @@ def cmd_check(args, desk: Desk) -> int:
 
 
 def cmd_backup(args, desk: Desk):
+    from app.admin import maintenance
+
     path = maintenance.backup(desk, Path(args.output) if args.output else None)
     emit(args, {"path": str(path)}, f"已备份到 {path}")
 
@@ -65,10 +69,14 @@ def cmd_backup(args, desk: Desk):
 def cmd_restore(args, desk: Desk):
     """The Desk main opened is the one restored: maintenance.restore closes its database, puts the
     backup in place and migrates it; main closes it afterwards as for any command."""
+    from app.admin import maintenance
+
     out = maintenance.restore(desk, Path(args.file))
     emit(args, out, f"已从 {args.file} 恢复（原数据库已备份到 {out['previous']}）")
 
 
 def cmd_status(args, desk: Desk):
+    from app.admin import maintenance
+
     out = maintenance.status(desk)
     emit(args, out, "\n".join(f"{k}: {v}" for k, v in out.items()))

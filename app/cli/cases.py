@@ -1,7 +1,6 @@
 """``towndesk case add | list | show | act | search``: intake, the case list and the workflow."""
 from __future__ import annotations
 
-from app.cases import attachments, handling, intake, queries
 from app.cli.output import actor, add_json_flag, emit, read_json_input
 from app.desk import Desk
 from app.errors import ValidationError
@@ -50,6 +49,8 @@ def register(sub) -> None:
 
 
 def cmd_case_add(args, desk: Desk):
+    from app.cases import intake
+
     data = read_json_input(args.input or args.file)
     who = actor(args, desk)
     if isinstance(data, list):
@@ -62,6 +63,8 @@ def cmd_case_add(args, desk: Desk):
 
 
 def cmd_case_list(args, desk: Desk):
+    from app.cases import queries
+
     filters = {k: getattr(args, k) for k in FILTERS}
     out = queries.list_cases(desk, actor(args, desk), filters, args.sort, args.limit, args.after)
     emit(args, out, _table(out))
@@ -78,6 +81,8 @@ def _table(out: dict) -> str:
 
 
 def cmd_case_show(args, desk: Desk):
+    from app.cases import queries
+
     out = queries.show_case(desk, actor(args, desk), args.case_no)
     lines = [f"{out['case_no']}  {out['state_label']}  {out['title']}", out["description"]]
     if out.get("urge"):
@@ -88,6 +93,8 @@ def cmd_case_show(args, desk: Desk):
 
 
 def cmd_case_act(args, desk: Desk):
+    from app.cases import attachments, handling
+
     who = actor(args, desk)
     if args.action == "attach":
         path = args.attach_path
@@ -109,5 +116,7 @@ def cmd_case_act(args, desk: Desk):
 
 
 def cmd_case_search(args, desk: Desk):
+    from app.cases import queries
+
     out = queries.list_cases(desk, actor(args, desk), {"q": args.text}, limit=args.limit)
     emit(args, out, _table(out))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from app.cli.output import add_json_flag, emit
-from app.demo.loader import load_demo
 from app.desk import Desk
 from app.errors import ValidationError
 
@@ -16,6 +15,8 @@ def register(sub) -> None:
 
 
 def cmd_demo(args, desk: Desk):
+    from app.demo.loader import load_demo
+
     if args.cases < 0:
         raise ValidationError("案件数量不能为负数", field="cases")
     out = load_demo(desk, args.cases, seed=args.seed)

@@ -11,7 +11,6 @@ import sys
 from app.cli.output import actor, add_json_flag, emit
 from app.desk import Desk
 from app.errors import ValidationError
-from app.printing import jobs
 
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to")
@@ -38,6 +37,8 @@ def register(sub) -> None:
 
 
 def cmd_print(args, desk: Desk):
+    from app.printing import jobs
+
     who = actor(args, desk)
     if args.query:
         return _batch(args, desk, who)
@@ -53,6 +54,8 @@ def cmd_print(args, desk: Desk):
 
 
 def _batch(args, desk: Desk, who):
+    from app.printing import jobs
+
     if args.case_no:
         raise ValidationError("--query 批量打印时不要再指定案件编号", field="case_no")
     if args.kind != "dossier":

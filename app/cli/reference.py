@@ -1,12 +1,15 @@
 """``towndesk ref list KIND`` and ``towndesk user add | passwd | lock``: reference records and users."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.cli.output import actor, add_json_flag, emit
 from app.desk import Desk
-from app.reference import users
-from app.reference.records import RefCache, list_refs
 
 KINDS = ["categories", "units", "villages", "grids", "users", "rules"]
+
+if TYPE_CHECKING:
+    from app.reference.records import RefCache
 
 
 def register(sub) -> None:
@@ -38,6 +41,8 @@ def register(sub) -> None:
 
 
 def cmd_ref_list(args, desk: Desk):
+    from app.reference.records import list_refs
+
     out = list_refs(desk, args.kind)
     emit(args, out, lambda: ref_text(args.kind, out, desk.refs()))
 
@@ -45,6 +50,7 @@ def cmd_ref_list(args, desk: Desk):
 def ref_text(kind: str, rows: list[dict], refs: RefCache) -> str:
     """One line per record: ``code  name`` (users: the username), and for responsibility rules
     ``category name → unit name（适用：village / grid）``, where neither means the whole town."""
+
     if kind != "rules":
         return "\n".join(f"{r['code']}  {r['name']}" for r in rows)
     lines = []
@@ -57,16 +63,22 @@ def ref_text(kind: str, rows: list[dict], refs: RefCache) -> str:
 
 
 def cmd_user_add(args, desk: Desk):
+    from app.reference import users
+
     out = users.add_user(desk, actor(args, desk), args.username, args.role, args.password, args.name, args.unit)
     emit(args, out, f"已添加用户 {out['username']}（{out['role']}）")
 
 
 def cmd_user_passwd(args, desk: Desk):
+    from app.reference import users
+
     users.set_password(desk, actor(args, desk), args.username, args.password)
     emit(args, {"username": args.username, "ok": True}, f"已修改 {args.username} 的密码")
 
 
 def cmd_user_lock(args, desk: Desk):
+    from app.reference import users
+
     users.set_locked(desk, actor(args, desk), args.username, not args.unlock)
     emit(args, {"username": args.username, "locked": not args.unlock},
          f"已{'解锁' if args.unlock else '停用'}用户 {args.username}")

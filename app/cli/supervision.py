@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.output import actor, add_json_flag, emit
 from app.desk import Desk
-from app.domain import indicators as ind
-from app.dossier.bulletins import render
 from app.errors import ValidationError
-from app.supervision import board as sv
-from app.supervision import bulletins as bl
-from app.supervision import indicators as si
-from app.supervision import rankings
+
+if TYPE_CHECKING:
+    from app.supervision import indicators as si
 
 
 def register(sub) -> None:
@@ -62,10 +60,16 @@ def register(sub) -> None:
 
 
 def _period(args) -> si.Period:
+    from app.supervision import indicators as si
+
     return si.period(args.date_from, args.date_to)
 
 
 def cmd_report(args, desk: Desk):
+    from app.domain import indicators as ind
+    from app.dossier.bulletins import render
+    from app.supervision import bulletins as bl
+
     if args.kind not in bl.KINDS:
         raise ValidationError("简报类型应为 daily（日简报）、weekly（周通报）或 monthly（月专报）", field="kind")
     day = args.date or bl.default_date(desk)
@@ -86,6 +90,8 @@ def cmd_report(args, desk: Desk):
 
 
 def cmd_indicators(args, desk: Desk):
+    from app.supervision import indicators as si
+
     p = _period(args)
     filters = {k: getattr(args, k) for k in ("unit", "category", "channel", "village") if getattr(args, k)}
     if args.by:
@@ -99,6 +105,8 @@ def cmd_indicators(args, desk: Desk):
 
 
 def _line(r: dict) -> str:
+    from app.domain import indicators as ind
+
     return (f"{r['name']}：受理 {r['received']} 批 / {r['persons']} 人次，按时签收率 {ind.pct(r['sign_on_time_rate'])}，"
             f"按期办结率 {ind.pct(r['on_time_rate'])}，办结率 {ind.pct(r['done_rate'])}，结案率 {ind.pct(r['close_rate'])}，"
             f"满意率 {ind.pct(r['satisfaction_rate'])}，退回率 {ind.pct(r['return_rate'])}，流转率 "
@@ -107,6 +115,8 @@ def _line(r: dict) -> str:
 
 
 def cmd_ranking(args, desk: Desk):
+    from app.supervision import rankings
+
     out = rankings.ranking(desk, _period(args), args.indicator)
     lines = [f"{out['indicator_label']}排名（{out['period']['from']} 至 {out['period']['to']}）"]
     for r in out["rows"]:
@@ -117,6 +127,8 @@ def cmd_ranking(args, desk: Desk):
 
 
 def cmd_deadlines(args, desk: Desk):
+    from app.supervision import board as sv
+
     if args.what == "board":
         out = sv.board(desk, args.unit, args.color, args.limit)
         text = "\n".join([f"超期 {out['red']} 件，临期 {out['yellow']} 件"] +
@@ -140,6 +152,8 @@ def cmd_deadlines(args, desk: Desk):
 
 
 def cmd_urge(args, desk: Desk):
+    from app.supervision import board as sv
+
     who = actor(args, desk)
     if args.what == "list":
         out = sv.open_urges(desk, args.level, args.unit, args.limit)

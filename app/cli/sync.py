@@ -10,9 +10,6 @@ from __future__ import annotations
 from app.cli.output import actor, add_json_flag, emit
 from app.desk import Desk
 from app.errors import ValidationError
-from app.sync import conflicts
-from app.sync.engine import run_round
-from app.sync.enroll import enroll
 
 
 def register(sub) -> None:
@@ -39,6 +36,8 @@ def register(sub) -> None:
 
 def cmd_enroll(args, desk: Desk):
     """On a fresh data dir the Desk main opened is an empty store: enroll binds it to the town."""
+    from app.sync.enroll import enroll
+
     out = enroll(desk, args.server, args.code, sync=not args.no_sync)
     text = f"已注册：{out['town_name']}（{out['town']}），工作站 {out['workstation']}，设备 {out['device_id']}"
     if "sync" in out:
@@ -47,6 +46,8 @@ def cmd_enroll(args, desk: Desk):
 
 
 def cmd_sync(args, desk: Desk):
+    from app.sync.engine import run_round
+
     out = run_round(desk, server=args.server, files=not args.no_files)
     emit(args, out, _summary_text(out))
 
@@ -62,6 +63,8 @@ def _summary_text(out: dict) -> str:
 
 
 def cmd_conflicts(args, desk: Desk):
+    from app.sync import conflicts
+
     if args.conflicts_cmd == "resolve":
         if not args.id or not args.how:
             raise ValidationError("用法：towndesk conflicts resolve ID --how redispatch|note|dismiss", field="how")
