@@ -2,6 +2,7 @@
 conflict arrived, case changed). ui/ bridges it to Qt signals so handlers run on the GUI thread."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -35,6 +36,4 @@ def publish(event: str, payload: dict | None = None) -> None:
         try:
             cb(payload or {})
         except Exception:  # noqa: BLE001 — a subscriber's bug must not break the publisher
-            import logging
-
             logging.getLogger("towndesk.events").exception("event subscriber failed: %s", event)

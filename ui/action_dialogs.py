@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain import workflow as wf
 from app.errors import AppError
 from ui import workers
+from ui.errors import present_error
 from ui.widgets.form import FormErrors
 from ui.widgets.pickers import UnitPicker
 
@@ -237,7 +238,5 @@ class ActionDialog(QDialog):
                 field = "value"
             self.errors.show(field, exc.message)
         else:
-            from ui.errors import present_error
-
             present_error(exc, self)
 

@@ -3,19 +3,20 @@ automatic dispatch by the responsibility list."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal_column, select
 
+from app.cases import caselog
+from app.cases.dispatch import dispatch_payload
+from app.cases.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
+from app.desk import SYSTEM_ACTOR, Actor, Desk
 from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.ids import case_no as make_case_no
 from app.domain.repeats import Candidate, Probe, find_repeats
 from app.domain.routing import route
 from app.errors import AppError, ValidationError
-from app.cases import caselog
-from app.desk import SYSTEM_ACTOR, Actor, Desk
-from app.cases.dispatch import dispatch_payload
-from app.cases.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
 from app.store.models import Case, CaseCounter
 
 LOCAL_TZ = "Asia/Shanghai"
@@ -99,8 +100,6 @@ def _location(refs, location: dict) -> tuple[str | None, str | None]:
 
 
 def next_case_no(session, desk: Desk, at) -> str:
-    from zoneinfo import ZoneInfo
-
     day = at.astimezone(ZoneInfo(LOCAL_TZ)).date()
     key = f"{day:%Y%m%d}"
     counter = session.get(CaseCounter, key) or CaseCounter(day=key, last=0)
