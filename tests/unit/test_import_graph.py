@@ -10,7 +10,7 @@ graph (plus any self-import).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,10 +41,10 @@ def _package(module: str, path: Path) -> str:
     return module if path.name == "__init__.py" else module.rpartition(".")[0]
 
 
-def imported_names(module: str, path: Path, tree: ast.AST | None = None) -> list[tuple[int, str, list[str]]]:
+def imported_names(module: str, path: Path) -> list[tuple[int, str, list[str]]]:
     """(line, base, names) for every import in the file; base is absolute, names are what
     ``from base import ...`` lists (empty for a plain ``import base``)."""
-    tree = tree if tree is not None else ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -60,9 +60,8 @@ def imported_names(module: str, path: Path, tree: ast.AST | None = None) -> list
     return out
 
 
-def resolve(base: str, names: list[str], known: Iterable[str]) -> set[str]:
+def resolve(base: str, names: list[str], known: Collection[str]) -> set[str]:
     """The modules of ours an import statement loads (outside modules give nothing)."""
-    known = set(known)
     targets = set()
     if not names:
         candidates = [base]
@@ -178,20 +177,24 @@ def _offenders(folder: str, banned: tuple[str, ...], allowed: tuple[str, ...] = 
                    if hit(name, banned) and not hit(name, allowed)})
 
 
+def _assert_none(found: list[str]) -> None:
+    assert not found, "\n".join(found)
+
+
 def test_app_imports_no_qt_and_no_ui():
-    assert _offenders("app", ("PySide6", "shiboken6", "PyQt5", "PyQt6", "ui")) == []
+    _assert_none(_offenders("app", ("PySide6", "shiboken6", "PyQt5", "PyQt6", "ui")))
 
 
 def test_ui_imports_no_sqlalchemy():
-    assert _offenders("ui", ("sqlalchemy",)) == []
+    _assert_none(_offenders("ui", ("sqlalchemy",)))
 
 
 def test_server_imports_no_ui():
-    assert _offenders("server", ("ui", "PySide6", "shiboken6")) == []
+    _assert_none(_offenders("server", ("ui", "PySide6", "shiboken6")))
 
 
 def test_domain_imports_only_domain_and_errors():
-    assert _offenders("app.domain", ("app", "ui", "server"), allowed=("app.domain", "app.errors")) == []
+    _assert_none(_offenders("app.domain", ("app", "ui", "server"), allowed=("app.domain", "app.errors")))
 
 
 # --- the checker itself --------------------------------------------------------------------------
@@ -242,4 +245,4 @@ def test_desk_and_store_import_no_area_package():
     low = [m for m in graph if m in ("app.desk", "app.store") or m.startswith("app.store.")]
     wrong = sorted(f"{m} -> {t}" for m in low for t in graph[m]
                    if t.split(".")[0] == "app" and not any(t == p or t.startswith(p + ".") for p in BELOW_AREAS))
-    assert wrong == []
+    _assert_none(wrong)
