@@ -18,8 +18,10 @@ from app.domain.calendar import WorkCalendar
 from app.errors import AppError
 from app.paths import data_dir as resolve_data_dir
 from app.store import migrate
+from app.store.bulk import restore_indexes
 from app.store.db import DB_FILENAME, Database
 from app.store.models import CalendarDay, Meta
+from app.store.refcache import RefCache, load_cache
 from app.store.types import utcnow
 
 
@@ -43,7 +45,7 @@ class Desk:
         self.db = db
         self.clock = clock
         self._calendar: WorkCalendar | None = None
-        self._refs = None
+        self._refs: RefCache | None = None
         self._meta: dict[str, str] | None = None
 
     # -- places --------------------------------------------------------------------------
@@ -101,10 +103,8 @@ class Desk:
             self._calendar = WorkCalendar(overrides)
         return self._calendar
 
-    def refs(self):
+    def refs(self) -> RefCache:
         if self._refs is None:
-            from app.reference.records import load_cache
-
             self._refs = load_cache(self)
         return self._refs
 
@@ -142,8 +142,6 @@ def open_desk(root=None, *, clock: Callable[[], datetime] = utcnow, backup: bool
 
 
 def _finish_interrupted_bulk_load(db: Database) -> None:
-    from app.store.bulk import restore_indexes
-
     raw = db.engine.raw_connection()
     try:
         restore_indexes(raw.driver_connection)

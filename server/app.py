@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.sync import protocol as P
 from server import admin, blobs, changes, ingest
@@ -151,8 +152,6 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
     async def blob_put(caller: CallerDep, request: Request, sha: str = SHA,
                        offset: int = Query(ge=0, le=2**40), size: int = Query(ge=1, le=2**40)):
         body = await request.body()
-        from starlette.concurrency import run_in_threadpool
-
         return await run_in_threadpool(blobs.put_chunk, db, api.state.blobs, caller, sha, offset, size, body)
 
     @api.get(P.API + "/blobs/{sha}", dependencies=V, response_class=Response,

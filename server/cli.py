@@ -22,6 +22,14 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
+from app.errors import AppError
+from server import admin, migrate
+from server.auth import ApiError
+from server.db import ServerDB
+from server.models import Town
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="towndesk-server", description="镇街指挥台区级同步服务器")
@@ -66,13 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from server.auth import ApiError
-    from server.db import ServerDB
-
     db = ServerDB(args.db)
     try:
-        from server import admin, migrate
-
         if args.command == "serve":
             return _serve(args, db)
         migrate.upgrade(db)
@@ -81,10 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "town" and args.town_cmd == "add":
             _out(admin.add_town(db, args.code, args.name))
         elif args.command == "town":
-            from sqlalchemy import select
-
-            from server.models import Town
-
             with db.read() as s:
                 _out([{"town": t.code, "name": t.name, "last_seq": t.last_seq} for t in s.scalars(select(Town))])
         elif args.command == "enroll-code":
@@ -114,8 +113,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{e} (io)", file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 — AppError from shared validation
-        from app.errors import AppError
-
         if isinstance(e, AppError):
             print(f"错误：{e.message} ({e.code})", file=sys.stderr)
             return 2
@@ -129,9 +126,9 @@ def _out(data) -> None:
 
 
 def _serve(args, db) -> int:
+    # the web stack (uvicorn, FastAPI and the routes) loads only for `serve`
     import uvicorn
 
-    from server import migrate
     from server.app import create_app
 
     migrate.upgrade(db)

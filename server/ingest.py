@@ -8,7 +8,9 @@ payload gets a per-item 409. One bad entry never blocks the rest of the batch.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import time
 from datetime import datetime
 
 from pydantic import ValidationError as PydanticError
@@ -97,8 +99,6 @@ class Batch:
 
 def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: str | None,
          commit_delay: float = 0.0) -> P.PushReply:
-    import time
-
     with db.tx() as s:
         town = lock_town(s, caller.town)
         dev = s.get(Device, caller.device_id)
@@ -262,8 +262,6 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
 
 
 def P_loads(text: str) -> dict:
-    import json
-
     return json.loads(text)
 
 

@@ -24,6 +24,7 @@ from app.domain import workflow as wf
 from app.domain.schema import Field
 from app.errors import AppError
 from ui import workers
+from ui.errors import present_error
 from ui.widgets.form import FormErrors
 from ui.widgets.pickers import UnitPicker
 
@@ -202,7 +203,5 @@ class ActionDialog(QDialog):
                 field = "value"
             self.errors.show(field, exc.message)
         else:
-            from ui.errors import present_error
-
             present_error(exc, self)
 

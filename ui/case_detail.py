@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases import attachments, queries
 from app.domain import workflow as wf
-from app.cases import attachments
-from app.cases import queries
 from ui.action_dialogs import ActionDialog
 from ui.format import COLOUR_HEX, COLOUR_NAMES, local, payload_text, unit_name
+from ui.printing_actions import print_button
 from ui.widgets.urge_badge import urge_chip, urge_tooltip
+from ui.workers import attach_file
 
 NO_BUTTON = {"attach"}  # attach has its own button (file chooser)
 
@@ -60,8 +61,6 @@ class CaseDetailView(QWidget):
         top.addWidget(self.urge_label)
         top.addSpacing(8)
         top.addWidget(self.state_label)
-        from ui.printing_actions import print_button
-
         self.print_btn = print_button(ctx, lambda: self.case, self)  # 案卷/回执/交办单/督办单, Ctrl+P
         top.addSpacing(8)
         top.addWidget(self.print_btn)
@@ -260,7 +259,5 @@ class CaseDetailView(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "选择附件")
         if not path or not self.case:
             return
-        from ui.workers import attach_file
-
         self.ctx.tasks.run(attach_file, self.ctx.desk, self.ctx.actor, self.case["case_no"], path,
                            on_done=self._action_done)

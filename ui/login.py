@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import AppError
 from app.reference import users as auth
+from ui.errors import present_error
 from ui.tasks import TaskManager
 from ui.widgets.form import FormErrors
 
@@ -109,9 +111,6 @@ class LoginForm(QWidget):
         self.loggedIn.emit(actor)
 
     def _failed(self, exc: Exception) -> None:
-        from app.errors import AppError
-        from ui.errors import present_error
-
         self.submit.setEnabled(True)
         if isinstance(exc, AppError):
             self.errors.show(exc.field or "password", exc.message)

@@ -10,9 +10,17 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
+from app.cases import overview
+from app.demo.loader import load_demo
+from app.desk import open_desk
 from app.paths import data_dir as resolve_data_dir
 from app.paths import resource_path
+from app.store.memory import limit_page_cache
 from ui import errors
+from ui.bus import EventBridge
+from ui.context import UiContext, make_settings
+from ui.login import LoginDialog
+from ui.tasks import TaskManager
 
 log = logging.getLogger("towndesk.ui")
 FONT_FAMILY_FALLBACK = "WenQuanYi Micro Hei"
@@ -49,12 +57,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def build_window(desk, actor, *, synchronous: bool = False, settings_path: str | None = None, info=None):
     """The main window for a logged-in actor (also used by tests, screenshots and benchmarks)."""
-    from app.cases import overview
-    from app.store.memory import limit_page_cache
-    from ui.bus import EventBridge
-    from ui.context import UiContext, make_settings
-    from ui.tasks import TaskManager
-    from ui.window import MainWindow
+    from ui.window import MainWindow  # kept off the path to the login dialog
 
     limit_page_cache(desk)
     info = info or overview.desk_info(desk)
@@ -66,8 +69,6 @@ def build_window(desk, actor, *, synchronous: bool = False, settings_path: str |
 
 def _open_store(app: QApplication, data_dir: str | None):
     """open_desk (migrations + backup) in a thread; a splash appears if it takes > 300 ms."""
-    from app.desk import open_desk
-
     result: dict = {}
 
     def work() -> None:
@@ -112,10 +113,6 @@ def run_gui(data_dir: str | None) -> int:
         return 1
     if desk.meta("town_code") is None and not _offer_demo(app, desk):
         return 1
-    from app.cases import overview
-    from app.store.memory import limit_page_cache
-    from ui.login import LoginDialog
-    from ui.tasks import TaskManager
 
     limit_page_cache(desk)
     info = overview.desk_info(desk)
@@ -128,7 +125,7 @@ def run_gui(data_dir: str | None) -> int:
         return 0
     login_tasks.shutdown()
     window, ctx = build_window(desk, dialog.actor, info=info)
-    from ui.sync_controller import install
+    from ui.sync_controller import install  # app.sync (pydantic) kept off the path to the login dialog
 
     install(ctx, window.sync_indicator)  # background sync every N seconds once enrolled
     window.show()
@@ -151,7 +148,7 @@ def _preload_in_background(desk) -> threading.Thread:
     """Warm the reference cache and the pickers' pinyin entries while the user logs in."""
 
     def work() -> None:
-        try:
+        try:  # imported here on purpose: the page modules load in this thread during login
             from ui.pages import page_classes
             from ui.widgets import pickers
 
@@ -175,8 +172,6 @@ def _offer_demo(app: QApplication, desk) -> bool:
     box.exec()
     if box.clickedButton() is not demo:
         return False
-    from app.demo.loader import load_demo
-    from ui.tasks import TaskManager
 
     tasks = TaskManager()
     done = {}

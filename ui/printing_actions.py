@@ -35,7 +35,7 @@ def preview_case(ctx, case_no: str, kind: str = "dossier", parent=None, *, size:
 
     ``on_open(dialog)`` is called with the dialog once shown (tests use it). Returns the Future.
     """
-    from ui.preview import PdfPreviewDialog
+    from ui.preview import PdfPreviewDialog  # QtPdf loads with the first preview
 
     label = KIND_LABELS.get(kind, kind)
     tmp_dir = Path(tempfile.mkdtemp(prefix="towndesk-print-"))

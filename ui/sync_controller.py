@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.errors import AppError
+from app.sync.state import summary
 from ui.context import UiContext
 
 
 def _round(desk, cancel=None):
-    from app.sync.engine import run_round
+    from app.sync.engine import run_round  # requests: loaded with the first round, not at start
 
     return run_round(desk, cancel=cancel)
 
 
 def _summary(desk) -> dict:
-    from app.sync.state import summary
-
     return summary(desk)
 
 
@@ -84,8 +84,6 @@ class SyncController(QObject):
         self.finished.emit(out)
 
     def _failed(self, error: BaseException) -> None:
-        from app.errors import AppError
-
         self.running = False
         self.last = _summary(self.ctx.desk)
         message = error.message if isinstance(error, AppError) else "同步出错，稍后自动重试"

@@ -8,6 +8,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from PySide6.QtCore import qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from app.cases import dispatch, intake, overview
+from app.demo.loader import load_demo
+from app.desk import open_desk
+from app.paths import data_dir as resolve_data_dir
+from app.printing import jobs as printing
+from app.reference import users as auth
+from ui import errors
+from ui.main import build_window, make_app
+
 SIZE = (1366, 820)
 TOUR_CASE = {
     "channel": "visit", "type": "complaint", "title": "夜间施工噪声扰民（导览示例）",
@@ -19,19 +31,6 @@ TOUR_CASE = {
 
 def run_tour(data_dir: str | None, out_dir: str | None = None) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtCore import qInstallMessageHandler
-    from PySide6.QtWidgets import QApplication
-
-    from app.paths import data_dir as resolve_data_dir
-    from app.reference import users as auth
-    from app.cases import dispatch
-    from app.cases import intake
-    from app.cases import overview
-    from app.printing import jobs as printing
-    from app.demo.loader import load_demo
-    from app.desk import open_desk
-    from ui import errors
-    from ui.main import build_window, make_app
 
     # The offscreen plugin's "does not support propagateSizeHints()" is noise on a tour.
     qInstallMessageHandler(lambda _kind, _ctx, msg: None if "propagateSizeHints" in msg else print(msg))

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.workflow import ROLE_LABELS
 from app.cases import overview
+from app.domain.workflow import ROLE_LABELS
 from ui.about import add_about_entry
 from ui.case_detail import CaseDetailView
 from ui.context import UiContext

@@ -5,9 +5,9 @@ from itertools import groupby
 
 from sqlalchemy import select, text
 
-from app.domain.casefold import CASE_FIELDS, ActionRecord, fold
 from app.cases.caselog import state_of
 from app.desk import Desk
+from app.domain.casefold import CASE_FIELDS, ActionRecord, fold
 from app.store.models import Case, CaseAction
 
 

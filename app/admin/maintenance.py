@@ -5,11 +5,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.errors import ValidationError
-from app.store.audit import audit
 from app.desk import Desk
+from app.errors import ValidationError
 from app.store import backup as bk
+from app.store import migrate
+from app.store.audit import audit
 from app.store.models import Case, OutboxEntry
+from app.sync.state import summary
 
 
 def backup(desk: Desk, target: Path | None = None) -> Path:
@@ -27,8 +29,6 @@ def restore(desk: Desk, source: Path) -> dict:
     previous = backup(desk, desk.backups_dir / f"before-restore-{desk.now():%Y%m%d-%H%M%S}.sqlite3")
     desk.db.close()
     bk.restore_from(source, desk.db.path)
-    from app.store import migrate
-
     migrate.upgrade(desk.db.engine)
     desk.invalidate()
     return {"restored": str(source), "previous": str(previous)}
@@ -43,8 +43,6 @@ def status(desk: Desk) -> dict:
             "pending": pending, "server": desk.meta("sync.server"), "last_sync": desk.meta("sync.last_success"),
             "missing_calendar_years": desk.calendar().missing_years(
                 desk.now().date(), desk.now().date().replace(year=desk.now().year + 1))}
-    from app.sync.state import summary
-
     sync = summary(desk)
     out["sync"] = {k: sync[k] for k in ("enrolled", "last_attempt", "last_error", "conflicts", "cursor")}
     return out

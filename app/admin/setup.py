@@ -6,12 +6,12 @@ import secrets
 
 from sqlalchemy import select
 
+from app.desk import ADMIN_USERNAME, Desk
 from app.domain.ids import new_id, stable_id
 from app.errors import ValidationError
-from app.store.audit import audit
-from app.reference.users import hash_password
-from app.desk import ADMIN_USERNAME, Desk
 from app.reference.records import load_reference
+from app.reference.users import hash_password
+from app.store.audit import audit
 from app.store.models import Town, User
 
 CODE_RE = re.compile(r"^[A-Z0-9]{1,8}$")

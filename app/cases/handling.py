@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.cases import caselog
+from app.cases.intake import _take_in, normalize
 from app.cases.timing import dispatch_payload, parse_due, resolve_unit, warn_for
 from app.cases.views import case_summary
 from app.desk import Actor, Desk
@@ -158,8 +159,6 @@ def _shape(s, desk: Desk, actor: Actor, row, kind: str, p: dict, now: datetime) 
 
 def _edit_diff(desk: Desk, row, p: dict) -> dict:
     """Turn {field: new value} into {"changes": {field: {"from", "to"}}} after validation."""
-    from app.cases.intake import normalize
-
     fields = {k: v for k, v in p.items() if k != "note"}
     unknown = [k for k in fields if k not in wf.EDITABLE_FIELDS]
     if unknown or not fields:
@@ -197,8 +196,6 @@ def _edit_diff(desk: Desk, row, p: dict) -> dict:
 
 def _open_linked_case(s, desk: Desk, actor: Actor, row, now) -> str:
     """重新启动: a closed case is reopened as a new case linked to the old one; returns its number."""
-    from app.cases.intake import _take_in
-
     data = {"channel": row.channel, "type": row.type, "title": row.title, "description": row.description,
             "reporter": {"name": row.reporter_name, "phone": row.reporter_phone, "id_no": row.reporter_id_no},
             "anonymous": row.anonymous, "persons": row.persons, "category": row.category,

@@ -3,6 +3,7 @@ automatic dispatch by the responsibility list."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal_column, select
 
@@ -122,8 +123,6 @@ def _location(refs, location: dict) -> tuple[str | None, str | None]:
 
 
 def next_case_no(session, desk: Desk, at) -> str:
-    from zoneinfo import ZoneInfo
-
     day = at.astimezone(ZoneInfo(LOCAL_TZ)).date()
     key = f"{day:%Y%m%d}"
     counter = session.get(CaseCounter, key) or CaseCounter(day=key, last=0)

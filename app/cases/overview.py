@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, select
 
+from app.cases.caselist import count_cases
 from app.cases.intake import repeat_candidates, suggest_route
 from app.cases.queries import list_cases
 from app.desk import Actor, Desk
 from app.domain import validation as v
 from app.domain import workflow as wf
 from app.errors import AppError
+from app.reference.records import list_refs, read_json
 from app.store.models import Case
 
 
@@ -46,8 +48,6 @@ def _tasks_for(actor: Actor) -> list[tuple[str, dict]]:
 
 def my_tasks(desk: Desk, actor: Actor) -> list[dict]:
     """What needs this user now: [{label, count, filters}] (filters open the case list)."""
-    from app.cases.caselist import count_cases
-
     return [{"label": label, "count": count_cases(desk, actor, filters), "filters": filters}
             for label, filters in _tasks_for(actor)]
 
@@ -120,14 +120,10 @@ def dispatch_queue(desk: Desk, actor: Actor, after: str | None = None, limit: in
 
 def desk_info(desk: Desk) -> dict:
     """What the login prompt and the top bar show: town, demo flag and demo users, idle lock."""
-    from app.reference.records import read_json
-
     demo = read_json("demo_town.json")
     is_demo = desk.meta("town_code") == demo["town"]["code"]
     users = []
     if is_demo:
-        from app.reference.records import list_refs
-
         present = {u["username"]: u for u in list_refs(desk, "users") if u["active"]}
         users = [{"username": u["username"], "name": present[u["username"]]["name"],
                   "role": u["role"], "role_label": wf.ROLE_LABELS[u["role"]], "password": u["password"]}

@@ -1,7 +1,10 @@
 """``towndesk demo``: the demo town 府山街道 (sample data) and generated sample cases."""
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
+import random
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -9,12 +12,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.domain.ids import case_no as make_case_no
-from app.store.audit import audit
-from app.desk import Desk
-from app.reference.records import read_json
 from app.admin.setup import init_store
-from app.store import bulk, search
+from app.demo.generator import DemoGenerator
+from app.desk import Desk
+from app.domain.calendar import WorkCalendar
+from app.domain.ids import case_no as make_case_no
+from app.reference.records import load_reference, read_json
+from app.store import bulk, facts, search
+from app.store.audit import audit
 from app.store.models import CaseCounter
 
 BATCH = 5000
@@ -29,15 +34,11 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
     if desk.meta("town_code") is None:
         init_store(desk, town["town"]["code"], town["town"]["name"], "01", reference=town)
     elif desk.meta("town_code") == town["town"]["code"]:
-        from app.reference.records import load_reference
-
         with desk.db.tx() as s:
             load_reference(s, desk.now(), town)
         desk.invalidate()
     added = generate_cases(desk, cases, seed, town, progress, cancel) if cases else 0
     if added:  # derive the indicator facts now, so the first dashboard does not wait for them
-        from app.store import facts
-
         with desk.db.tx() as s:
             facts.rebuild(desk, s, desk.now())
     return {"town": desk.town_code, "town_name": desk.meta("town_name"), "cases": added,
@@ -47,8 +48,6 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
 
 def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, cancel=None) -> int:
     """Generate ``n`` cases; large runs generate in worker processes while this one writes."""
-    import random
-
     now = desk.now()
     with desk.db.read() as s:
         counters = defaultdict(int, {c.day: c.last for c in s.scalars(select(CaseCounter))})
@@ -74,8 +73,6 @@ def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, can
         if n >= BULK_INDEX_THRESHOLD:  # building indexes once, sorted, beats maintaining them per row
             bulk.drop_secondary_indexes(conn)
         if n > 4 * BATCH and (os.cpu_count() or 1) > 1:
-            import multiprocessing
-
             pool = multiprocessing.get_context("spawn" if os.name == "nt" else "fork").Pool(
                 max(1, min(4, (os.cpu_count() or 2))), initializer=_init_pool_worker, initargs=(setup,))
             results = pool.imap(_generate_chunk, chunks)
@@ -112,16 +109,11 @@ def _init_pool_worker(setup: dict) -> None:
     """A generator process: no cyclic garbage collection. A chunk's rows live until they are sent
     to the writer, so the collector kept walking them (200k demo: 54.8 s -> 43.1 s without it);
     generating makes no reference cycles (a test checks), so reference counting frees it all."""
-    import gc
-
     gc.disable()
     _init_worker(setup)
 
 
 def _init_worker(setup: dict) -> None:
-    from app.domain.calendar import WorkCalendar
-    from app.demo.generator import DemoGenerator
-
     _worker.clear()
     _worker.update(setup)
     # One generator per process, so its route and deadline caches live across chunks.

@@ -3,6 +3,7 @@ previous period, charts (reportlab.graphics), the unit ranking with red/green ma
 list, 督办 status and notable cases. Figures come from app.supervision.bulletins.figures()."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -16,6 +17,7 @@ from reportlab.platypus import Spacer
 from app.domain import indicators as ind
 from app.dossier.fonts import register_fonts
 from app.dossier.layout import P, PrintContext, build_pdf, fmt_time, frame_width, grid_table
+from app.supervision import bulletins as bl
 
 GREEN = colors.HexColor("#d8f0d8")
 REDBG = colors.HexColor("#f8d4d4")
@@ -177,8 +179,6 @@ def story(f: dict) -> list:
 
 def render(f: dict, out: str | Path, operator: str = "系统", watermark: bool = False) -> Path:
     """Write the bulletin PDF for figures ``f`` to ``out``."""
-    from datetime import datetime
-
     ctx = PrintContext(town_name=f["town"], operator=operator, watermark=watermark,
                        printed_at=datetime.fromisoformat(f["generated_at"]))
     out = Path(out)
@@ -189,8 +189,6 @@ def render(f: dict, out: str | Path, operator: str = "系统", watermark: bool =
 def produce(desk, kind: str, day, out: str | Path, operator: str = "系统", watermark: bool = False,
             progress=None) -> dict:
     """Figures + PDF in one call (for the window's background task): returns {file, summary}."""
-    from app.supervision import bulletins as bl
-
     if progress:
         progress(0, 2)
     f = bl.figures(desk, kind, day)

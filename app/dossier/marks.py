@@ -54,7 +54,7 @@ def signature_block(roles: list[str], width: float, date_line: bool = True) -> T
 def _reader(path: Path) -> tuple[io.BytesIO, int, int]:
     """The bytes of a photo to embed: a JPEG of sensible size as it is (ReportLab copies JPEG data
     without decoding it); larger or other images scaled down and re-encoded as JPEG once."""
-    from PIL import Image as PILImage
+    from PIL import Image as PILImage  # Pillow loads only when a document embeds a photo
 
     with PILImage.open(path) as im:
         w, h = im.size

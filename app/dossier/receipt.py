@@ -14,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from app.cases.views import mask_id, mask_phone
 from app.dossier.fonts import register_fonts
 from app.dossier.layout import (
     INK,
@@ -28,7 +29,6 @@ from app.dossier.layout import (
     slim_decorate,
 )
 from app.dossier.marks import qr_code
-from app.cases.views import mask_id, mask_phone
 
 SUMMARY_CHARS = 90
 ROLL_WIDTH = 80 * mm

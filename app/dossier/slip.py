@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from app.cases import views
 from app.domain import workflow as wf
 from app.dossier import casetext as ct
 from app.dossier.fonts import register_fonts
@@ -23,7 +24,6 @@ from app.dossier.layout import (
     frame_width,
 )
 from app.dossier.marks import NB, qr_code, signature_block
-from app.cases import views
 
 DISPATCH_DUTY = ("请于签收时限内在系统中签收，按办结时限办理并如实反馈办理结果；不属于本单位职责的，"
                  "请在签收时限内说明理由退回。需其他单位协同的，请及时提出协办申请。")

@@ -6,13 +6,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
-from app.errors import ValidationError
 from app.cases import queries
 from app.cases.attachments import blob_path
-from app.store.audit import audit
+from app.cases.timing import policy_for
 from app.desk import Actor, Desk
+from app.domain.deadlines import handle_deadline
+from app.errors import ValidationError
+from app.store.audit import audit
 
 KINDS = {"dossier": "案卷", "receipt": "受理回执", "slip": "交办单", "supervision": "督办单"}
 RECEIPT_SIZES = ("a5", "80mm")
@@ -21,6 +24,7 @@ BATCH_PAGE = 100
 
 def print_context(desk: Desk, actor: Actor, watermark: bool = False):
     """The PrintContext of ``actor`` printing now (town name, operator, role, unit names)."""
+    # app.dossier (ReportLab, ~0.2 s) loads on the first print, not when the window starts
     from app.dossier.layout import PrintContext
 
     refs = desk.refs()
@@ -42,14 +46,14 @@ def render(desk: Desk, actor: Actor, case: dict, kind: str, out, watermark: bool
     """Build the ``kind`` document of an already loaded case view into ``out`` (path, buffer or None)."""
     ctx = ctx or print_context(desk, actor, watermark)
     if kind == "dossier":
-        from app.dossier.dossier import render_dossier
+        from app.dossier.dossier import render_dossier  # ReportLab: on first use (see print_context)
 
         return render_dossier(case, ctx, out, lambda sha: blob_path(desk, sha))
     if kind == "receipt":
-        from app.dossier.receipt import render_receipt
+        from app.dossier.receipt import render_receipt  # ReportLab: on first use (see print_context)
 
         return render_receipt(case, ctx, out, size or "a5", info=_receipt_info(desk, case))
-    from app.dossier.slip import render_slip, render_supervision
+    from app.dossier.slip import render_slip, render_supervision  # ReportLab: on first use
 
     return (render_slip if kind == "slip" else render_supervision)(case, ctx, out)
 
@@ -60,11 +64,6 @@ def _receipt_info(desk: Desk, case: dict) -> dict:
     info = {"phone": desk.meta("contact_phone") or "", "address": desk.meta("contact_address") or "",
             "hotline": "12345", "expected_reply": None}
     if not case.get("due_at") and case.get("received_at"):
-        from datetime import datetime
-
-        from app.domain.deadlines import handle_deadline
-        from app.cases.timing import policy_for
-
         start = datetime.fromisoformat(case["received_at"])
         due = handle_deadline(desk.calendar(), start, policy_for(desk, case.get("category")),
                               case.get("urgency") == "urgent")
@@ -157,7 +156,7 @@ def print_batch(desk: Desk, actor: Actor, filters: dict | None = None, out_dir=N
             progress(len(done), total)
 
     if one_file:
-        from app.dossier.dossier import render_dossiers
+        from app.dossier.dossier import render_dossiers  # ReportLab: on first use (see print_context)
 
         def cases():
             for no in numbers:

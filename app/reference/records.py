@@ -1,94 +1,21 @@
 """Reference data: the taxonomy, units, grids, staff, responsibility rules and users.
 
 Records loaded from resources/ get ids derived from their codes (``stable_id``), so two stores
-loaded from the same files agree record for record.
+loaded from the same files agree record for record. The read snapshot services use
+(``desk.refs()``) is app/store/refcache.py.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from app.domain.ids import stable_id
-from app.domain.routing import Rule as RoutingRule
+from app.domain.routing import route
 from app.errors import ValidationError
 from app.paths import resource_path
+from app.reference.users import hash_password
 from app.store.models import Category, Grid, Rule, Staff, Town, Unit, User
-
-
-@dataclass(frozen=True)
-class CategoryRef:
-    code: str
-    name: str
-    parent: str | None
-    platform: str
-    case_type: str | None
-    sign_days: float
-    handle_days: float
-    urgent_sign_hours: float
-    urgent_handle_days: float
-    auto_dispatch: bool
-    major: bool
-    initials: str
-    leaf: bool = True
-
-
-@dataclass(frozen=True)
-class UnitRef:
-    code: str
-    name: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class GridRef:
-    code: str
-    name: str
-    level: str
-    parent: str | None
-    village: str | None
-
-
-@dataclass
-class RefCache:
-    categories: dict[str, CategoryRef] = field(default_factory=dict)
-    units: dict[str, UnitRef] = field(default_factory=dict)
-    grids: dict[str, GridRef] = field(default_factory=dict)
-    rules: tuple[RoutingRule, ...] = ()
-
-    def unit_name(self, code: str | None) -> str | None:
-        return self.units[code].name if code in self.units else code
-
-    def unit_obj(self, code: str | None) -> dict | None:
-        return None if code is None else {"code": code, "name": self.unit_name(code)}
-
-    def category_name(self, code: str | None) -> str | None:
-        return self.categories[code].name if code in self.categories else code
-
-    def grid_name(self, code: str | None) -> str | None:
-        return self.grids[code].name if code in self.grids else code
-
-    def find_category(self, value: str) -> CategoryRef | None:
-        if value in self.categories:
-            return self.categories[value]
-        return next((c for c in self.categories.values() if c.name == value), None)
-
-    def find_unit(self, value: str) -> UnitRef | None:
-        if value in self.units:
-            return self.units[value]
-        return next((u for u in self.units.values() if u.name == value), None)
-
-    def find_grid(self, value: str, level: str | None = None) -> GridRef | None:
-        g = self.grids.get(value) or next((g for g in self.grids.values() if g.name == value), None)
-        return g if g and (level is None or g.level == level) else None
-
-    @property
-    def category_parents(self) -> dict[str, str | None]:
-        return {c.code: c.parent for c in self.categories.values()}
-
-    def villages(self) -> list[GridRef]:
-        return [g for g in self.grids.values() if g.level == "village"]
 
 
 def initials(name: str) -> str:
@@ -96,26 +23,6 @@ def initials(name: str) -> str:
     from pypinyin import Style, lazy_pinyin  # imported on first use: loading its dictionaries takes ~1 s
 
     return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
-
-
-def load_cache(desk) -> RefCache:
-    cache = RefCache()
-    with desk.db.read() as s:
-        cats = list(s.scalars(select(Category).where(Category.deleted.is_(False))))
-        parents = {c.parent_code for c in cats}
-        for c in cats:
-            cache.categories[c.code] = CategoryRef(
-                c.code, c.name, c.parent_code, c.platform, c.case_type, c.sign_days, c.handle_days,
-                c.urgent_sign_hours, c.urgent_handle_days, c.auto_dispatch, c.major, c.initials,
-                leaf=c.code not in parents)
-        for u in s.scalars(select(Unit).where(Unit.deleted.is_(False))):
-            cache.units[u.code] = UnitRef(u.code, u.name, u.kind)
-        for g in s.scalars(select(Grid).where(Grid.deleted.is_(False))):
-            cache.grids[g.code] = GridRef(g.code, g.name, g.level, g.parent_code, g.village_code)
-        cache.rules = tuple(
-            RoutingRule(r.category_code, r.unit_code, r.village_code, r.grid_code, r.name)
-            for r in s.scalars(select(Rule).where(Rule.deleted.is_(False))))
-    return cache
 
 
 def read_json(name: str) -> dict:
@@ -163,8 +70,6 @@ def load_reference(session, now, town: dict | None = None) -> dict:
         upsert(Rule, "rule", code, name=r.get("note", ""), category_code=r["category"],
                village_code=r.get("village"), grid_code=r.get("grid"), unit_code=r["unit"],
                sample=r.get("sample", False))
-    from app.reference.users import hash_password
-
     for u in town.get("users", []):
         if session.get(User, stable_id("user", u["username"])) is None:
             upsert(User, "user", u["username"], name=u["name"], role=u["role"], unit_code=u.get("unit"),
@@ -174,8 +79,6 @@ def load_reference(session, now, town: dict | None = None) -> dict:
 
 def list_refs(desk, kind: str) -> list[dict]:
     """Reference records for ``ref list``: code, name and what an administrator needs to see."""
-    from app.domain.routing import route
-
     refs = desk.refs()
     if kind == "categories":
         out = []

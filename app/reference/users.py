@@ -9,13 +9,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.desk import ADMIN_USERNAME, Actor, Desk
 from app.domain import workflow as wf
 from app.domain.ids import stable_id
 from app.domain.validation import check_length, require
 from app.errors import AuthError, NotFound, PermissionDenied, ValidationError
 from app.store.audit import audit
-from app.desk import ADMIN_USERNAME, Actor, Desk
 from app.store.models import Unit, User
+from app.store.outbox import enqueue_record
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -98,7 +99,6 @@ def add_user(desk: Desk, actor: Actor, username: str, role: str, password: str,
                     updated_at=desk.now())
         s.add(user)
         audit(s, desk, actor.username, "user.add", username, {"role": role, "unit": unit})
-        from app.store.outbox import enqueue_record
         enqueue_record(s, desk, "user", user)
     return {"username": username, "name": user.name, "role": role, "unit": user.unit_code}
 
@@ -114,7 +114,6 @@ def set_password(desk: Desk, actor: Actor, username: str, password: str) -> None
         user.password_hash = hash_password(password)
         user.updated_at = desk.now()
         audit(s, desk, actor.username, "user.passwd", username)
-        from app.store.outbox import enqueue_record
         enqueue_record(s, desk, "user", user)
 
 
@@ -128,5 +127,4 @@ def set_locked(desk: Desk, actor: Actor, username: str, locked: bool) -> None:
         user.active = not locked
         user.updated_at = desk.now()
         audit(s, desk, actor.username, "user.lock" if locked else "user.unlock", username)
-        from app.store.outbox import enqueue_record
         enqueue_record(s, desk, "user", user)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import operator
 
+import orjson
+
 from app.store import search
 from app.store.models import Case
 from app.store.types import dumps, to_sql_dt
@@ -91,8 +93,6 @@ def drop_secondary_indexes(conn, tables=("cases", "case_actions"), keep=()) -> N
 
 def restore_indexes(conn) -> int:
     """Recreate indexes a bulk load dropped (after the load, or after it was interrupted)."""
-    import orjson
-
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (PENDING_KEY,)).fetchone()
     if not row:
         return 0

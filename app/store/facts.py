@@ -22,14 +22,16 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import chinese_calendar
 from sqlalchemy import text
 
 from app.domain import indicators as ind
 from app.domain import workflow as wf
-from app.desk import Desk
-from app.cases.timing import SHANGHAI
 from app.store.types import to_sql_dt
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _JD_OFFSET = 1721425  # julian day number minus date.toordinal()
 _LOCAL = "(julianday({col}) + 0.5 + 8.0/24 + 1e-9)"  # local (UTC+8) day number + fraction
@@ -111,7 +113,7 @@ FROM (
   FROM cases c WHERE {where} LIMIT -1)"""
 
 
-def _day_tables(desk: Desk, s, where: str, now: datetime) -> dict:
+def _day_tables(desk, s, where: str, now: datetime) -> dict:
     """Day tables for _work(): working days before each day (6 digits) and whether it works.
     Dispatch and 申请办结 come after receipt and before now, so the tables run from the earliest
     receipt of the cases matching ``where`` to a year past now (a margin for clock skew)."""
@@ -131,7 +133,7 @@ def _day_tables(desk: Desk, s, where: str, now: datetime) -> dict:
     return {"j0": first.toordinal() + _JD_OFFSET, "ptab": "".join(prefix), "wtab": "".join(work)}
 
 
-def _derive(desk: Desk, s, where: str, now: datetime) -> None:
+def _derive(desk, s, where: str, now: datetime) -> None:
     """Write case_facts rows for the cases matching ``where`` (none may exist yet)."""
     s.execute(text(_facts_sql(where)), {"now": to_sql_dt(now), **_day_tables(desk, s, where, now)})
     moved = s.execute(text(f"SELECT c.rid, c.id FROM cases c WHERE ({where}) "
@@ -168,7 +170,7 @@ def _left_units(s, case_ids: list[str]):
             current = unit
 
 
-def _subtract_paused(desk: Desk, s, where: str) -> None:
+def _subtract_paused(desk, s, where: str) -> None:
     """Take the working time spent 挂账 between dispatch and 申请办结 off each timed case."""
     # all cases: from the kind index; a few: from each case's own log ("+" keeps the kind index out)
     kind = "a.kind" if where == "1" else "+a.kind"
@@ -229,11 +231,9 @@ def _add_to_rollup(s, where: str, sign: int) -> None:
 
 # -- keeping in step -------------------------------------------------------------------------
 
-def calendar_stamp(desk: Desk, s) -> str:
+def calendar_stamp(desk, s) -> str:
     """Changes whenever the working-day calendar could give another handling time. Read from the
     store (another process may have changed the overrides): a stale cached calendar is dropped."""
-    import chinese_calendar
-
     stored = {date.fromisoformat(d): bool(w) for d, w in s.execute(text("SELECT day, workday FROM calendar_days"))}
     if stored != desk.calendar().overrides:
         desk.reload_calendar()
@@ -252,7 +252,7 @@ def _state(s) -> State | None:
     return State(row[0], row[1]) if row else None
 
 
-def up_to_date(desk: Desk, s, now: datetime) -> bool:
+def up_to_date(desk, s, now: datetime) -> bool:
     """True when the facts answer for ``now`` as they stand (nothing dirty, no deadline
     crossed since they were judged, same calendar). Read-only."""
     st = _state(s)
@@ -266,7 +266,7 @@ def up_to_date(desk: Desk, s, now: datetime) -> bool:
     return s.execute(text(crossed), {"t": t}).first() is None
 
 
-def refresh(desk: Desk, s, now: datetime) -> dict:
+def refresh(desk, s, now: datetime) -> dict:
     """Bring the facts to ``now`` inside the caller's write transaction. Returns what it did."""
     t = to_sql_dt(now)
     # Write first: the transaction takes the write lock before it reads anything.
@@ -298,7 +298,7 @@ def refresh(desk: Desk, s, now: datetime) -> dict:
     return {"rebuilt": False, "cases": dirty}
 
 
-def rebuild(desk: Desk, s, now: datetime) -> dict:
+def rebuild(desk, s, now: datetime) -> dict:
     """Derive every case's facts and the rollup from scratch (inside the caller's transaction)."""
     s.execute(text("INSERT OR IGNORE INTO facts_state (id, now, calendar) VALUES (1, NULL, NULL)"))
     stamp = calendar_stamp(desk, s)  # first: it reloads a stale cached calendar
@@ -312,7 +312,7 @@ def rebuild(desk: Desk, s, now: datetime) -> dict:
     return {"rebuilt": True, "cases": n}
 
 
-def ensure(desk: Desk, now: datetime) -> None:
+def ensure(desk, now: datetime) -> None:
     """Refresh the facts for ``now`` if they are not up to date (a short write transaction)."""
     with desk.db.read() as s:
         if up_to_date(desk, s, now):
@@ -321,7 +321,7 @@ def ensure(desk: Desk, now: datetime) -> None:
         refresh(desk, s, now)
 
 
-def verify(desk: Desk, now: datetime, repair: bool = False) -> dict:
+def verify(desk, now: datetime, repair: bool = False) -> dict:
     """Bring the facts to ``now``, derive them again from scratch and count the rows that differ
     (``towndesk check``). The fresh derivation is kept only with ``repair``."""
     tables = {"case_facts": ("rid", "rid, rday, unit, category, channel, village, f, persons, rc, tc, secs, "

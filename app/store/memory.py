@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from app.desk import Desk
 
-
-def limit_page_cache(desk: Desk, mib: int = 16) -> None:
+def limit_page_cache(desk, mib: int = 16) -> None:
     """Cap SQLite's page cache of every connection of this Desk at ``mib`` MiB (idempotent)."""
     engine = desk.db.engine
     if getattr(engine, "_towndesk_cache_mib", None) == mib:

@@ -1,6 +1,8 @@
 """The outbox: changes that must go up to the district, written in the change's transaction."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import inspect
 
 from app.domain.ids import new_id
@@ -9,8 +11,6 @@ from app.store.types import dumps
 
 
 def enqueue(session, desk, entity: str, entity_id: str, payload: dict) -> None:
-    import json
-
     session.add(OutboxEntry(id=new_id(), entity=entity, entity_id=entity_id,
                             payload=json.loads(dumps(payload)), created_at=desk.now()))
 

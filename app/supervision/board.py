@@ -6,21 +6,22 @@
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import text
 
 from app import events
-from app.domain import workflow as wf
-from app.errors import AppError, ValidationError
 from app.cases import handling
-from app.supervision import indicators
-from app.desk import Actor, Desk
 from app.cases.timing import SHANGHAI
 from app.cases.views import urge_view
+from app.desk import Actor, Desk
+from app.domain import workflow as wf
+from app.errors import AppError, ValidationError
 from app.store import supervision_schema  # noqa: F401 (tables and indexes)
 from app.store.types import to_sql_dt
+from app.supervision import indicators
 
 DEADLINE_CHANGED = "deadline_changed"  # app.events: {"notices": [...], "total": n}
 URGEABLE = tuple(s for s in wf.ACTIONS["urge"].moves if s != wf.SUSPENDED)  # 挂账: the clock is stopped
@@ -114,8 +115,6 @@ def scan_reminders(desk: Desk, publish: bool = True, limit: int = 200) -> dict:
     Later scans are incremental: only cases whose deadline or warning instant passed since the last
     scan, or that got an action since, are compared (a full comparison every FULL_SCAN_HOURS).
     """
-    import json
-
     now = desk.now()
     p = {"now": to_sql_dt(now)}
     with desk.db.tx() as s:
@@ -280,8 +279,6 @@ def open_urges(desk: Desk, level: str | None = None, unit: str | None = None, li
 
 
 def _urge_item(desk: Desk, refs, now: datetime, r, acts: list) -> dict:
-    import json
-
     _, no, title, unit, state, level, count, reply_by = r
     last = next((a for a in reversed(acts) if a[0] == "urge"), None)
     urged_at = last[1] if last else None

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from app.desk import Desk
 from app.domain import indicators as ind
+from app.domain.workflow import STATE_LABELS
 from app.errors import ValidationError
+from app.store.types import to_sql_dt
+from app.supervision import board as supervision
 from app.supervision import indicators as si
 from app.supervision import rankings
-from app.supervision import board as supervision
-from app.desk import Desk
-from app.store.types import to_sql_dt
 
 KINDS = {"daily": "日简报", "weekly": "周通报", "monthly": "月专报"}
 HEADLINE = ("received", "persons", "done", "closed", "done_rate", "close_rate", "on_time_rate",
@@ -59,8 +60,6 @@ def notable(desk: Desk, p: si.Period, limit: int = 10) -> list[dict]:
     refs = desk.refs()
     with desk.db.read() as s:
         rows = s.execute(text(NOTABLE_SQL), {"start": to_sql_dt(p.utc_start), "end": to_sql_dt(p.utc_end), "limit": limit}).all()
-    from app.domain.workflow import STATE_LABELS
-
     out = []
     for no, title, unit, state, persons, major, level in rows:
         why = [w for w, on in (("红牌督办", level == "red"), ("群体性诉求", persons >= 5), ("重大事项", major)) if on]

@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from app.desk import Desk
 from app.domain import indicators as ind
+from app.supervision import board as supervision
 from app.supervision import indicators as si
 from app.supervision import rankings
-from app.supervision import board as supervision
-from app.desk import Desk
 
 
 def glance(desk: Desk, p: si.Period, now) -> dict:

@@ -14,12 +14,12 @@ from functools import lru_cache
 
 from sqlalchemy import text
 
+from app.cases.timing import SHANGHAI
+from app.cases.views import CHANNELS
+from app.desk import Desk
 from app.domain import indicators as ind
 from app.errors import ValidationError
 from app.store import facts
-from app.desk import Desk
-from app.cases.timing import SHANGHAI
-from app.cases.views import CHANNELS
 
 GROUPS = {"unit": "c.unit", "category": "c.category", "channel": "c.channel", "village": "c.village"}
 

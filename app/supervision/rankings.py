@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import fields, replace
 
+from app.desk import Desk
 from app.domain import indicators as ind
 from app.errors import ValidationError
 from app.supervision import indicators as si
-from app.desk import Desk
 
 WEIGHTS_KEY = "supervision.rank_weights"  # meta: JSON object overriding RankWeights fields
 SINGLE = {**ind.RATE_NAMES, "avg_handle_days": "平均办理时长（工作日）", "overdue": "超期件数"}

@@ -10,9 +10,11 @@ import json
 
 from sqlalchemy import select
 
+from app.cases import handling
+from app.cases.dispatch import dispatch
+from app.desk import Actor, Desk
 from app.domain import workflow as wf
 from app.errors import NotFound, ValidationError
-from app.desk import Actor, Desk
 from app.store.models import Case, CaseAction, SyncState
 from app.sync import state as st
 
@@ -73,9 +75,6 @@ def resolve(desk: Desk, actor: Actor, conflict_id: str, how: str, unit: str | No
 
 
 def _redispatch(desk: Desk, actor: Actor, c: dict, unit: str | None):
-    from app.cases import handling
-    from app.cases.dispatch import dispatch
-
     if not c["can_redispatch"]:
         raise ValidationError("只有派单或流转类的冲突可以重新派单", field="how")
     unit = unit or c["payload"]["unit"]
@@ -88,8 +87,6 @@ def _redispatch(desk: Desk, actor: Actor, c: dict, unit: str | None):
 
 
 def _as_note(desk: Desk, actor: Actor, c: dict):
-    from app.cases import handling
-
     if not c["case_no"]:
         raise ValidationError("基础数据冲突不能作为案件备注", field="how")
     p = c["payload"] or {}

@@ -8,8 +8,9 @@ import time
 from sqlalchemy import select, update
 
 from app import events
-from app.store.outbox import enqueue
+from app.cases.caselog import action_dict
 from app.store.models import CaseAction
+from app.store.outbox import enqueue
 from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.files import download_missing, upload_pending
@@ -112,8 +113,6 @@ def repair(desk, t: Transport, page_size: int) -> dict:
     with desk.db.tx() as s:
         mine = s.execute(select(CaseAction).where(CaseAction.status == "accepted",
                                                   CaseAction.device_id == desk.device_id)).scalars().all()
-        from app.cases.caselog import action_dict
-
         for a in mine:
             if a.id not in seen:
                 s.execute(update(CaseAction).where(CaseAction.id == a.id).values(status="local", server_seq=None))

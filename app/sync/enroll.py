@@ -8,13 +8,15 @@ import socket
 
 from sqlalchemy import delete, insert, select
 
+from app.admin.setup import init_store
 from app.domain.ids import new_id
 from app.errors import ValidationError
-from app.store.outbox import enqueue, record_payload
 from app.store.models import CaseAction, OutboxEntry
+from app.store.outbox import enqueue, record_payload
 from app.sync import protocol as P
 from app.sync import records as rec
 from app.sync import state as st
+from app.sync.engine import run_round
 from app.sync.transport import Settings, Transport
 
 _A = CaseAction.__table__
@@ -36,8 +38,6 @@ def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transp
                           hostname=socket.gethostname()[:100])
     reply = t.json("POST", P.API + "/enroll", P.EnrollReply, json_body=req.model_dump())
     if town is None:
-        from app.admin.setup import init_store
-
         with desk.db.tx() as s:
             desk.set_meta(s, "device_id", device_id)
         init_store(desk, reply.town, reply.town_name, reply.workstation)
@@ -53,8 +53,6 @@ def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transp
     out = {"town": reply.town, "town_name": reply.town_name, "workstation": reply.workstation,
            "device_id": device_id, "server": server, "existing_store": town is not None, "queued": seeded}
     if sync:
-        from app.sync.engine import run_round
-
         out["sync"] = run_round(desk)
     return out
 

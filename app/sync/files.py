@@ -4,15 +4,17 @@ are verified by sha256 before they count."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 
 from app.cases.attachments import blob_path
 from app.store.models import Attachment, CaseAction
 from app.sync import protocol as P
+from app.sync import state as st
 from app.sync.transport import SyncError, Transport
 
 log = logging.getLogger("towndesk.sync")
@@ -69,12 +71,6 @@ def upload_pending(desk, t: Transport, cancel=None) -> dict:
 
 def download_missing(desk, t: Transport, cancel=None) -> dict:
     """Fetch the bytes of attachments pulled from other workstations."""
-    import json
-
-    from sqlalchemy import func, text
-
-    from app.sync import state as st
-
     out = {"downloaded": 0, "download_bytes": 0, "download_errors": 0}
     with desk.db.read() as s:  # only attachments not seen before, and those still missing
         seen = int(st.get(s, "files.rowid", "0"))

@@ -9,7 +9,7 @@ import contextlib
 import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field
@@ -377,8 +377,6 @@ def _side_rows(s, actions: list[ActionData]) -> None:
 
 
 def to_sql_dt_or_none(value):
-    from datetime import datetime
-
     if not value:
         return None
     try:

@@ -14,7 +14,7 @@ from app.store.models import CaseAction, OutboxEntry
 from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.refold import refold
-from app.sync.transport import Transport
+from app.sync.transport import SyncError, Transport
 
 _A = CaseAction.__table__
 
@@ -69,8 +69,6 @@ def push_all(desk, t: Transport, max_entries: int = P.MAX_BATCH_ENTRIES, progres
 def apply_verdicts(desk, batch: list[dict], reply: P.PushReply, proposed: str, out: dict) -> None:
     verdicts = {v.id: v for v in reply.results}
     if set(verdicts) - {e["id"] for e in batch}:
-        from app.sync.transport import SyncError
-
         raise SyncError("同步服务器的答复与上传的条目不符，本机数据未受影响，稍后重试", code="bad_reply")
     accepted, rejected, answered, refold_ids, now = [], [], [], set(), desk.now().isoformat()
     with desk.db.tx() as s:

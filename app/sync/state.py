@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from app.errors import AppError
 from app.store.models import CaseAction, OutboxEntry, SyncState  # noqa: F401
@@ -63,7 +63,7 @@ def full_digest(session) -> tuple[int, int]:
 
 def settings(desk):
     """Transport settings from the store (server, token, identity) and the typed settings."""
-    from app.sync.transport import Settings
+    from app.sync.transport import Settings  # requests: loaded for a round, not for the window's summary()
 
     server = desk.meta("sync.server")
     if not server:
@@ -77,8 +77,6 @@ def settings(desk):
 
 def summary(desk) -> dict:
     """Sync facts for ``towndesk status`` and the window's indicator."""
-    from sqlalchemy import func
-
     with desk.db.read() as s:
         pending = s.scalar(select(func.count()).select_from(OutboxEntry))
         conflicts = int(get(s, "rejected.count", "0"))  # kept with the verdicts: no scan of the log
@@ -100,11 +98,11 @@ def round_lock(root: Path):
     try:
         try:
             if os.name == "nt":
-                import msvcrt
+                import msvcrt  # Windows only
 
                 msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
             else:
-                import fcntl
+                import fcntl  # POSIX only
 
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from app.cases import caselist
+from ui.errors import present_error
 from ui.format import COLOUR_HEX, COLOUR_NAMES, COLOUR_TINT, short, unit_name
 from ui.widgets.urge_badge import urge_icon, urge_tooltip
 
@@ -122,8 +123,6 @@ class CaseTableModel(QAbstractTableModel):
             if on_error:
                 on_error(exc)
             else:
-                from ui.errors import present_error
-
                 present_error(exc)
 
         def first(result: dict) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 import inspect
 
+from ui.pages.base import Page
+
 PAGES = [
     "ui.pages.home",
     "ui.pages.dashboard",
@@ -22,8 +24,6 @@ PAGES = [
 
 def page_classes(role: str | None = None) -> list[type]:
     """The page classes in navigation order (only those the role may see)."""
-    from ui.pages.base import Page
-
     out = []
     for name in PAGES:
         try:

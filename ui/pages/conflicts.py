@@ -16,20 +16,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.sync.conflicts import list_conflicts, resolve
 from ui.pages.base import Page
 
 COLUMNS = ("案件编号", "操作", "操作人", "时间", "案件现状", "未生效原因", "处理")
 
 
 def _list(desk, include_done: bool):
-    from app.sync.conflicts import list_conflicts
-
     return list_conflicts(desk, include_done=include_done)
 
 
 def _resolve(desk, actor, conflict_id: str, how: str):
-    from app.sync.conflicts import resolve
-
     return resolve(desk, actor, conflict_id, how)
 
 

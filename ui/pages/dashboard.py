@@ -197,7 +197,7 @@ class DashboardPage(Page):
             self.make_bulletin(kind, path)
 
     def make_bulletin(self, kind: str, path: str, day=None) -> None:
-        from app.dossier.bulletins import produce
+        from app.dossier.bulletins import produce  # ReportLab loads with the first bulletin
 
         actor = self.ctx.actor
         day = day or self.ctx.desk.now().astimezone(dashboard.si.SHANGHAI).date()

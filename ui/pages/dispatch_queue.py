@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import workflow as wf
 from app.cases import overview
+from app.domain import workflow as wf
 from ui.action_dialogs import ActionDialog
 from ui.format import short, unit_name
 from ui.pages.base import Page

@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.workflow import ROLE_LABELS
 from app.cases import overview
+from app.domain.workflow import ROLE_LABELS
 from ui.pages.base import Page
 
 

@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from app.cases.views import CASE_TYPES, CHANNELS
 from app.domain import workflow as wf
 from app.errors import AppError
-from app.cases.views import CASE_TYPES, CHANNELS
+from ui.action_dialogs import ActionDialog
+from ui.errors import present_error
 from ui.intake_panel import IntakeSidePanel
 from ui.pages.base import Page
 from ui.widgets.attachment_strip import AttachmentStrip
@@ -181,8 +184,6 @@ class IntakePage(Page):
         self.last_saved: dict | None = None
 
     def _input_changed(self, *_args) -> None:
-        from shiboken6 import isValid
-
         if isValid(self) and isValid(self.channel) and isValid(self.panel):
             self.panel.update_for(self.data())
 
@@ -236,8 +237,6 @@ class IntakePage(Page):
         self.saved.emit(view)
         if dispatch and view["state"] == wf.REGISTERED and \
                 self.ctx.role in wf.ACTIONS["dispatch"].roles:
-            from ui.action_dialogs import ActionDialog
-
             self.dialog = ActionDialog(self.ctx, view, "dispatch", self)
             self.dialog.open()
 
@@ -247,8 +246,6 @@ class IntakePage(Page):
         if isinstance(exc, AppError):
             self.errors.show(exc.field, exc.message)
         else:
-            from ui.errors import present_error
-
             present_error(exc, self)
 
     # -- clearing ------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.cases.views import urge_view
 from app.domain import indicators as ind
 from app.domain import workflow as wf
 from app.supervision import board as sv
-from app.cases.views import urge_view
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
 from ui.widgets.urge_badge import urge_icon, urge_tooltip

@@ -1,5 +1,6 @@
 """Alembic environment for the workstation store (batch mode for SQLite)."""
 from alembic import context
+from sqlalchemy import create_engine
 
 from app.store import supervision_schema  # noqa: F401,E402 (its tables and indexes join the metadata)
 from app.store.models import Base
@@ -16,8 +17,6 @@ def include_object(obj, name, type_, reflected, compare_to):
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from sqlalchemy import create_engine
-
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
         with engine.begin() as conn:
             _run(conn)
