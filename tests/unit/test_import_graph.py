@@ -137,19 +137,9 @@ def describe(component: list[str], graph: dict[str, set[str]]) -> str:
     return "cycle among " + ", ".join(component) + ":\n" + "\n".join(edges)
 
 
-# TEMPORARY (remove once the CLI rewrite into a cycle-free app/cli/ package is merged): the old
-# CLI modules still import each other in a loop. Only a cycle made up entirely of these modules is
-# tolerated; any cycle that also contains another module fails as usual.
-_OLD_CLI = {"app.cli", "app.cli_commands", "app.cli_ext"}
-
-
-def _old_cli_only(component: list[str]) -> bool:
-    return all(m in _OLD_CLI or m.startswith("app.commands.") or m == "app.commands" for m in component)
-
-
 def test_no_import_cycles():
     graph = build_graph()
-    cycles = [c for c in strongly_connected(graph) if not _old_cli_only(c)]
+    cycles = strongly_connected(graph)
     assert not cycles, "import cycles:\n" + "\n".join(describe(c, graph) for c in cycles)
 
 
@@ -227,12 +217,6 @@ def test_graph_sees_every_kind_of_import(tmp_path):
     assert graph["app.pkg.d"] == {"app.a", "app.pkg.e", "app.pkg"}
     assert graph["app.pkg.e"] == {"app.pkg"}
     assert strongly_connected(graph) == [["app.a", "app.b", "app.c", "app.pkg.d"]]
-
-
-def test_cli_allowance_is_narrow():
-    assert _old_cli_only(["app.cli", "app.cli_ext", "app.commands.sync"])
-    assert not _old_cli_only(["app.cli", "app.sync.engine"])
-    assert not _old_cli_only(["app.desk", "app.reference.users"])
 
 
 # The storage plumbing (app/store) and the Desk above it sit below every area package (cases,
