@@ -10,9 +10,10 @@ import json
 
 from sqlalchemy import select
 
+from app.desk import Actor, Desk
+from app.domain import entities
 from app.domain import workflow as wf
 from app.errors import NotFound, ValidationError
-from app.desk import Actor, Desk
 from app.store.models import Case, CaseAction, SyncState
 from app.sync import state as st
 
@@ -40,7 +41,8 @@ def list_conflicts(desk: Desk, include_done: bool = False) -> list[dict]:
             c = json.loads(r.value)
             if c["entry_id"] in done and not include_done:
                 continue
-            out.append({"id": c["entry_id"], "kind": "record", "action": c["entity"], "label": f"基础数据（{c['entity']}）",
+            out.append({"id": c["entry_id"], "kind": "record", "action": c["entity"],
+                        "label": f"基础数据（{entities.label(c['entity'])}）",
                         "case_no": None, "case_title": (c["payload"] or {}).get("name"), "at": c["at"],
                         "reason": c["reason"], "payload": c["payload"], "done": done.get(c["entry_id"]),
                         "can_redispatch": False})
