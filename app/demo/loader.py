@@ -5,21 +5,20 @@ import os
 import time
 from collections import defaultdict
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.domain.ids import case_no as make_case_no
-from app.store.audit import audit
-from app.desk import Desk
-from app.reference.records import read_json
 from app.admin.setup import init_store
+from app.desk import Desk
+from app.domain.ids import case_no as make_case_no
+from app.domain.timezone import LOCAL_TZ
+from app.reference.records import read_json
 from app.store import bulk, search
+from app.store.audit import audit
 from app.store.models import CaseCounter
 
 BATCH = 5000
 BULK_INDEX_THRESHOLD = 50_000
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None, cancel=None) -> dict:
@@ -57,7 +56,7 @@ def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, can
     times = sorted(_office_hours(now - timedelta(days=60 * r.random() ** 1.15), r, now) for _ in range(n))
     numbered = []
     for t in times:
-        day = t.astimezone(SHANGHAI).date()
+        day = t.astimezone(LOCAL_TZ).date()
         counters[f"{day:%Y%m%d}"] += 1
         numbered.append((t, make_case_no(desk.town_code, day, desk.workstation, counters[f"{day:%Y%m%d}"])))
     chunks = [(i // BATCH, numbered[i:i + BATCH]) for i in range(0, n, BATCH)]
@@ -119,8 +118,8 @@ def _init_pool_worker(setup: dict) -> None:
 
 
 def _init_worker(setup: dict) -> None:
-    from app.domain.calendar import WorkCalendar
     from app.demo.generator import DemoGenerator
+    from app.domain.calendar import WorkCalendar
 
     _worker.clear()
     _worker.update(setup)

@@ -6,12 +6,12 @@ whose ``extra`` may hold ``units`` ({code: name}) and ``categories`` ({code: nam
 """
 from __future__ import annotations
 
-from app.domain import workflow as wf
-from app.dossier.layout import PrintContext, fmt_time
 from app.cases.views import SEE_PERSONAL, mask_id, mask_phone
+from app.domain import workflow as wf
+from app.domain.vocab import URGENCY
+from app.dossier.layout import PrintContext, fmt_time
 
 PERSONAL_FIELDS = {"reporter_phone": mask_phone, "reporter_id_no": mask_id}
-URGENCY = {"normal": "一般", "urgent": "加急"}
 
 
 def sees_personal(ctx: PrintContext) -> bool:

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from app.desk import Desk
 from app.domain import indicators as ind
+from app.domain.timezone import LOCAL_TZ
 from app.errors import ValidationError
+from app.store.types import to_sql_dt
+from app.supervision import board as supervision
 from app.supervision import indicators as si
 from app.supervision import rankings
-from app.supervision import board as supervision
-from app.desk import Desk
-from app.store.types import to_sql_dt
 
 KINDS = {"daily": "日简报", "weekly": "周通报", "monthly": "月专报"}
 HEADLINE = ("received", "persons", "done", "closed", "done_rate", "close_rate", "on_time_rate",
@@ -102,4 +103,4 @@ def _brief(rows: list[dict]) -> list[dict]:
 
 
 def default_date(desk: Desk) -> date:
-    return desk.now().astimezone(si.SHANGHAI).date()
+    return desk.now().astimezone(LOCAL_TZ).date()

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import workflow as wf
+from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
 from app.errors import AppError
-from app.cases.views import CASE_TYPES, CHANNELS
 from ui.intake_panel import IntakeSidePanel
 from ui.pages.base import Page
 from ui.widgets.attachment_strip import AttachmentStrip
@@ -51,8 +51,8 @@ class IntakePage(Page):
         for code, label in CASE_TYPES.items():
             self.type.addItem(label, code)
         self.urgency = QComboBox()
-        self.urgency.addItem("一般", "normal")
-        self.urgency.addItem("加急", "urgent")
+        for code, label in URGENCY.items():
+            self.urgency.addItem(label, code)
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("手机或座机（F2）")
         self.name = QLineEdit()
