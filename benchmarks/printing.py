@@ -16,9 +16,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from app.domain.timezone import LOCAL_TZ
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.domain.timezone import LOCAL_TZ  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ)
 

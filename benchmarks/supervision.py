@@ -17,8 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.domain.timezone import LOCAL_TZ
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
@@ -47,6 +45,7 @@ def main() -> None:
 
     from app.cases import handling, intake
     from app.desk import open_desk
+    from app.domain.timezone import LOCAL_TZ
     from app.dossier.bulletins import render
     from app.store import facts
     from app.store.types import to_sql_dt

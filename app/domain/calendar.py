@@ -6,9 +6,9 @@ Which days are working days
     3. for years that package does not know (it raises ``NotImplementedError``): Monday-Friday.
 
 Working time model
-    A working day contributes its whole local day (00:00-24:00 in ``tz``, 24 hours in
-    app.domain.timezone.LOCAL_TZ) of working time; a non-working day contributes none. "N working days" is
-    N x 24 hours of working time, so Friday 15:00 + 1 working day = next working day 15:00.
+    A working day contributes its whole local day (00:00-24:00 in ``tz``, 24 hours in LOCAL_TZ,
+    app.domain.timezone) of working time; a non-working day contributes none. "N working days"
+    is N x 24 hours of working time, so Friday 15:00 + 1 working day = next working day 15:00.
 
 Every ``datetime`` argument must be timezone-aware (``ValueError`` otherwise); every returned
 ``datetime`` is aware and in UTC. Arithmetic loops once per calendar day, never finer.
