@@ -17,12 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.cases import intake  # noqa: E402
-
-from app.cases import queries
-from app.reference.users import get_actor  # noqa: E402
+from app.cases import (
+    intake,  # noqa: E402
+    queries,
+)
 from app.demo.loader import load_demo  # noqa: E402
 from app.desk import open_desk  # noqa: E402
+from app.reference.users import get_actor  # noqa: E402
 
 
 def timed(fn, repeat: int = 20) -> dict:

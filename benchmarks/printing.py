@@ -15,11 +15,12 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+from app.domain.timezone import LOCAL_TZ  # noqa: E402
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ)
 
 
 def rss_mb() -> float:
@@ -60,17 +61,12 @@ def main() -> None:
     ap.add_argument("--keep", help="keep the work directory here")
     args = ap.parse_args()
 
-    from app.cases import dispatch
-
-    from app.cases import handling
-
-    from app.cases import intake
-
-    from app.printing import jobs as printing
+    from app.cases import dispatch, handling, intake
     from app.cases.attachments import attach
-    from app.reference.users import get_actor
     from app.demo.loader import load_demo
     from app.desk import open_desk
+    from app.printing import jobs as printing
+    from app.reference.users import get_actor
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="towndesk-bench-print-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -43,22 +43,21 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from app.dossier.bulletins import render
-    from app.supervision import bulletins
-    from app.supervision import dashboard
-    from app.store import facts
-    from app.cases import handling
-    from app.cases import intake
-    from app.supervision import board as supervision
-    from app.supervision import indicators as si
+    from app.cases import handling, intake
     from app.desk import open_desk
+    from app.domain.timezone import LOCAL_TZ
+    from app.dossier.bulletins import render
+    from app.store import facts
     from app.store.types import to_sql_dt
+    from app.supervision import board as supervision
+    from app.supervision import bulletins, dashboard
+    from app.supervision import indicators as si
 
     desk = open_desk(args.data_dir, backup=False)
     with desk.db.read() as s:
         cases = s.execute(text("SELECT count(*) FROM cases")).scalar()
         actions = s.execute(text("SELECT max(seq) FROM case_actions")).scalar()
-    today = desk.now().astimezone(si.SHANGHAI).date()
+    today = desk.now().astimezone(LOCAL_TZ).date()
     month = si.Period(today.replace(day=1), today)
     full_month = bulletins.period_for("monthly", today)
     with desk.db.read() as s:
@@ -106,8 +105,8 @@ def _page(desk, repeat: int) -> dict:
     from sqlalchemy import select
 
     from app.reference.users import actor_of
-    from app.supervision.dashboard import snapshot
     from app.store.models import User
+    from app.supervision.dashboard import snapshot
     from ui.bus import EventBridge
     from ui.context import UiContext, make_settings
     from ui.main import make_app

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from app.domain.casefold import ActionRecord, fold  # noqa: E402
 from app.desk import open_desk  # noqa: E402
+from app.domain.casefold import ActionRecord, fold  # noqa: E402
 from app.store.models import CaseAction  # noqa: E402
 from app.sync import protocol as P  # noqa: E402
 from app.sync.wire import fold_to_json  # noqa: E402

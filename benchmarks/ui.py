@@ -43,8 +43,8 @@ def main() -> int:
 
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from app.reference import users as auth
     from app.desk import open_desk
+    from app.reference import users as auth
     from ui import errors
     from ui.main import build_window, freeze_startup_heap, make_app
 

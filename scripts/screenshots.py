@@ -28,11 +28,10 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from app.reference import users as auth
-
     from app.cases import overview
     from app.demo.loader import load_demo
     from app.desk import open_desk
+    from app.reference import users as auth
     from ui import errors
     from ui.login import LoginDialog
     from ui.main import build_window, make_app

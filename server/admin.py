@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -13,6 +12,7 @@ from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.ids import case_no as make_case_no
 from app.domain.ids import new_id
+from app.domain.timezone import LOCAL_TZ
 from app.sync import protocol as P
 from server.auth import ApiError, issue_code, new_token, sha, take_code
 from server.db import now_iso
@@ -115,7 +115,7 @@ def district_assign(db, town: str, data: dict) -> dict:
     if phone:
         phone = v.check_phone(phone)
     at = datetime.now(UTC)
-    day = at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    day = at.astimezone(LOCAL_TZ).date()
     with db.read() as s:
         if s.get(Town, town) is None:
             raise ApiError(404, "town_unknown", f"镇街 {town} 不存在")

@@ -16,6 +16,7 @@ from datetime import datetime
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import bindparam, insert, select, update
 
+from app.domain import entities
 from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.casefold import DEADLINE_KEYS, ActionRecord, CaseState, apply
@@ -221,8 +222,9 @@ def _check_intake(b: Batch, a: ActionData) -> None:
 
 
 def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
-    if e.entity == "town":
-        raise PermissionDenied("镇街信息由区级维护，本机修改未被接受", field="town")
+    kind = entities.BY_NAME[e.entity]
+    if kind.owner == entities.DISTRICT:  # e.g. towns: the district's alone, whatever the payload says
+        raise PermissionDenied(f"{kind.label}信息由区级维护，本机修改未被接受", field=e.entity)
     payload = dict(e.payload)
     changed = payload.pop("_changed", None)
     seed = bool(payload.pop("_seed", False))  # an enrolling store's copy: fills gaps, never overwrites

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.cases import attachments, queries
 from app.domain import workflow as wf
+from app.domain.vocab import URGENCY
 from ui.action_dialogs import ActionDialog
 from ui.format import COLOUR_HEX, COLOUR_NAMES, local, payload_text, unit_name
 from ui.printing_actions import print_button
@@ -167,7 +168,7 @@ class CaseDetailView(QWidget):
         loc = case.get("location") or {}
         rows = [
             ("受理渠道", case["channel_label"]), ("诉求类型", case["type_label"]),
-            ("事项分类", case.get("category_name") or ""), ("紧急程度", "加急" if case["urgency"] == "urgent" else "一般"),
+            ("事项分类", case.get("category_name") or ""), ("紧急程度", URGENCY.get(case["urgency"], "一般")),
             ("报告人", "匿名" if case.get("anonymous") else (rep.get("name") or "")),
             ("联系电话", rep.get("phone") or ""), ("身份证号", rep.get("id_no") or ""), ("人次", str(case.get("persons") or 1)),
             ("村社/网格", " / ".join(x for x in (loc.get("village_name"), loc.get("grid_name")) if x)),

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from app.domain import workflow as wf
+from app.domain.timezone import LOCAL_TZ
+from app.domain.vocab import COLOUR_LABELS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-COLOUR_NAMES = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+COLOUR_NAMES = {code: f"{word}灯" for code, word in COLOUR_LABELS.items()}  # 红灯 黄灯 绿灯
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b7791f", "green": "#2e7d32"}
 # Row tints for the 三色 of open cases (calm, readable on white).
 COLOUR_TINT = {"red": "#fdecea", "yellow": "#fff6dc", "green": None}
@@ -17,7 +17,7 @@ def local(value: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if not value:
         return ""
     when = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return when.astimezone(SHANGHAI).strftime(fmt)
+    return when.astimezone(LOCAL_TZ).strftime(fmt)
 
 
 def short(value: str | datetime | None) -> str:

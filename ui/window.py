@@ -1,8 +1,6 @@
 """The main window: top bar, left navigation, pages, case detail, status bar, idle lock."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases import overview
+from app.domain.timezone import LOCAL_TZ
 from app.domain.workflow import ROLE_LABELS
 from ui.about import add_about_entry
 from ui.case_detail import CaseDetailView
@@ -27,8 +26,6 @@ from ui.idle import IdleWatcher
 from ui.login import LoginForm
 from ui.pages import page_classes
 from ui.widgets.sync_indicator import SyncIndicator
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class MainWindow(QMainWindow):
@@ -112,7 +109,7 @@ class MainWindow(QMainWindow):
         return bar
 
     def _update_clock(self) -> None:
-        now = self.ctx.desk.now().astimezone(SHANGHAI)
+        now = self.ctx.desk.now().astimezone(LOCAL_TZ)
         weekday = "一二三四五六日"[now.weekday()]
         self.clock_label.setText(f"{now:%Y-%m-%d} 周{weekday} {now:%H:%M}")
 

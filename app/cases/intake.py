@@ -3,13 +3,12 @@ automatic dispatch by the responsibility list."""
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal_column, select
 
 from app.cases import attachments, caselog
 from app.cases.timing import dispatch_payload
-from app.cases.views import CASE_TYPES, CHANNELS, URGENCY, case_summary
+from app.cases.views import case_summary
 from app.desk import SYSTEM_ACTOR, Actor, Desk
 from app.domain import validation as v
 from app.domain import workflow as wf
@@ -17,10 +16,11 @@ from app.domain.ids import case_no as make_case_no
 from app.domain.repeats import Candidate, Probe, find_repeats
 from app.domain.routing import route
 from app.domain.schema import Field, clean_text, validate
+from app.domain.timezone import LOCAL_TZ
+from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
 from app.errors import AppError, ValidationError
 from app.store.models import Case, CaseCounter
 
-LOCAL_TZ = "Asia/Shanghai"
 NO_PHONE_CHANNELS = {"grid_report", "police_feed", "district_assign", "mini_program"}
 
 
@@ -123,7 +123,7 @@ def _location(refs, location: dict) -> tuple[str | None, str | None]:
 
 
 def next_case_no(session, desk: Desk, at) -> str:
-    day = at.astimezone(ZoneInfo(LOCAL_TZ)).date()
+    day = at.astimezone(LOCAL_TZ).date()
     key = f"{day:%Y%m%d}"
     counter = session.get(CaseCounter, key) or CaseCounter(day=key, last=0)
     counter.last += 1

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, exists, func, literal_column, or_, select, text, tuple_
 
 from app.cases import caselog
-from app.cases.timing import SHANGHAI
-from app.cases.views import CHANNELS, action_view, case_summary
+from app.cases.views import action_view, case_summary
 from app.desk import Actor, Desk
 from app.domain import workflow as wf
+from app.domain.timezone import LOCAL_TZ
+from app.domain.vocab import CHANNELS
 from app.errors import ValidationError
 from app.store import search
 from app.store.models import Attachment, Case, CaseAction, CohandleTask
@@ -41,7 +42,7 @@ def _day(value, field: str, end: bool) -> datetime:
         d = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         raise ValidationError("日期格式应为 YYYY-MM-DD", field=field) from None
-    return datetime.combine(d, time.max if end else time.min, SHANGHAI)
+    return datetime.combine(d, time.max if end else time.min, LOCAL_TZ)
 
 
 def _day_start(value, field: str, next_day: bool = False) -> datetime:

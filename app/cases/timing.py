@@ -3,14 +3,12 @@ warning) and unit lookup: the helpers that dispatch, transfer, cohandle and exte
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from app.desk import Desk
 from app.domain import deadlines as dl
 from app.domain.calendar import WorkCalendar
+from app.domain.timezone import LOCAL_TZ
 from app.errors import ValidationError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def policy_for(desk: Desk, category: str | None) -> dl.DeadlinePolicy:
@@ -27,11 +25,11 @@ def parse_due(value, at: datetime) -> datetime | None:
     try:
         if isinstance(value, str) and len(value) == 10:
             d = datetime.fromisoformat(value).date()
-            due = datetime.combine(d, time(23, 59, 59), SHANGHAI)
+            due = datetime.combine(d, time(23, 59, 59), LOCAL_TZ)
         else:
             due = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
             if due.tzinfo is None:
-                due = due.replace(tzinfo=SHANGHAI)
+                due = due.replace(tzinfo=LOCAL_TZ)
     except ValueError:
         raise ValidationError("办结时限格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM", field="due_at") from None
     if due <= at:

@@ -2,22 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from app.desk import Actor
 from app.domain import workflow as wf
 from app.domain.deadlines import colour
+from app.domain.timezone import LOCAL_TZ
+from app.domain.vocab import CASE_TYPES, CHANNELS
 
-CHANNELS = {
-    "visit": "来访", "phone": "来电", "hotline_12345": "12345热线", "grid_report": "网格上报",
-    "mini_program": "越平安小程序", "online_petition": "网上信访", "police_feed": "警情推送",
-    "district_assign": "上级交办",
-}
-CASE_TYPES = {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议"}
-URGENCY = {"normal": "一般", "urgent": "加急"}
-COLOUR_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
 SEE_PERSONAL = {wf.INTAKE, wf.DISPATCHER, wf.DIRECTOR, wf.ADMIN}
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # The 督办 marker: one badge ("督"), coloured by level, wherever a case appears (case table, 待分派,
 # case detail, dossier cover, CLI). A case stays marked after it is closed, in grey.
@@ -58,7 +50,7 @@ def urge_view(level: str | None, count: int | None, reply_by, state: str) -> dic
         return None
     active = state in wf.OPEN_STATES
     due = datetime.fromisoformat(reply_by) if isinstance(reply_by, str) else reply_by
-    due_text = due.astimezone(_SHANGHAI).strftime("%Y-%m-%d %H:%M") if due else ""
+    due_text = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if due else ""
     text = f"{urge_label(level)}（第 {count or 1} 次）"
     text += f"，限 {due_text} 前回复" if due_text else ""
     text += "" if active else "；案件已办结"

@@ -10,14 +10,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from app.domain import deadlines as dl
 from app.domain.casefold import ActionRecord, CaseState, apply
 from app.domain.ids import new_id
 from app.domain.routing import route
+from app.domain.timezone import LOCAL_TZ
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHANNEL_WEIGHTS = {"visit": 22, "phone": 14, "hotline_12345": 26, "grid_report": 20, "mini_program": 8,
                    "online_petition": 5, "police_feed": 3, "district_assign": 2}
 
@@ -77,7 +76,7 @@ class DemoGenerator:
         self.recent.clear()
 
     def callback_due(self, t: datetime) -> datetime:
-        day = t.astimezone(SHANGHAI).date()
+        day = t.astimezone(LOCAL_TZ).date()
         if day not in self._callback_cache:
             self._callback_cache[day] = self.cal.next_workday_end(t)
         return self._callback_cache[day]

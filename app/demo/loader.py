@@ -8,7 +8,6 @@ import random
 import time
 from collections import defaultdict
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from app.demo.generator import DemoGenerator
 from app.desk import Desk
 from app.domain.calendar import WorkCalendar
 from app.domain.ids import case_no as make_case_no
+from app.domain.timezone import LOCAL_TZ
 from app.reference.records import load_reference, read_json
 from app.store import bulk, facts, search
 from app.store.audit import audit
@@ -24,7 +24,6 @@ from app.store.models import CaseCounter
 
 BATCH = 5000
 BULK_INDEX_THRESHOLD = 50_000
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None, cancel=None) -> dict:
@@ -56,7 +55,7 @@ def generate_cases(desk: Desk, n: int, seed: int, town: dict, progress=None, can
     times = sorted(_office_hours(now - timedelta(days=60 * r.random() ** 1.15), r, now) for _ in range(n))
     numbered = []
     for t in times:
-        day = t.astimezone(SHANGHAI).date()
+        day = t.astimezone(LOCAL_TZ).date()
         counters[f"{day:%Y%m%d}"] += 1
         numbered.append((t, make_case_no(desk.town_code, day, desk.workstation, counters[f"{day:%Y%m%d}"])))
     chunks = [(i // BATCH, numbered[i:i + BATCH]) for i in range(0, n, BATCH)]

@@ -6,9 +6,9 @@ Which days are working days
     3. for years that package does not know (it raises ``NotImplementedError``): Monday-Friday.
 
 Working time model
-    A working day contributes its whole local day (00:00-24:00 in ``tz``, 24 hours in
-    Asia/Shanghai) of working time; a non-working day contributes none. "N working days" is
-    N x 24 hours of working time, so Friday 15:00 + 1 working day = next working day 15:00.
+    A working day contributes its whole local day (00:00-24:00 in ``tz``, 24 hours in LOCAL_TZ,
+    app.domain.timezone) of working time; a non-working day contributes none. "N working days"
+    is N x 24 hours of working time, so Friday 15:00 + 1 working day = next working day 15:00.
 
 Every ``datetime`` argument must be timezone-aware (``ValueError`` otherwise); every returned
 ``datetime`` is aware and in UTC. Arithmetic loops once per calendar day, never finer.
@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from app.domain.timezone import LOCAL_TZ
 
 __all__ = ["WorkCalendar", "require_aware", "UTC"]
 
@@ -45,10 +47,10 @@ def _library_knows(year: int) -> bool:
 
 
 class WorkCalendar:
-    """Working-day calendar for one time zone (default Asia/Shanghai). Immutable after creation."""
+    """Working-day calendar for one time zone (default LOCAL_TZ). Immutable after creation."""
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None, tz: str = "Asia/Shanghai"):
-        self._tz = ZoneInfo(tz)
+    def __init__(self, overrides: Mapping[date, bool] | None = None, tz: str | ZoneInfo = LOCAL_TZ):
+        self._tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         self._overrides: dict[date, bool] = {}
         for key, working in (overrides or {}).items():
             day = key.date() if isinstance(key, datetime) else key

@@ -4,6 +4,8 @@ app.domain.workflow re-exports all of these; the action declarations (app.domain
 """
 from __future__ import annotations
 
+from app.domain.vocab import URGENCY as URGENCY_LEVELS  # noqa: F401 — the action payloads speak it
+
 # -- states -----------------------------------------------------------------------------------
 REGISTERED, DISPATCHED, IN_PROGRESS, SUSPENDED = "registered", "dispatched", "in_progress", "suspended"
 REVIEW, CALLBACK, CLOSED, ARCHIVED = "review", "callback", "closed", "archived"
@@ -32,7 +34,6 @@ USER_ROLES = (INTAKE, DISPATCHER, DIRECTOR, UNIT, ADMIN)
 SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
 CLOSE_TYPES = {"substantive": "实质性办结", "staged": "阶段性办结", "procedural": "程序性办结"}
 URGE_LEVELS = {"normal": "普通", "yellow": "黄牌", "red": "红牌"}
-URGENCY_LEVELS = {"normal": "一般", "urgent": "加急"}
 REJECT_CODES = {
     "not_in_scope": "不属于受理范围", "duplicate": "重复诉求", "judicial": "已进入司法程序",
     "insufficient": "诉求内容不明确", "other": "其他",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from app.cases.views import SEE_PERSONAL, mask_id, mask_phone
 from app.domain import workflow as wf
-from app.domain.states import URGENCY_LEVELS as URGENCY  # noqa: F401 — used by the documents
 from app.dossier.layout import PrintContext, fmt_time
 
 PERSONAL_FIELDS = {"reporter_phone": mask_phone, "reporter_id_no": mask_id}

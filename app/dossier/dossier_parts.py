@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
 from app.domain import workflow as wf
+from app.domain.vocab import URGENCY
 from app.dossier import casetext as ct
 from app.dossier.layout import P, PrintContext, fmt_time, form_table, grid_table
 from app.dossier.marks import human_size, is_image, photo, signature_block
@@ -35,7 +36,7 @@ def registration(case: dict, ctx: PrintContext, width: float) -> list:
         ("受理渠道", case.get("channel_label")), ("诉求类型", case.get("type_label")),
         ("诉求人", rep["name"]), ("联系电话", rep["phone"]),
         ("身份证号码", rep["id_no"]), ("涉及人数", str(case.get("persons") or 1)),
-        ("是否匿名", _yes(case.get("anonymous"))), ("紧急程度", ct.URGENCY.get(case.get("urgency"), "一般")),
+        ("是否匿名", _yes(case.get("anonymous"))), ("紧急程度", URGENCY.get(case.get("urgency"), "一般")),
         ("重大事项", _yes(case.get("major"))), ("事项分类", case.get("category_name") or case.get("category")),
         ("所属村社", loc.get("village_name")), ("所属网格", loc.get("grid_name")),
         ("详细地址", (loc.get("address") or "—", "wide")),

@@ -22,7 +22,6 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -33,12 +32,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
+from app.domain.timezone import LOCAL_TZ
 from app.dossier.fonts import register_fonts
 
 # Binary streams instead of ASCII85: smaller files and no encoding pass over every photo.
 rl_config.useA85 = 0
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 INK = colors.HexColor("#1a1a1a")
 RED = colors.HexColor("#c00000")          # 红头 (document head) and seals
 LINE = colors.HexColor("#555555")
@@ -64,7 +63,7 @@ class PrintContext:
 
     @property
     def printed_text(self) -> str:
-        return fmt_time(self.printed_at or datetime.now(SHANGHAI))
+        return fmt_time(self.printed_at or datetime.now(LOCAL_TZ))
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -74,7 +73,7 @@ def fmt_time(value, seconds: bool = False, date_only: bool = False) -> str:
         return ""
     dt = datetime.fromisoformat(value) if isinstance(value, str) else value
     if dt.tzinfo is not None:
-        dt = dt.astimezone(SHANGHAI)
+        dt = dt.astimezone(LOCAL_TZ)
     if date_only:
         return f"{dt:%Y-%m-%d}"
     return f"{dt:%Y-%m-%d %H:%M:%S}" if seconds else f"{dt:%Y-%m-%d %H:%M}"
@@ -86,7 +85,7 @@ def fmt_date_cn(value) -> str:
         return ""
     dt = datetime.fromisoformat(value) if isinstance(value, str) else value
     if isinstance(dt, datetime) and dt.tzinfo is not None:
-        dt = dt.astimezone(SHANGHAI)
+        dt = dt.astimezone(LOCAL_TZ)
     return f"{dt.year}年{dt.month}月{dt.day}日"
 
 

@@ -11,6 +11,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from app.cases import views
 from app.domain import workflow as wf
+from app.domain.vocab import URGENCY
 from app.dossier import casetext as ct
 from app.dossier.fonts import register_fonts
 from app.dossier.layout import (
@@ -61,7 +62,7 @@ def slip_story(case: dict, ctx: PrintContext, width: float) -> list:
         ("案件编号", case["case_no"]), ("受理时间", fmt_time(case.get("received_at"))),
         ("受理渠道", case.get("channel_label")), ("诉求类型", case.get("type_label")),
         ("诉求人", rep["name"]), ("联系电话", rep["phone"]),
-        ("事项分类", case.get("category_name")), ("紧急程度", ct.URGENCY.get(case.get("urgency"), "一般")
+        ("事项分类", case.get("category_name")), ("紧急程度", URGENCY.get(case.get("urgency"), "一般")
                                                + ("（重大事项）" if case.get("major") else "")),
         ("事发地址", ("　".join(x for x in (loc.get("village_name"), loc.get("address")) if x) or "—", "wide")),
         ("诉求事项", (case.get("title"), "wide")),

@@ -22,16 +22,14 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from sqlalchemy import text
 
 from app.domain import indicators as ind
 from app.domain import workflow as wf
+from app.domain.timezone import LOCAL_TZ
 from app.store.types import to_sql_dt
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _JD_OFFSET = 1721425  # julian day number minus date.toordinal()
 _LOCAL = "(julianday({col}) + 0.5 + 8.0/24 + 1e-9)"  # local (UTC+8) day number + fraction
@@ -120,8 +118,8 @@ def _day_tables(desk, s, where: str, now: datetime) -> dict:
     # without a WHERE clause SQLite answers min/max from the received_at index
     lo, hi = s.execute(text("SELECT min(received_at), max(received_at) FROM cases c" +
                             ("" if where == "1" else f" WHERE {where}"))).one()
-    first = ind.parse_utc(lo).astimezone(SHANGHAI).date() if lo else now.astimezone(SHANGHAI).date()
-    last = max(now.astimezone(SHANGHAI).date(), ind.parse_utc(hi).astimezone(SHANGHAI).date() if hi else first)
+    first = ind.parse_utc(lo).astimezone(LOCAL_TZ).date() if lo else now.astimezone(LOCAL_TZ).date()
+    last = max(now.astimezone(LOCAL_TZ).date(), ind.parse_utc(hi).astimezone(LOCAL_TZ).date() if hi else first)
     last += timedelta(days=366)
     cal = desk.calendar()
     prefix, work, acc = [], [], 0

@@ -2,8 +2,10 @@
 
 Reference records (units, grids, staff, categories, rules, users) carry a stable id derived from
 their code, an owning level and a tombstone flag, so that two stores loaded from the same files
-agree record for record and sync can merge them. ``cases`` is a materialized view of
-``case_actions`` (see app.domain.casefold); it has an integer rowid for full-text search.
+agree record for record and sync can merge them. Each synced model names its type in
+app.domain.entities with ``__entity__`` (app.sync.records finds it by that name). ``cases`` is a
+materialized view of ``case_actions`` (see app.domain.casefold); it has an integer rowid for
+full-text search.
 """
 from __future__ import annotations
 
@@ -40,11 +42,13 @@ class Meta(Base):
 
 
 class Town(RefMixin, Base):
+    __entity__ = "town"  # its synced type in app.domain.entities
     __tablename__ = "towns"
     district: Mapped[str | None] = mapped_column(String(50), nullable=True)
 
 
 class Unit(RefMixin, Base):
+    __entity__ = "unit"
     __tablename__ = "units"
     kind: Mapped[str] = mapped_column(String(16))  # department | village | station | district
     phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
@@ -53,6 +57,7 @@ class Unit(RefMixin, Base):
 class Grid(RefMixin, Base):
     """村社 -> 网格 -> 微网格 (-> building/floor). A village grid has the village unit's code."""
 
+    __entity__ = "grid"
     __tablename__ = "grids"
     level: Mapped[str] = mapped_column(String(10))  # village | grid | micro | building | floor
     parent_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
@@ -60,6 +65,7 @@ class Grid(RefMixin, Base):
 
 
 class Staff(RefMixin, Base):
+    __entity__ = "staff"
     __tablename__ = "staff"
     grid_code: Mapped[str] = mapped_column(String(32), index=True)
     role: Mapped[str] = mapped_column(String(20))
@@ -67,6 +73,7 @@ class Staff(RefMixin, Base):
 
 
 class Category(RefMixin, Base):
+    __entity__ = "category"
     __tablename__ = "categories"
     parent_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     platform: Mapped[str] = mapped_column(String(4))
@@ -83,6 +90,7 @@ class Category(RefMixin, Base):
 class Rule(RefMixin, Base):
     """One line of the responsibility list (属地管理事项责任清单). ``name`` holds the note."""
 
+    __entity__ = "rule"
     __tablename__ = "rules"
     category_code: Mapped[str] = mapped_column(String(32), index=True)
     village_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -93,6 +101,7 @@ class Rule(RefMixin, Base):
 class User(RefMixin, Base):
     """``code`` is the username, ``name`` the display name."""
 
+    __entity__ = "user"
     __tablename__ = "users"
     role: Mapped[str] = mapped_column(String(16))
     unit_code: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -14,10 +14,10 @@ from sqlalchemy import text
 
 from app import events
 from app.cases import handling
-from app.cases.timing import SHANGHAI
 from app.cases.views import urge_view
 from app.desk import Actor, Desk
 from app.domain import workflow as wf
+from app.domain.timezone import LOCAL_TZ
 from app.errors import AppError, ValidationError
 from app.store import supervision_schema  # noqa: F401 (tables and indexes)
 from app.store.types import to_sql_dt
@@ -31,7 +31,6 @@ _COLOUR = "CASE WHEN c.clock_due_at < :now THEN 'red' ELSE 'yellow' END"
 # Yellow or red now. A running clock (clock_due_at set) exists only in open states (casefold._set_clock).
 _LIT = "c.clock_due_at IS NOT NULL AND (c.clock_due_at < :now OR c.clock_warn_at <= :now)"
 BASELINE_KEY = "supervision.notices_baseline"
-
 
 
 def _filter_unit(refs, unit, conds: list, params: dict) -> None:
@@ -184,7 +183,7 @@ def urge_proposals(desk: Desk, limit: int = 200) -> list[dict]:
     """Open cases whose running deadline was missed before today (local) and that have had no 督办
     since: a 催办 is proposed, its level rising with earlier 督办 (普通 -> 黄牌 -> 红牌)."""
     now = desk.now()
-    today = datetime.combine(now.astimezone(SHANGHAI).date(), time.min, SHANGHAI)
+    today = datetime.combine(now.astimezone(LOCAL_TZ).date(), time.min, LOCAL_TZ)
     states = ",".join(f"'{s}'" for s in URGEABLE)
     # "+c.state": walk ix_cases_clock in deadline order and stop at the limit (the state index
     # would collect every open case of the store first and sort them)

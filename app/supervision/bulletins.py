@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from app.desk import Desk
 from app.domain import indicators as ind
+from app.domain.timezone import LOCAL_TZ
 from app.domain.workflow import STATE_LABELS
 from app.errors import ValidationError
 from app.store.types import to_sql_dt
@@ -101,4 +102,4 @@ def _brief(rows: list[dict]) -> list[dict]:
 
 
 def default_date(desk: Desk) -> date:
-    return desk.now().astimezone(si.SHANGHAI).date()
+    return desk.now().astimezone(LOCAL_TZ).date()

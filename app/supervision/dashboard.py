@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from app.desk import Desk
 from app.domain import indicators as ind
+from app.domain.timezone import LOCAL_TZ
 from app.supervision import board as supervision
 from app.supervision import indicators as si
 from app.supervision import rankings
@@ -29,7 +30,7 @@ def snapshot(desk: Desk, days: int = 30, red_limit: int = 20) -> dict:
     (this month, composite score) and the red list."""
     started = time.perf_counter()
     now = desk.now()
-    today = now.astimezone(si.SHANGHAI).date()
+    today = now.astimezone(LOCAL_TZ).date()
     day = si.Period(today, today)
     month = si.Period(today.replace(day=1), today)
     t, m = glance(desk, day, now), glance(desk, month, now)

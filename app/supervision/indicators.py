@@ -2,7 +2,7 @@
 
 The dashboard, the rankings, the bulletins and the CLI all call :func:`compute` (or
 :func:`compute_groups`). Counting rules are in docs/INDICATORS.md; the formulas in
-app.domain.indicators. The cohort is the cases *received* in the period (local dates, Asia/Shanghai),
+app.domain.indicators. The cohort is the cases *received* in the period (local dates in LOCAL_TZ),
 judged as they stand at ``now``.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ from functools import lru_cache
 
 from sqlalchemy import text
 
-from app.cases.timing import SHANGHAI
-from app.cases.views import CHANNELS
 from app.desk import Desk
 from app.domain import indicators as ind
+from app.domain.timezone import LOCAL_TZ
+from app.domain.vocab import CHANNELS
 from app.errors import ValidationError
 from app.store import facts
 
@@ -31,11 +31,11 @@ class Period:
 
     @property
     def utc_start(self) -> datetime:
-        return datetime.combine(self.start, time.min, SHANGHAI)
+        return datetime.combine(self.start, time.min, LOCAL_TZ)
 
     @property
     def utc_end(self) -> datetime:  # exclusive
-        return datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI)
+        return datetime.combine(self.end + timedelta(days=1), time.min, LOCAL_TZ)
 
     @property
     def days(self) -> int:

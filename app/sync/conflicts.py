@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.cases import handling
 from app.cases.dispatch import dispatch
 from app.desk import Actor, Desk
+from app.domain import entities
 from app.domain import workflow as wf
 from app.errors import NotFound, ValidationError
 from app.store.models import Case, CaseAction, SyncState
@@ -42,7 +43,8 @@ def list_conflicts(desk: Desk, include_done: bool = False) -> list[dict]:
             c = json.loads(r.value)
             if c["entry_id"] in done and not include_done:
                 continue
-            out.append({"id": c["entry_id"], "kind": "record", "action": c["entity"], "label": f"基础数据（{c['entity']}）",
+            out.append({"id": c["entry_id"], "kind": "record", "action": c["entity"],
+                        "label": f"基础数据（{entities.label(c['entity'])}）",
                         "case_no": None, "case_title": (c["payload"] or {}).get("name"), "at": c["at"],
                         "reason": c["reason"], "payload": c["payload"], "done": done.get(c["entry_id"]),
                         "can_redispatch": False})

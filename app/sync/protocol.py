@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain import entities
+
 PROTOCOL_VERSION = 1          # what this build speaks
 MIN_PROTOCOL = 1              # oldest client protocol the server still serves (N-1 rule)
 SCHEMA_VERSION = 1            # shape of entity payloads (actions, records)
@@ -32,10 +34,13 @@ CHUNK_MIN, CHUNK_MAX = 1 << 20, 4 << 20  # attachment chunk sizes (1-4 MiB)
 PAGE_DEFAULT, PAGE_MAX = 2000, 5000
 GZIP_MIN_BYTES = 1024                   # smaller change pages are sent as they are (gzip only adds bytes)
 
-RECORD_ENTITIES = ("town", "unit", "grid", "staff", "category", "rule", "user")
-ENTITIES = ("action", *RECORD_ENTITIES)
+# The synced entity types come from app.domain.entities (add a type there, not here).
+RECORD_ENTITIES = entities.RECORD_NAMES
+ENTITIES = entities.NAMES
+EntityName = Literal[ENTITIES]              # "action" or a record type, as the wire spells it
+RecordEntityName = Literal[RECORD_ENTITIES]
 # Per-workstation columns that never travel (login counters are local to a machine).
-LOCAL_FIELDS = {"failed_logins", "locked_until"}
+LOCAL_FIELDS = entities.LOCAL_FIELDS
 
 Id = Field(min_length=1, max_length=36, pattern=r"^[0-9A-Za-z-]{1,36}$")
 Sha = Field(pattern=r"^[0-9a-f]{64}$")
@@ -88,7 +93,7 @@ class EnrollReply(Msg):
 class PushEntry(Msg):
     id: str = Id                      # outbox entry id: the idempotency key
     device_seq: int = Field(ge=0, le=2**62)
-    entity: Literal["action", "town", "unit", "grid", "staff", "category", "rule", "user"]
+    entity: EntityName
     entity_id: str = Id
     payload: dict[str, Any]
 
@@ -114,7 +119,7 @@ class PushReply(Msg):
 # -- pull -----------------------------------------------------------------------------------
 class Change(Msg):
     seq: int = Field(ge=1)
-    entity: Literal["action", "town", "unit", "grid", "staff", "category", "rule", "user"]
+    entity: EntityName
     id: str = Id
     data: dict[str, Any]              # action: the action; record: {owner_level, fields, deleted}
 

@@ -228,7 +228,7 @@ class _ActionChange(P.Msg):
 
 class _RecordChange(P.Msg):
     seq: int = Field(ge=1)
-    entity: Literal["town", "unit", "grid", "staff", "category", "rule", "user"]
+    entity: P.RecordEntityName
     id: str = P.Id
     data: RecordData
 

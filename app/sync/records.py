@@ -8,13 +8,26 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.store.models import Category, Grid, OutboxEntry, Rule, Staff, Town, Unit, User
+from app.domain import entities
+from app.store.models import Base, OutboxEntry
 from app.store.types import UTCDateTime
 from app.sync import protocol as P
 
 log = logging.getLogger("towndesk.sync")
-MODELS = {"town": Town, "unit": Unit, "grid": Grid, "staff": Staff, "category": Category, "rule": Rule,
-          "user": User}
+
+
+def model_classes() -> dict[str, list]:
+    """Every mapped model that names a synced type (``__entity__``), by that name."""
+    found: dict[str, list] = {}
+    for mapper in Base.registry.mappers:
+        name = mapper.class_.__dict__.get("__entity__")
+        if name is not None:
+            found.setdefault(name, []).append(mapper.class_)
+    return found
+
+
+# entity -> model, in the registry's order (app.domain.entities); a test checks one model per type
+MODELS = {name: classes[0] for name in P.RECORD_ENTITIES if (classes := model_classes().get(name))}
 ENTITY_OF = {m: e for e, m in MODELS.items()}
 
 
@@ -102,7 +115,7 @@ def town_owned(session: Session) -> list[tuple[str, object]]:
     """Town-owned records of this store (they go up when an existing store enrolls)."""
     out = []
     for entity, model in MODELS.items():
-        if entity == "town":
+        if entities.BY_NAME[entity].owner == entities.DISTRICT:  # towns: the district's alone
             continue
         for row in session.scalars(select(model).where(model.owner_level == "town").order_by(model.code)):
             out.append((entity, row))

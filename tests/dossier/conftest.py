@@ -56,9 +56,7 @@ def people(desk):
 @pytest.fixture
 def dispatched_case(desk, people):
     """A visit case with phone and id number, dispatched to D01 and signed."""
-    from app.cases import dispatch
-    from app.cases import handling
-    from app.cases import intake
+    from app.cases import dispatch, handling, intake
 
     c = intake.take_in(desk, people["intake"], sample_case(auto_dispatch=False))
     dispatch.dispatch(desk, people["dispatcher"], c["case_no"], "D01", note="请尽快处理")

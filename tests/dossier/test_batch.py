@@ -5,9 +5,8 @@ import threading
 
 from sqlalchemy import select
 
-from app.printing import jobs as printing
-
 from app.cases import queries
+from app.printing import jobs as printing
 from app.store.models import AuditEntry
 from tests.conftest import load_actors
 from tests.dossier.conftest import flat, needs_poppler, pdf_pages, pdftext

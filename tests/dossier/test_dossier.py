@@ -5,12 +5,10 @@ import subprocess
 
 import pytest
 
-from app.domain import workflow as wf
-from app.cases import handling
-from app.cases import intake
-from app.printing import jobs as printing
-from app.cases import queries
+from app.cases import handling, intake, queries
 from app.cases.attachments import attach
+from app.domain import workflow as wf
+from app.printing import jobs as printing
 from tests.conftest import load_actors, sample_case
 from tests.dossier.conftest import flat, make_png, needs_poppler, pdf_pages, pdftext
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.cases import handling, intake
 from app.errors import AppError
-from app.cases import handling
-from app.cases import intake
 from app.printing import jobs as printing
 from tests.conftest import sample_case
 from tests.dossier.conftest import flat, needs_poppler, pdf_page_size_mm, pdf_pages, pdftext

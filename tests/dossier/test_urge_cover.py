@@ -3,7 +3,6 @@ reply date, reply status, instruction); the cover stays one page."""
 from __future__ import annotations
 
 from app.cases import handling
-
 from app.printing import jobs as printing
 from tests.dossier.conftest import flat, needs_poppler, pdftext
 

@@ -4,13 +4,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import NotFound, PermissionDenied, ValidationError, WorkflowError
-from app.cases import handling
-from app.cases import intake
-from app.cases import queries
-from app.cases.dispatch import dispatch
-from app.cases.timing import SHANGHAI
 from app.admin.integrity import rebuild_differences
+from app.cases import handling, intake, queries
+from app.cases.dispatch import dispatch
+from app.domain.timezone import LOCAL_TZ
+from app.errors import NotFound, PermissionDenied, ValidationError, WorkflowError
 from app.store.models import AuditEntry, Case, CaseAction, OutboxEntry
 from tests.conftest import sample_case
 
@@ -27,8 +25,8 @@ def test_intake_auto_dispatches_by_the_responsibility_list(desk, actors):
     assert view["routing"]["unit"]["code"] == "V01" and "邻里纠纷" in view["routing"]["reason"]
     assert view["case_no"] == "FS-20261127-01-0001"
     # Friday 10:00 + 1 working day = Monday 10:00; + 5 working days = next Friday 10:00 (Shanghai).
-    assert datetime.fromisoformat(view["sign_due_at"]) == datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
-    assert datetime.fromisoformat(view["due_at"]) == datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
+    assert datetime.fromisoformat(view["sign_due_at"]) == datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL_TZ)
+    assert datetime.fromisoformat(view["due_at"]) == datetime(2026, 12, 4, 10, 0, tzinfo=LOCAL_TZ)
     shown = queries.show_case(desk, actors["intake"], view["case_no"])
     assert [a["kind"] for a in shown["actions"]] == ["intake", "dispatch"]
     assert shown["actions"][1]["actor"] == "system" and shown["actions"][1]["payload"]["auto"] is True
@@ -119,14 +117,14 @@ def test_suspension_time_does_not_count_and_extensions_move_the_deadline(desk, a
     handling.act(desk, actors["unit_v01"], no, "sign")
     due0 = datetime.fromisoformat(queries.show_case(desk, None, no)["due_at"])
     handling.act(desk, actors["director"], no, "suspend", {"reason": "等待司法鉴定"})
-    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))  # Fri 10:00 -> Mon 10:00: one working day
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL_TZ))  # Fri 10:00 -> Mon 10:00: one working day
     v = handling.act(desk, actors["director"], no, "resume")
     assert datetime.fromisoformat(v["due_at"]) == due0 + timedelta(days=3)  # Fri 12-04 -> Mon 12-07
     handling.act(desk, actors["unit_v01"], no, "extend_request", {"days": 2, "reason": "需多方会商"})
     with pytest.raises(WorkflowError):
         handling.act(desk, actors["unit_v01"], no, "extend_request", {"days": 2, "reason": "再次申请"})
     v = handling.act(desk, actors["director"], no, "extend_approve")
-    assert datetime.fromisoformat(v["due_at"]) == datetime(2026, 12, 9, 10, 0, tzinfo=SHANGHAI)
+    assert datetime.fromisoformat(v["due_at"]) == datetime(2026, 12, 9, 10, 0, tzinfo=LOCAL_TZ)
     assert rebuild_differences(desk)["differences"] == 0
 
 

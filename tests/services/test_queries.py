@@ -3,9 +3,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from app.cases import intake, queries
 from app.domain.deadlines import colour
-from app.cases import intake
-from app.cases import queries
 from app.store.models import Case
 from app.store.search import bigrams, match_expression
 from tests.conftest import SHANGHAI, sample_case

@@ -2,14 +2,13 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.admin.integrity import rebuild_differences
+from app.cases import handling, intake
+from app.cases.queries import show_case
 from app.domain import workflow as wf
 from app.errors import AppError
 from app.store import facts
-from app.cases import handling
-from app.cases import intake
 from app.supervision import indicators as si
-from app.admin.integrity import rebuild_differences
-from app.cases.queries import show_case
 from tests.conftest import sample_case
 
 PAYLOADS = {

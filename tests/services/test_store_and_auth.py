@@ -5,9 +5,9 @@ import pytest
 from alembic import command
 from sqlalchemy import select
 
+from app.desk import open_desk
 from app.errors import AuthError, PermissionDenied, ValidationError
 from app.reference import users as auth
-from app.desk import open_desk
 from app.reference.records import load_reference, read_json
 from app.store import migrate
 from app.store.models import Category, Grid, Rule, Unit

@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("PySide6.QtCharts")
 
 from app.domain import indicators as ind  # noqa: E402
+from app.domain.timezone import LOCAL_TZ
 from app.supervision import dashboard  # noqa: E402
 from app.supervision import indicators as si  # noqa: E402
 from tests.conftest import load_actors  # noqa: E402
@@ -41,7 +42,7 @@ def test_dashboard_shows_the_service_numbers(page, demo_desk):
     d = page.data
     assert d is not None
     now = demo_desk.now()
-    today = now.astimezone(si.SHANGHAI).date()
+    today = now.astimezone(LOCAL_TZ).date()
     month = si.compute(demo_desk, si.Period(today.replace(day=1), today))
     activity = si.activity(demo_desk, si.Period(today.replace(day=1), today))
     colours = si.open_colours(demo_desk)

@@ -6,10 +6,8 @@ from datetime import datetime
 import pytest
 
 from app import events
+from app.cases import handling, intake, queries
 from app.errors import WorkflowError
-from app.cases import handling
-from app.cases import intake
-from app.cases import queries
 from app.supervision import board as sv
 from tests.conftest import SHANGHAI, sample_case
 

@@ -8,13 +8,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.cases import caselist, dispatch, intake, queries
 from app.errors import ValidationError
-from app.cases import caselist
-from app.cases import dispatch
-from app.cases import intake
-from app.cases import queries
-from app.supervision import indicators as si
 from app.store.models import Case
+from app.supervision import indicators as si
 from tests.conftest import SHANGHAI, sample_case
 
 

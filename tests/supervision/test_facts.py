@@ -7,13 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from app.cases import handling, intake
 from app.store import facts
-
-from app.cases import handling
-
-from app.cases import intake
-from app.supervision import indicators as si
 from app.store.models import CalendarDay
+from app.supervision import indicators as si
 from tests.conftest import load_actors, sample_case
 
 MONTH = si.period("2026-10-01", "2026-11-30")

@@ -18,9 +18,8 @@ from datetime import datetime
 
 import pytest
 
+from app.cases import handling, intake
 from app.domain import indicators as ind
-from app.cases import handling
-from app.cases import intake
 from app.supervision import indicators as si
 from tests.conftest import SHANGHAI, sample_case
 

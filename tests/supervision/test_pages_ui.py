@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.cases import intake
-
-from app.cases import queries
+from app.cases import intake, queries
 from app.supervision import board as sv
 from tests.conftest import SHANGHAI, sample_case
 

@@ -7,15 +7,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from app.cases import caselist
-
-from app.cases import dispatch
-
-from app.cases import handling
-
-from app.cases import intake
-
-from app.cases import queries
+from app.cases import caselist, dispatch, handling, intake, queries
 from app.cases.views import URGE_COLOURS, URGE_PAST_COLOUR, urge_view
 from tests.conftest import sample_case
 

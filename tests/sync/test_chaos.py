@@ -17,11 +17,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from app.cases import dispatch
-
-from app.cases import handling
-
-from app.cases import intake
+from app.cases import dispatch, handling, intake
 from app.cases.attachments import attach, blob_path
 from app.store.models import Attachment, CaseAction
 from app.sync.transport import SyncError

@@ -6,15 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.cases import dispatch
-
+from app.cases import dispatch, handling, intake
+from app.domain.timezone import LOCAL_TZ
 from app.store import facts
-
-from app.cases import handling
-
-from app.cases import intake
-from app.supervision import indicators as si
 from app.store.models import CaseAction
+from app.supervision import indicators as si
 from app.sync import conflicts
 from tests.conftest import sample_case
 from tests.sync.conftest import (
@@ -62,7 +58,7 @@ def test_two_workstations_converge(stations, server):
     with b.db.read() as s:
         assert s.scalar(select(CaseAction).where(CaseAction.status != "accepted")) is None
     # the indicator facts followed every pulled and re-folded row on both stations
-    today = a.now().astimezone(si.SHANGHAI).date()
+    today = a.now().astimezone(LOCAL_TZ).date()
     month = si.Period(today - timedelta(days=40), today + timedelta(days=1))
     groups = si.compute_groups(a, month, "unit", now=a.now())
     assert sum(c.received for c in groups.values()) == 11

@@ -8,8 +8,8 @@ import shutil
 import pytest
 import requests
 
-from app.domain.ids import new_id
 from app.cases import intake
+from app.domain.ids import new_id
 from app.store.types import dumps
 from app.sync import protocol as P
 from app.sync.transport import SyncError

@@ -6,9 +6,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from app.cases import dispatch  # noqa: E402
-
-from app.cases import intake
+from app.cases import (
+    dispatch,  # noqa: E402
+    intake,
+)
 from tests.conftest import sample_case  # noqa: E402
 from tests.sync.conftest import sync  # noqa: E402
 

@@ -7,9 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.cases import overview
-
-from app.cases import queries
+from app.cases import overview, queries
 from app.cases.intake import take_in
 from tests.conftest import load_actors, sample_case
 from tests.ui.conftest import type_text

@@ -1,12 +1,10 @@
 """Qt-free queries the window needs: key lists and row windows, counts, tasks, intake preview."""
 from __future__ import annotations
 
-from app.domain import workflow as wf
-from app.cases import caselist
-from app.cases import overview
-from app.cases import queries
+from app.cases import caselist, overview, queries
 from app.cases.dispatch import dispatch
 from app.cases.intake import take_in
+from app.domain import workflow as wf
 from tests.conftest import load_actors, sample_case
 
 

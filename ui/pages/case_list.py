@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.cases.views import CHANNELS
 from app.domain import workflow as wf
+from app.domain.vocab import CHANNELS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
 from ui.widgets.pickers import CategoryPicker, UnitPicker

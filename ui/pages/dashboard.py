@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import indicators as ind
+from app.domain.timezone import LOCAL_TZ
 from app.supervision import dashboard
 from ui.format import local
 from ui.pages import dashboard_parts as parts
@@ -200,7 +201,7 @@ class DashboardPage(Page):
         from app.dossier.bulletins import produce  # ReportLab loads with the first bulletin
 
         actor = self.ctx.actor
-        day = day or self.ctx.desk.now().astimezone(dashboard.si.SHANGHAI).date()
+        day = day or self.ctx.desk.now().astimezone(LOCAL_TZ).date()
         self.bulletin_button.setEnabled(False)
 
         def done(result: dict) -> None:

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.cases.views import CASE_TYPES, CHANNELS
 from app.domain import workflow as wf
+from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
 from app.errors import AppError
 from ui.action_dialogs import ActionDialog
 from ui.errors import present_error
@@ -54,8 +54,8 @@ class IntakePage(Page):
         for code, label in CASE_TYPES.items():
             self.type.addItem(label, code)
         self.urgency = QComboBox()
-        self.urgency.addItem("一般", "normal")
-        self.urgency.addItem("加急", "urgent")
+        for code, label in URGENCY.items():
+            self.urgency.addItem(label, code)
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("手机或座机（F2）")
         self.name = QLineEdit()
