@@ -21,6 +21,7 @@ from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.casefold import DEADLINE_KEYS, ActionRecord, CaseState, apply
 from app.domain.ids import CASE_NO_RE
+from app.domain.schema import validate
 from app.errors import AppError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from app.sync import protocol as P
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
@@ -241,8 +242,7 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
         raise PermissionDenied("区级基础数据只能由区级修改，本机修改未被接受", field=e.entity)
     clean = {k: val for k, val in payload.items() if k not in P.LOCAL_FIELDS and k != "id"
              and isinstance(k, str) and len(k) <= 40}
-    if not isinstance(clean.get("code", ""), str) or len(str(clean.get("code", ""))) > 32:
-        raise ValidationError("记录代码格式不正确", field="code")
+    validate(kind.fields, clean, mode="stored", label=kind.label)  # its declared schema (entities)
     if cur is None:
         if not clean.get("code"):
             raise ValidationError("新记录缺少代码", field="code")

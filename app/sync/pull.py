@@ -16,6 +16,7 @@ from pydantic import Field
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from app.domain import entities
 from app.domain.actions import ACTIONS
 from app.domain.casefold import ActionRecord
 from app.domain.schema import validate
@@ -257,6 +258,7 @@ def decode(page: P.ChangesPage) -> Decoded:
     actions, records = [], []
     for c in page.changes:
         if c.entity != "action":
+            _check_record(c.entity, c.id, c.data)
             records.append((c.seq, c.entity, c.id, c.data))
             continue
         a = c.data
@@ -280,6 +282,15 @@ def _check_payload(a: ActionData) -> None:
         validate(spec.stored, a.payload, mode="stored")
     except AppError as e:
         raise SyncError(f"同步服务器返回的操作 {a.id} 不符合格式（{e.message}），本机数据未受影响，稍后重试",
+                        code="bad_reply") from None
+
+
+def _check_record(entity: str, record_id: str, data: RecordData) -> None:
+    """A pulled record change against its type's declared fields (app.domain.entities)."""
+    try:
+        validate(entities.BY_NAME[entity].fields, data.fields, mode="stored", label=entities.label(entity))
+    except AppError as e:
+        raise SyncError(f"同步服务器返回的记录 {record_id} 不符合格式（{e.message}），本机数据未受影响，稍后重试",
                         code="bad_reply") from None
 
 

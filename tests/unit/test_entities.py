@@ -49,3 +49,26 @@ def test_push_entry_accepts_exactly_the_registered_names(name):
     else:
         with pytest.raises(ValidationError):
             P.PushEntry.model_validate(entry)
+
+
+def test_each_record_type_declares_exactly_its_model_columns():
+    for name in entities.RECORD_NAMES:
+        columns = {c.key for c in rec.MODELS[name].__table__.columns}
+        assert {f.key for f in entities.BY_NAME[name].fields} == columns, name
+
+
+@pytest.mark.parametrize("entity,fields,field", [
+    ("user", {"code": "backdoor", "locked_until": "2026-12-01T09:00:00"}, "locked_until"),  # naive time
+    ("unit", {"code": "D09", "name": "单位\u202e"}, "name"),
+    ("category", {"code": "X1", "handle_days": 2**70}, "handle_days"),
+    ("rule", {"code": "R1", "unit_code": ["D01"]}, "unit_code"),
+    ("grid", {"code": "G1", "note": {"a": [[[[[[[[1]]]]]]]]}}, "note"),  # an extra key, nested too deep
+    ("unit", {"code": "D10", "sample": "false"}, "sample"),
+])
+def test_record_fields_are_checked_as_declared(entity, fields, field):
+    from app.domain.schema import validate
+    from app.errors import ValidationError as AppValidationError
+
+    with pytest.raises(AppValidationError) as bad:
+        validate(entities.BY_NAME[entity].fields, fields, mode="stored")
+    assert bad.value.field == field
