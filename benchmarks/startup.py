@@ -1,0 +1,91 @@
+"""Command start-up (issue 19): wall time of short CLI commands, as ratios to `python -c pass`.
+
+    .venv/bin/python benchmarks/startup.py [--cases 10000] [--store /tmp/bench_startup] [--runs 15]
+                                           [--before /path/to/another/checkout]
+
+Each command runs as its own process (``python -m app.cli …`` with this checkout first on
+PYTHONPATH), one warm-up run first (bytecode caches), then --runs timed runs, interleaved with the
+baseline so that load changes hit both alike. With --before, the same commands also run against
+another source tree (e.g. ``git worktree add /tmp/before main``), in the same rounds. The store is
+made once with ``towndesk demo --cases N`` and reused. Prints one JSON object: median and min
+wall ms per command and tree, each also as a ratio to the baseline's median.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def commands(store: Path) -> dict[str, list[str]]:
+    cli = ["-m", "app.cli", "--data-dir", str(store)]
+    return {
+        "python -c pass": ["-c", "pass"],
+        "import sqlalchemy.orm": ["-c", "import sqlalchemy.orm"],
+        "towndesk --version": ["-m", "app.cli", "--version"],
+        "towndesk case list --limit 50 --json": [*cli, "case", "list", "--limit", "50", "--json"],
+        "towndesk case show NO --json": [*cli, "case", "show", "{case_no}", "--json"],
+    }
+
+
+def run_once(tree: Path, args: list[str]) -> float:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, *args], cwd=tree, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    elapsed = (time.perf_counter() - t) * 1000
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed in {tree}:\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--cases", type=int, default=10_000)
+    p.add_argument("--store", type=Path, default=Path("/tmp/bench_startup"))
+    p.add_argument("--runs", type=int, default=15)
+    p.add_argument("--before", type=Path, help="another source tree to time the same commands against")
+    args = p.parse_args()
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if not (args.store / "towndesk.sqlite3").exists():
+        subprocess.run([sys.executable, "-m", "app.cli", "--data-dir", str(args.store), "demo", "--cases",
+                        str(args.cases)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    listing = json.loads(subprocess.run(
+        [sys.executable, "-m", "app.cli", "--data-dir", str(args.store), "case", "list", "--limit", "1", "--json"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout)
+    case_no = listing["items"][0]["case_no"]
+    cmds = {name: [a.replace("{case_no}", case_no) for a in argv] for name, argv in commands(args.store).items()}
+    trees = {"this": ROOT} | ({"before": args.before.resolve()} if args.before else {})
+
+    samples: dict[tuple[str, str], list[float]] = {}
+    for tree in trees.values():  # warm-up: bytecode caches, page cache
+        for argv in cmds.values():
+            run_once(tree, argv)
+    for _ in range(args.runs):
+        for label, tree in trees.items():
+            for name, argv in cmds.items():
+                if name in ("python -c pass", "import sqlalchemy.orm") and label != "this":
+                    continue  # the same for every tree
+                samples.setdefault((label, name), []).append(run_once(tree, argv))
+
+    base = statistics.median(samples[("this", "python -c pass")])
+    result = {"cases": listing["total"], "runs": args.runs, "load_avg": os.getloadavg(),
+              "python": sys.version.split()[0], "baseline_ms": round(base, 1), "commands": {}}
+    for (label, name), xs in samples.items():
+        med = statistics.median(xs)
+        result["commands"].setdefault(name, {})[label] = {
+            "median_ms": round(med, 1), "min_ms": round(min(xs), 1), "ratio_to_pass": round(med / base, 1)}
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
