@@ -1,13 +1,14 @@
 """Command start-up (issue 19): wall time of short CLI commands, as ratios to `python -c pass`.
 
     .venv/bin/python benchmarks/startup.py [--cases 10000] [--store /tmp/bench_startup] [--runs 15]
-                                           [--before /path/to/another/checkout]
+                                           [--before /path/to/another/checkout] [--bundle dist/towndesk]
 
 Each command runs as its own process (``python -m app.cli …`` with this checkout first on
 PYTHONPATH), one warm-up run first (bytecode caches), then --runs timed runs, interleaved with the
 baseline so that load changes hit both alike. With --before, the same commands also run against
 another source tree (e.g. ``git worktree add /tmp/before main``), in the same rounds. The store is
-made once with ``towndesk demo --cases N`` and reused. Prints one JSON object: median and min
+made once with ``towndesk demo --cases N`` and reused. With --bundle, the frozen
+program's ``case list`` is timed too (what an operator's installed copy does). Prints one JSON object: median and min
 wall ms per command and tree, each also as a ratio to the baseline's median.
 """
 from __future__ import annotations
@@ -36,10 +37,17 @@ def commands(store: Path) -> dict[str, list[str]]:
 
 
 def run_once(tree: Path, args: list[str]) -> float:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    """``python ARGS`` with ``tree`` on PYTHONPATH; or, when ``tree`` is a frozen bundle folder, its
+    ``towndesk`` program with the arguments after ``-m app.cli``."""
+    frozen = (tree / "towndesk").is_file() and not (tree / "app").is_dir()
+    if frozen:
+        cmd = [str(tree / "towndesk"), *args[2:]]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    else:
+        cmd = [sys.executable, *args]
+        env = {**os.environ, "PYTHONPATH": str(tree)}
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], cwd=tree, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = (time.perf_counter() - t) * 1000
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed in {tree}:\n{proc.stderr[-2000:]}")
@@ -52,6 +60,7 @@ def main() -> int:
     p.add_argument("--store", type=Path, default=Path("/tmp/bench_startup"))
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--before", type=Path, help="another source tree to time the same commands against")
+    p.add_argument("--bundle", type=Path, help="a one-folder build (dist/towndesk): time its case list too")
     args = p.parse_args()
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -64,17 +73,24 @@ def main() -> int:
     case_no = listing["items"][0]["case_no"]
     cmds = {name: [a.replace("{case_no}", case_no) for a in argv] for name, argv in commands(args.store).items()}
     trees = {"this": ROOT} | ({"before": args.before.resolve()} if args.before else {})
+    if args.bundle:
+        trees["bundle"] = args.bundle.resolve()
 
     samples: dict[tuple[str, str], list[float]] = {}
-    for tree in trees.values():  # warm-up: bytecode caches, page cache
-        for argv in cmds.values():
-            run_once(tree, argv)
+    def wanted(label: str, name: str) -> bool:
+        if name in ("python -c pass", "import sqlalchemy.orm"):
+            return label == "this"  # the same for every tree
+        return label != "bundle" or name.startswith("towndesk ")
+
+    for label, tree in trees.items():  # warm-up: bytecode caches, page cache
+        for name, argv in cmds.items():
+            if wanted(label, name):
+                run_once(tree, argv)
     for _ in range(args.runs):
         for label, tree in trees.items():
             for name, argv in cmds.items():
-                if name in ("python -c pass", "import sqlalchemy.orm") and label != "this":
-                    continue  # the same for every tree
-                samples.setdefault((label, name), []).append(run_once(tree, argv))
+                if wanted(label, name):
+                    samples.setdefault((label, name), []).append(run_once(tree, argv))
 
     base = statistics.median(samples[("this", "python -c pass")])
     result = {"cases": listing["total"], "runs": args.runs, "load_avg": os.getloadavg(),
