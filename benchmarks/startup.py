@@ -9,13 +9,15 @@ baseline so that load changes hit both alike. With --before, the same commands a
 another source tree (e.g. ``git worktree add /tmp/before main``), in the same rounds. The store is
 made once with ``towndesk demo --cases N`` and reused. With --bundle, the frozen
 program's ``case list`` is timed too (what an operator's installed copy does). Prints one JSON object: median and min
-wall ms per command and tree, each also as a ratio to the baseline's median.
+wall ms per command and tree, each also as a ratio to the baseline's median, and the median CPU
+time (user + system) of the process — steadier than wall time on a shared machine.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,7 +38,12 @@ def commands(store: Path) -> dict[str, list[str]]:
     }
 
 
-def run_once(tree: Path, args: list[str]) -> float:
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_once(tree: Path, args: list[str]) -> tuple[float, float]:
     """``python ARGS`` with ``tree`` on PYTHONPATH; or, when ``tree`` is a frozen bundle folder, its
     ``towndesk`` program with the arguments after ``-m app.cli``."""
     frozen = (tree / "towndesk").is_file() and not (tree / "app").is_dir()
@@ -46,12 +53,13 @@ def run_once(tree: Path, args: list[str]) -> float:
     else:
         cmd = [sys.executable, *args]
         env = {**os.environ, "PYTHONPATH": str(tree)}
-    t = time.perf_counter()
+    cpu, t = _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = (time.perf_counter() - t) * 1000
+    cpu = (_children_cpu() - cpu) * 1000
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed in {tree}:\n{proc.stderr[-2000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> int:
@@ -76,7 +84,7 @@ def main() -> int:
     if args.bundle:
         trees["bundle"] = args.bundle.resolve()
 
-    samples: dict[tuple[str, str], list[float]] = {}
+    samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
     def wanted(label: str, name: str) -> bool:
         if name in ("python -c pass", "import sqlalchemy.orm"):
             return label == "this"  # the same for every tree
@@ -92,13 +100,18 @@ def main() -> int:
                 if wanted(label, name):
                     samples.setdefault((label, name), []).append(run_once(tree, argv))
 
-    base = statistics.median(samples[("this", "python -c pass")])
+    base = statistics.median(w for w, _ in samples[("this", "python -c pass")])
+    base_cpu = statistics.median(c for _, c in samples[("this", "python -c pass")])
     result = {"cases": listing["total"], "runs": args.runs, "load_avg": os.getloadavg(),
-              "python": sys.version.split()[0], "baseline_ms": round(base, 1), "commands": {}}
+              "python": sys.version.split()[0], "baseline_ms": round(base, 1), "baseline_cpu_ms": round(base_cpu, 1),
+              "commands": {}}
     for (label, name), xs in samples.items():
-        med = statistics.median(xs)
+        wall = [w for w, _ in xs]
+        cpu = statistics.median(c for _, c in xs)
+        med = statistics.median(wall)
         result["commands"].setdefault(name, {})[label] = {
-            "median_ms": round(med, 1), "min_ms": round(min(xs), 1), "ratio_to_pass": round(med / base, 1)}
+            "median_ms": round(med, 1), "min_ms": round(min(wall), 1), "ratio_to_pass": round(med / base, 1),
+            "cpu_ms": round(cpu, 1), "cpu_ratio_to_pass": round(cpu / base_cpu, 1) if base_cpu else None}
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
