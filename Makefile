@@ -7,14 +7,15 @@ DEMO_CASES ?= 2000
 DEB_PACKAGES := fonts-wqy-microhei poppler-utils poppler-data xvfb xauth libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 imagemagick libzbar0
 
-.PHONY: run test lint deps clean-demo bench installer
+.PHONY: run test lint deps clean-demo bench installer installer-glibc228 bench-startup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# The tests need the district server's packages too (the `server` extra); an operator's client does not.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,server]'
 	touch $@
 
 # Debian packages the tests need (installed only when missing and running as root).
@@ -39,6 +40,10 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/core.py
 
+# CLI start-up as ratios to `python -c pass` (docs/PERFORMANCE.md, "Command start-up").
+bench-startup: $(VENV)/.installed
+	$(BIN)/python benchmarks/startup.py
+
 clean-demo:
 	rm -rf "$(DEMO_DIR)"
 
@@ -47,3 +52,8 @@ installer: $(VENV)/.installed
 	@$(BIN)/python -c "import PyInstaller, tzdata" 2>/dev/null || $(BIN)/pip install -q -e '.[installer]'
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installer/towndesk.spec
 	installer/linux/build_deb.sh dist/towndesk dist
+
+# The same bundle and .deb for glibc 2.28 targets (UOS 20, Kylin V10), built in a debootstrapped
+# Debian 10 chroot (root; see installer/README.md for what it needs and what was run).
+installer-glibc228:
+	installer/linux/build_glibc228.sh dist/glibc228

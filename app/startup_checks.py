@@ -67,11 +67,10 @@ def check_fonts() -> Problem | None:
 
 def check_database(root: Path) -> Problem | None:
     """Migration scripts present; an existing database opens and is not newer than this program."""
-    from app.store import migrate  # Alembic and SQLAlchemy: imported only when the checks run
+    from app.store import migrate  # SQLAlchemy: imported only when the checks run
 
     try:
-        script = migrate.ScriptDirectory.from_config(migrate.alembic_config())
-        known = {rev.revision for rev in script.walk_revisions()}
+        known = set(migrate.script_revisions())  # read from the scripts' text, without Alembic
     except Exception as e:  # noqa: BLE001 — any failure here means the bundle is incomplete
         return Problem("database", "程序文件不完整：找不到数据库升级脚本，请重新安装镇街指挥台。",
                        f"{type(e).__name__}: {e}")

@@ -1,24 +1,7 @@
-"""The desktop window (PySide6). See docs/DEVELOPING.md, "The window"."""
-from __future__ import annotations
+"""The desktop window (PySide6). See docs/DEVELOPING.md, "The window".
 
-import ctypes
-import sys
-
-# PySide6 6.12.0 returns the bool of ``SignalInstance.emit()`` without taking a reference, so every
-# emit from Python code drops one reference to ``True`` (checked: 10 emits -> refcount of True
-# -10). After a few thousand emits CPython deallocates True and aborts ("Fatal Python error:
-# bool_dealloc"); a similar loss was seen on None. Python 3.12+ makes these singletons immortal;
-# on 3.11 we do the same by giving them a huge reference count once, before any window exists.
-_IMMORTAL_BOOST = 1 << 40
-
-
-def _make_singletons_immortal() -> None:
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    for obj in (True, False, None):
-        refcnt = ctypes.c_ssize_t.from_address(id(obj))
-        if refcnt.value < _IMMORTAL_BOOST:
-            refcnt.value += _IMMORTAL_BOOST
-
-
-_make_singletons_immortal()
+Qt 6.8 LTS (PySide6 6.8.x, pinned in pyproject.toml). PySide6 6.12.0 dropped a reference to
+``True`` on every ``SignalInstance.emit()`` and this module used to make True/False/None immortal
+against it; 6.8.3 does not have that bug, so the guard went.
+tests/ui/test_contracts.py::test_many_emits_keep_the_singletons checks it in a fresh interpreter.
+"""

@@ -28,8 +28,9 @@ ARCH="$(dpkg --print-architecture)"
 
 # The newest glibc symbol any bundled binary needs: the package refuses older systems cleanly
 # instead of failing at start (build on the oldest target you support, see installer/README.md).
-GLIBC="$(find "$BUNDLE" -type f \( -name '*.so*' -o -name towndesk \) -print0 \
-        | xargs -0 grep -aoh 'GLIBC_2\.[0-9]*' 2>/dev/null | sort -t. -k2,2n -u | tail -1 | sed 's/GLIBC_//')"
+# glibc_needs.py reads each ELF file's version-needs section (not strings that merely look alike).
+GLIBC="$(python3 "$HERE/glibc_needs.py" "$BUNDLE" --json \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["max_glibc"] or "")')"
 GLIBC="${GLIBC:-2.28}"
 
 # What the bundle loads from the system (PyInstaller bundles the rest): OpenGL/EGL and the X11

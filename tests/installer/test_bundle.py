@@ -83,6 +83,40 @@ def test_bundle_holds_resources_migrations_and_qt_plugins(bundle):
     assert not any(n.startswith(("libQt6Quick", "libQt6Qml", "libQt6WebEngine", "libQt63D")) for n in names)
 
 
+def test_bundle_highest_glibc_need(bundle, capsys):
+    """The figure that decides which systems the bundle runs on (issue 19): printed with the test run.
+    TOWNDESK_MAX_GLIBC=2.28 (set by the old-glibc build) turns it into a limit."""
+    import platform
+
+    proc = subprocess.run([sys.executable, str(ROOT / "installer" / "linux" / "glibc_needs.py"), str(bundle), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    need = report["max_glibc"]
+    with capsys.disabled():  # printed in every run, not only with -s
+        print(f"\n[bundle] {report['elf_files']} ELF files; highest need GLIBC_{need} "
+              f"(GLIBCXX_{report['max_glibcxx']}), from: {', '.join(report['needing_max_glibc'][:6])}")
+    assert report["elf_files"] > 50 and need
+
+    def key(v):
+        return tuple(int(x) for x in v.split("."))
+
+    libc, host = platform.libc_ver()
+    if libc == "glibc":
+        assert key(need) <= key(host)  # it runs here, so it cannot need more than this machine has
+    limit = os.environ.get("TOWNDESK_MAX_GLIBC")
+    if limit:
+        assert key(need) <= key(limit), report["needing_max_glibc"]
+
+
+def test_the_smoke_script_passes_on_the_bundle(exe):
+    """installer/smoke.py is what the Windows build runs; here it proves itself on the Linux bundle."""
+    proc = subprocess.run([sys.executable, str(ROOT / "installer" / "smoke.py"), str(exe), "--version", __version__,
+                           "--window-seconds", "6"], capture_output=True, text=True, timeout=600, env=frozen_env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "smoke test passed: version, demo, case add, dossier, window" in proc.stdout
+
+
 def test_frozen_smoke_store_case_and_dossier(exe, tmp_path):
     data = str(tmp_path / "data")
     proc = run(exe, "--data-dir", data, "demo", "--cases", "0", "--json")

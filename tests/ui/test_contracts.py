@@ -1,6 +1,7 @@
 """The window's shared contracts: TaskManager, EventBridge, page registry."""
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -97,19 +98,36 @@ def test_page_registry_filters_by_role(role):
         assert cls.roles is None or role in cls.roles
 
 
-def test_many_emits_do_not_free_true(qtbot):
-    """PySide6 6.12.0 loses a reference to True on every Python emit; ui/__init__ guards it."""
+EMITS = """
+import sys
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+class Emitter(QObject):
+    ping = Signal(object)
+    flag = Signal(bool)
+
+app = QCoreApplication([])
+e = Emitter()
+e.ping.connect(lambda _x: None)
+e.flag.connect(lambda _x: None)
+before = [sys.getrefcount(x) for x in (True, False, None)]
+for i in range(20_000):
+    e.ping.emit(i)
+    e.flag.emit(i % 2 == 0)
+after = [sys.getrefcount(x) for x in (True, False, None)]
+print(before, after)
+assert all(a >= b - 100 for a, b in zip(after, before)), (before, after)
+"""
+
+
+def test_many_emits_keep_the_singletons():
+    """PySide6 6.12.0 lost a reference to True on every Python emit (the process aborted after a few
+    thousand: "bool_dealloc"); ui/__init__ guarded it. On Qt 6.8 LTS the guard is gone: in a fresh
+    interpreter without ``ui`` imported, 40,000 emits leave the refcounts of True/False/None alone."""
+    import subprocess
     import sys
 
-    from PySide6.QtCore import QObject, Signal
+    proc = subprocess.run([sys.executable, "-c", EMITS], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
-    import ui  # noqa: F401 — the guard runs on import
-
-    class Emitter(QObject):
-        ping = Signal(object)
-
-    e = Emitter()
-    e.ping.connect(lambda _x: None)
-    for _ in range(20_000):
-        e.ping.emit(1)
-    assert sys.getrefcount(True) > 1_000_000
