@@ -101,7 +101,7 @@ class Desk:
         if self._calendar is None:
             with self.db.read() as s:
                 overrides = read_overrides(s)
-            self._calendar = WorkCalendar(overrides)
+            self._calendar = WorkCalendar(overrides, provisional=True)
         return self._calendar
 
     def refs(self) -> RefCache:

@@ -237,7 +237,7 @@ def calendar_stamp(desk, s) -> str:
     if stored != desk.calendar().overrides:
         desk.reload_calendar()
     raw = json.dumps(sorted((d.isoformat(), w) for d, w in stored.items()))
-    return hashlib.sha1(f"{getattr(chinese_calendar, '__version__', '')}|{raw}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{getattr(chinese_calendar, '__version__', '')}|provisional|{raw}".encode()).hexdigest()[:16]
 
 
 @dataclass
