@@ -117,6 +117,7 @@ class Parsed:
 
     rows: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
     present: dict[str, set[str]] = field(default_factory=dict)
+    keys: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # every row's 编码/日期, valid or not
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 
@@ -253,6 +254,9 @@ def _parse_sheet(sheet: Sheet, rows: list[list], out: Parsed) -> None:
             except AppError as e:
                 out.errors.append(Issue(sheet.name, n, c.header, e.message))
                 ok = False
+        key = values.get("day" if sheet.entity == "holiday" else "code")
+        if key:
+            out.keys.setdefault(sheet.name, []).append((n, key))
         if ok:
             records.append((n, values))
 
@@ -323,16 +327,17 @@ def plan(parsed: Parsed, existing: Existing, level: str = "town", replace: Itera
 
     # 1. duplicates (codes are shared by the three grid sheets: one table)
     seen: dict[tuple[str, str], tuple[str, int]] = {}
-    for name, recs in rows.items():
+    dup_rows: set[tuple[str, int]] = set()
+    for name, keys in parsed.keys.items():
         sheet = BY_NAME[name]
         key_col = "日期" if sheet.entity == "holiday" else "编码"
-        for n, v in recs:
-            code = v["day"] if sheet.entity == "holiday" else v["code"]
+        for n, code in keys:
             k = (sheet.entity, code)
             if k in seen:
                 other, first = seen[k]
                 where = f"第 {first} 行" if other == name else f"「{other}」表第 {first} 行"
                 p.errors.append(Issue(name, n, key_col, f"{key_col}「{code}」与{where}重复"))
+                dup_rows.add((name, n))
             else:
                 seen[k] = (name, n)
 
@@ -358,15 +363,15 @@ def plan(parsed: Parsed, existing: Existing, level: str = "town", replace: Itera
     gone |= {("rule", c) for c in replaced("责任清单", "rule", lambda r: True)}
 
     units = {c for c in active("unit") if ("unit", c) not in gone}
-    units |= {v["code"] for _n, v in rows.get("单位", [])}
+    units |= {c for _n, c in parsed.keys.get("单位", [])}  # rows with a bad cell too: no cascade of errors
     villages = {c for c, r in active("grid", grid_pred("village")).items() if ("grid", c) not in gone}
-    villages |= {v["code"] for _n, v in rows.get("村社", [])}
+    villages |= {c for _n, c in parsed.keys.get("村社", [])}
     units |= villages  # a 村社 is a unit too
     grid_level = {c: r.get("level") for c, r in active("grid").items() if ("grid", c) not in gone}
     grid_village = {c: r.get("village_code") for c, r in active("grid").items()}
     for name, lv in (("村社", "village"), ("网格", "grid"), ("微网格", "micro")):
-        for _n, v in rows.get(name, []):
-            grid_level[v["code"]] = lv
+        for _n, c in parsed.keys.get(name, []):
+            grid_level[c] = lv
     for _n, v in rows.get("村社", []):
         grid_village[v["code"]] = v["code"]
     for _n, v in rows.get("网格", []):
@@ -374,6 +379,8 @@ def plan(parsed: Parsed, existing: Existing, level: str = "town", replace: Itera
     for _n, v in rows.get("微网格", []):
         grid_village[v["code"]] = grid_village.get(v["parent_code"])
     categories = {c: r.get("name") for c, r in active("category").items() if ("category", c) not in gone}
+    for _n, c in parsed.keys.get("事项分类", []):
+        categories.setdefault(c, None)
     for _n, v in rows.get("事项分类", []):
         categories[v["code"]] = v["name"]
 
@@ -385,6 +392,8 @@ def plan(parsed: Parsed, existing: Existing, level: str = "town", replace: Itera
         sheet = BY_NAME[name]
         present = parsed.present.get(name, set())
         for n, v in recs:
+            if (name, n) in dup_rows:
+                continue
             values = {k: v.get(k) for k in present}
             owner = level
             if name == "单位":
