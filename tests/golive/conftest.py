@@ -61,3 +61,16 @@ def fresh_desk(tmp_path, clock):
     init_store(d, "XQ", "西桥镇", "01", admin_password="admin-pass-1")
     yield d
     d.close()
+
+
+# ten mistakes, one per row (tests/golive/test_workbook.py checks where each is reported)
+TEN_MISTAKES_BOOK = {
+    "单位": [["D1", "综合执法中队", "镇街部门", "12"], ["D1", "重复的单位", "镇街部门", None], ["D3", "某站", "办事处", None]],
+    "村社": [["C1", "东湖村", "村", "很多"]],
+    "网格": [["C1G1", "东湖村第一网格", "C9", 10]],
+    "微网格": [["M1", "", "C1G1", 3, None]],
+    "人员": [["S1", "王小明", "13800001234", "组长", "C1G1", None]],
+    "事项分类": [["TX01", "河道漂浮物", "NOPE", "经济生态", None, 2, "是"]],
+    "责任清单": [["L1", "企业偷排", None, None, "ZZ1", None, None]],
+    "节假日": [["2027-02-30", "休", None]],
+}
