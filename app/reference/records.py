@@ -109,6 +109,6 @@ def list_refs(desk, kind: str) -> list[dict]:
             return [{"code": u.code, "username": u.code, "name": u.name, "role": u.role, "unit": u.unit_code,
                      "active": u.active} for u in s.scalars(select(User).where(User.deleted.is_(False)))]
     if kind == "rules":
-        return [{"category": r.category, "unit": r.unit, "village": r.village, "grid": r.grid, "note": r.note,
-                 "co_units": list(r.co_units), "handle_days": r.handle_days} for r in refs.rules]
+        return [{"category": r.category, "unit": r.unit, "village": r.village, "grid": r.grid, "note": r.note}
+                for r in refs.rules]
     raise ValidationError("可列出的类别：categories、units、villages、grids、microgrids、staff、users、rules", field="kind")

@@ -65,7 +65,7 @@ def write_workbook(path, sheets: Iterable[tuple[str, list[str], Iterable[list]]]
                    progress: Callable[[int, int], None] | None = None, total: int = 0,
                    cancel: threading.Event | None = None, widths: dict[str, list[int]] | None = None) -> int:
     """Write ``(sheet name, headers, rows)`` in order; returns the number of data rows. ``progress``
-    is called every 1,000 rows; a set ``cancel`` stops the export and removes the partial file."""
+    is called every 1,000 rows; a set ``cancel`` stops the export (checked before each row) and removes the partial file."""
     import openpyxl  # loaded on use: exports only
     from openpyxl.styles import Font
 
@@ -86,20 +86,35 @@ def write_workbook(path, sheets: Iterable[tuple[str, list[str], Iterable[list]]]
                 head.append(c)
             ws.append(head)
             for row in rows:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled("已取消导出")
                 ws.append(row)
                 done += 1
-                if done % 1000 == 0:
-                    if cancel is not None and cancel.is_set():
-                        raise Cancelled("已取消导出")
-                    if progress:
-                        progress(done, total)
+                if progress and done % 1000 == 0:
+                    progress(done, total)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("已取消导出")
         wb.save(tmp)
         os.replace(tmp, path)
     except OSError as e:
+        _discard(wb)
         raise ValidationError(f"无法写入文件 {path}：{e.strerror}", field="output") from None
+    except BaseException:
+        _discard(wb)
+        raise
     finally:
         if tmp.exists():
             tmp.unlink()
     if progress:
         progress(done, total)
     return done
+
+
+def _discard(wb) -> None:
+    """Close the sheets' temporary streams of an abandoned write-only workbook."""
+    for ws in wb.worksheets:
+        try:
+            if not ws.closed:
+                ws.close()
+        except Exception:  # noqa: BLE001 - only tidying up after a failure
+            pass

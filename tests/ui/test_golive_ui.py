@@ -135,3 +135,35 @@ def test_calendar_banner_shows_when_the_coming_days_are_guessed(desk, open_windo
     clock.set(datetime(2026, 9, 1, 10, tzinfo=LOCAL_TZ))
     window.calendar_banner.refresh()
     assert not window.calendar_banner.isVisible()
+
+
+def test_case_list_exports_what_its_filters_match(demo_desk, open_window, tmp_path):
+    window = open_window(demo_desk, "director")
+    window.select_page("cases")
+    page = window.current_page()
+    page.state.setCurrentIndex(page.state.findData("open"))
+    window.ctx.tasks.wait_idle()
+    out = tmp_path / "cases.xlsx"
+    page.export_cases(str(out))
+    window.ctx.tasks.wait_idle()
+    from app.cases.queries import list_cases
+
+    total = list_cases(demo_desk, window.ctx.actor, page.filters(), limit=1)["total"]
+    assert 0 < total < 300 and len(read_workbook(out)["案件"]) == total + 1
+
+
+def test_export_cancel_leaves_no_file(demo_desk, tmp_path):
+    import threading
+
+    import pytest
+
+    from app.cases.export import export_cases
+    from app.reference.users import get_actor
+    from app.reference.xlsx import Cancelled
+
+    stop = threading.Event()
+    stop.set()
+    out = tmp_path / "c.xlsx"
+    with pytest.raises(Cancelled):
+        export_cases(demo_desk, get_actor(demo_desk, None), {}, out, progress=lambda d, t: None, cancel=stop)
+    assert not out.exists() and not list(tmp_path.glob(".*part"))
