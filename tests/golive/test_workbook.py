@@ -165,3 +165,13 @@ def test_export_service_is_the_same_as_the_cli(demo_desk, tmp_path):
     admin = get_actor(demo_desk, None)
     out = golive.export_workbook(demo_desk, admin, tmp_path / "x.xlsx")
     assert out["sheets"]["村社"] == 10
+
+
+def test_a_new_towns_export_imports_back_unchanged(fresh_desk, tmp_path, capsys):
+    root = str(fresh_desk.root)
+    assert cli(capsys, "--data-dir", root, "ref", "import", str(write_xlsx(tmp_path / "t.xlsx", TOWN)), "--json")[0] == 0
+    out = tmp_path / "back.xlsx"
+    assert cli(capsys, "--data-dir", root, "ref", "export", "-o", str(out), "--json")[0] == 0
+    rc, report = cli(capsys, "--data-dir", root, "ref", "import", str(out), "--json")
+    assert rc == 0 and not any(report["created"].values()) and not any(report["updated"].values()), report
+    assert report["unchanged"]["节假日"] == 2 and report["unchanged"]["微网格"] == 1
