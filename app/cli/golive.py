@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from app.cli.cases import FILTERS, LIST_OPTIONS  # the case list's own options
 from app.cli.output import actor, add_json_flag, emit, wants_json
 from app.desk import Desk
 
@@ -25,6 +24,13 @@ from app.desk import Desk
 def _subcommands(parser: argparse.ArgumentParser):
     """The sub-command group of an existing command (``ref``, ``case``), to add ours to it."""
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+_NOT_FILTERS = {"help", "limit", "after", "json_out"}  # `case list` options that are not filters ("sort" is kept)
+
+
+def sub_parser(group, name: str) -> argparse.ArgumentParser:
+    return group.choices[name]
 
 
 def register(sub) -> None:
@@ -47,15 +53,15 @@ def register(sub) -> None:
 
     case = _subcommands(sub.choices["case"])
     x = case.add_parser("export", help="导出案件为 Excel（与案件列表相同的筛选条件）")
-    for name in LIST_OPTIONS:
-        if name != "after":
-            x.add_argument(f"--{name}")
-    x.add_argument("--mine", action="store_true")
-    x.add_argument("--supervised", action="store_true")
-    x.add_argument("--sort", default="received_desc")
+    filters = []
+    for a in sub_parser(case, "list")._actions:  # every filter of `case list`, as it declares them
+        if a.dest in _NOT_FILTERS or not a.option_strings:
+            continue
+        x._add_action(a)
+        filters.append(a.dest)
     x.add_argument("-o", "--output", required=True)
     add_json_flag(x)
-    x.set_defaults(handler=cmd_case_export, filters=FILTERS)
+    x.set_defaults(handler=cmd_case_export, filters=tuple(filters))
 
     cal = sub.add_parser("calendar", help="工作日历").add_subparsers(dest="calendar_cmd", required=True)
     x = cal.add_parser("list", help="列出一年每天是否工作日及来源")
@@ -126,7 +132,7 @@ def cmd_export(args, desk: Desk):
 def cmd_case_export(args, desk: Desk):
     from app.cases.export import export_cases
 
-    filters = {k: getattr(args, k, None) for k in args.filters}
+    filters = {k: getattr(args, k, None) for k in args.filters if k != "sort"}
     out = export_cases(desk, actor(args, desk), filters, args.output, args.sort)
     emit(args, out, f"已导出 {out['cases']} 件案件到 {out['path']}")
 
