@@ -31,6 +31,11 @@ SETTINGS = {s.name: s for s in (
     Setting("lockout_attempts", int, 5, "连续登录失败锁定次数"),
     Setting("lockout_minutes", int, 15, "登录锁定时长（分钟）"),
     Setting("auto_dispatch", bool, True, "责任清单唯一匹配时自动派单"),
+    # the centre, as printed on receipts (towndesk setting set ...)
+    Setting("centre_name", str, "", "中心名称（回执抬头，空为“镇街名称+综合信息指挥中心”）"),
+    Setting("centre_phone", str, "", "中心电话（印在回执上）"),
+    Setting("centre_address", str, "", "中心地址（印在回执上）"),
+    Setting("receipt_footer", str, "", "回执底部说明"),
 )}
 
 

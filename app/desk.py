@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,7 +20,8 @@ from app.paths import data_dir as resolve_data_dir
 from app.store import migrate
 from app.store.bulk import restore_indexes
 from app.store.db import DB_FILENAME, Database
-from app.store.models import CalendarDay, Meta
+from app.store.holidays import read_overrides
+from app.store.models import Meta
 from app.store.refcache import RefCache, load_cache
 from app.store.types import utcnow
 
@@ -99,8 +100,8 @@ class Desk:
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
             with self.db.read() as s:
-                overrides = {date.fromisoformat(d.day): d.workday for d in s.scalars(select(CalendarDay))}
-            self._calendar = WorkCalendar(overrides)
+                overrides = read_overrides(s)
+            self._calendar = WorkCalendar(overrides, provisional=True)
         return self._calendar
 
     def refs(self) -> RefCache:

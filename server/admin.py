@@ -16,6 +16,7 @@ from app.domain.timezone import LOCAL_TZ
 from app.sync import protocol as P
 from server.auth import ApiError, issue_code, new_token, sha, take_code
 from server.db import now_iso
+from server.district_ref import seed_town
 from server.ingest import ingest_as_district
 from server.models import Case, Device, Town
 
@@ -34,6 +35,7 @@ def add_town(db, code: str, name: str) -> dict:
         if row is None:
             s.add(Town(code=code, name=name.strip(), last_seq=0, min_seq=0, digest_count=0, digest_xor=0,
                        district_cases=0, created_at=now_iso()))
+            seed_town(s, code)  # the district's units, categories and calendar start its change log
         else:
             row.name = name.strip()
     return {"town": code, "name": name.strip()}

@@ -9,6 +9,7 @@
     towndesk-server [--db URL] district urge --town CODE CASE_NO --level yellow --instruction TEXT
     towndesk-server [--db URL] district escalations [--town CODE]          (上报 waiting, JSON)
     towndesk-server [--db URL] district assign-down --town CODE CASE_NO [--instruction TEXT]
+    towndesk-server [--db URL] ref import FILE.xlsx --level district [--dry-run] [--replace SHEET] [--json]
     towndesk-server [--db URL] serve --host 127.0.0.1 --port 8700 [--blobs DIR]
 
 ``--db`` defaults to $TOWNDESK_SERVER_DB or sqlite:///towndesk-server.sqlite3; PostgreSQL is
@@ -25,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.errors import AppError
-from server import admin, migrate
+from server import admin, district_ref, migrate
 from server.auth import ApiError
 from server.db import ServerDB
 from server.models import Town
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("case_no")
     x.add_argument("--town", required=True)
     x.add_argument("--instruction", help="区级批示（可选）")
+    district_ref.register(sub)  # ref import --level district (server/district_ref.py)
     x = sub.add_parser("serve", help="启动同步服务")
     x.add_argument("--host", default="127.0.0.1")
     x.add_argument("--port", type=int, default=8700)
@@ -86,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "town":
             with db.read() as s:
                 _out([{"town": t.code, "name": t.name, "last_seq": t.last_seq} for t in s.scalars(select(Town))])
+        elif args.command == "ref":
+            return district_ref.run(db, args)
         elif args.command == "enroll-code":
             print(admin.enroll_code(db, args.town))
         elif args.command == "revoke":

@@ -163,15 +163,15 @@ def _preload_in_background(desk) -> threading.Thread:
 
 
 def _offer_demo(app: QApplication, desk) -> bool:
-    """A fresh data dir: offer to load the demo town (otherwise explain `towndesk init`)."""
-    box = QMessageBox(QMessageBox.Icon.Question, "本机尚未初始化",
-                      "本机数据尚未初始化。\n可以载入演示数据（府山街道，示例数据）试用，"
-                      "或退出后由管理员运行 towndesk init 初始化。")
-    demo = box.addButton("载入演示数据", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    if box.clickedButton() is not demo:
-        return False
+    """A fresh data dir: the first-run wizard (town, workstation, administrator, workbook), with
+    the demo town one button away."""
+    from ui.setup_wizard import SetupWizard  # only a fresh data dir needs the first-run wizard
+
+    wizard = SetupWizard(desk)
+    if wizard.exec() != SetupWizard.DialogCode.Accepted:
+        return desk.meta("town_code") is not None  # set up, then closed on the workbook page
+    if not wizard.demo:
+        return True
 
     tasks = TaskManager()
     done = {}

@@ -25,6 +25,7 @@ from ui.context import UiContext
 from ui.idle import IdleWatcher
 from ui.login import LoginForm
 from ui.pages import page_classes
+from ui.widgets.calendar_banner import CalendarBanner
 from ui.widgets.sync_indicator import SyncIndicator
 
 
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
         col.addWidget(self.top)
+        self.calendar_banner = CalendarBanner(ctx)  # the coming days rest on a guessed calendar
+        col.addWidget(self.calendar_banner)
         col.addWidget(body, 1)
         self.lock_screen = QWidget()  # filled when locking
         self.outer = QStackedWidget()

@@ -2,6 +2,7 @@
 automatic dispatch by the responsibility list."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import literal_column, select
@@ -14,7 +15,7 @@ from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.ids import case_no as make_case_no
 from app.domain.repeats import Candidate, Probe, find_repeats
-from app.domain.routing import route
+from app.domain.routing import RouteResult, route
 from app.domain.schema import Field, clean_text, validate
 from app.domain.timezone import LOCAL_TZ
 from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
@@ -165,13 +166,29 @@ def repeat_candidates(session, desk: Desk, fields: dict, at) -> list[str]:
     return find_repeats(probe, cands, window, desk.setting("repeat_threshold"))
 
 
-def suggest_route(desk: Desk, category: str, village: str | None, grid: str | None):
+def suggest_route(desk: Desk, category: str, village: str | None, grid: str | None) -> RouteResult:
+    """The responsibility list's answer for a case, checked against the units this store knows:
+    a rule naming a unit that is unknown here or deactivated gives no unit (the case waits for a
+    dispatcher, 待分派) and a reason saying why, so that intake never fails on routing."""
     refs = desk.refs()
-    return route(category, refs.rules, village=village, grid=grid, category_parents=refs.category_parents,
+    found = route(category, refs.rules, village=village, grid=grid, category_parents=refs.category_parents,
                  unit_names={u.code: u.name for u in refs.units.values()},
                  category_names={c.code: c.name for c in refs.categories.values()},
                  village_names={g.code: g.name for g in refs.grids.values()},
                  grid_names={g.code: g.name for g in refs.grids.values()})
+    if found.unique and found.unit not in refs.units:
+        code = found.unit
+        return RouteResult(None, f"责任清单指定的承办单位「{code}」{_missing(refs, code)}，已登记为待分派，请人工分派")
+    missing = [c for c in found.co_units if c not in refs.units]
+    if missing:  # a co-unit that cannot take part: dispatch to the lead alone and say so
+        note = "；".join(f"协办单位「{c}」{_missing(refs, c)}，未列入" for c in missing)
+        found = replace(found, co_units=tuple(c for c in found.co_units if c in refs.units),
+                        reason=f"{found.reason}（{note}）")
+    return found
+
+
+def _missing(refs, code: str) -> str:
+    return f"已停用（{refs.retired_units[code]}）" if code in refs.retired_units else "在本机不存在（基础数据可能尚未同步）"
 
 
 def take_in(desk: Desk, actor: Actor, data: dict, *, at=None, files=()) -> dict:
@@ -223,7 +240,8 @@ def _take_in(s, desk: Desk, actor: Actor, data: dict, at) -> dict:
                                     {"satisfaction": data.get("satisfaction", "satisfied"),
                                      "note": "即办件当场答复"}, at=at)
     elif auto and routing.unique:
-        payload = dispatch_payload(desk, row, routing.unit, [], None, at)
+        payload = dispatch_payload(desk, row, routing.unit, list(routing.co_units), None, at,
+                                   handle_days=routing.handle_days)
         payload.update(auto=True, note=routing.reason)
         row, _ = caselog.record(s, desk, SYSTEM_ACTOR, row, "dispatch", payload, at=at)
     view = case_summary(row, refs, at, actor)

@@ -2,6 +2,7 @@
 warning) and unit lookup: the helpers that dispatch, transfer, cohandle and extensions share."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 
 from app.desk import Desk
@@ -43,8 +44,10 @@ def warn_for(desk: Desk, cal: WorkCalendar, start: datetime, due: datetime, sign
     return dl.warn_at(cal, start, due, days, desk.setting("yellow_fraction"))
 
 
-def dispatch_payload(desk: Desk, row, unit: str, co_units: list[str], due_override, at: datetime) -> dict:
-    """The dispatch payload with its sign and handling deadlines worked out now."""
+def dispatch_payload(desk: Desk, row, unit: str, co_units: list[str], due_override, at: datetime,
+                     handle_days: float | None = None) -> dict:
+    """The dispatch payload with its sign and handling deadlines worked out now (``handle_days``:
+    the responsibility list line's own time limit, instead of the category's)."""
     refs = desk.refs()
     for code, field in [(unit, "unit")] + [(c, "co_units") for c in co_units]:
         if code not in refs.units:
@@ -53,6 +56,8 @@ def dispatch_payload(desk: Desk, row, unit: str, co_units: list[str], due_overri
         raise ValidationError("协办单位不能与主办单位相同", field="co_units")
     cal = desk.calendar()
     policy = policy_for(desk, row.category)
+    if handle_days is not None:
+        policy = replace(policy, handle_days=handle_days)
     urgent = row.urgency == "urgent"
     due = parse_due(due_override, at) or dl.handle_deadline(cal, at, policy, urgent)
     sign_due = min(dl.sign_deadline(cal, at, policy, urgent), due)

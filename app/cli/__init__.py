@@ -17,13 +17,13 @@ import json
 import sys
 
 from app import __version__
-from app.cli import admin, cases, demo, printing, reference, supervision, sync
+from app.cli import admin, cases, demo, golive, printing, reference, supervision, sync
 from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
 
 # The order of the commands in ``towndesk --help``.
-AREAS = (admin, demo, cases, reference, supervision, printing, sync)
+AREAS = (admin, demo, cases, reference, supervision, printing, sync, golive)  # golive adds to ref and case
 
 
 def build_parser() -> argparse.ArgumentParser:

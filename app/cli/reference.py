@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from app.cli.output import actor, add_json_flag, emit
 from app.desk import Desk
 
-KINDS = ["categories", "units", "villages", "grids", "users", "rules"]
+KINDS = ["categories", "units", "villages", "grids", "microgrids", "staff", "users", "rules"]
 
 if TYPE_CHECKING:
     from app.reference.records import RefCache

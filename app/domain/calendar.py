@@ -3,7 +3,10 @@
 Which days are working days
     1. ``overrides`` entered by an administrator (``True`` = working day, ``False`` = holiday);
     2. the ``chinese_calendar`` package (official holidays and 调休 make-up working days);
-    3. for years that package does not know (it raises ``NotImplementedError``): Monday-Friday.
+    3. for years that package does not know (it raises ``NotImplementedError``): Monday-Friday,
+       less (with ``provisional=True``, as the Desk builds it) the statutory holidays the
+       ``holidays`` package lists for that year (no 调休 make-up days: those need the State
+       Council notice, entered by the district or an administrator).
 
 Working time model
     A working day contributes its whole local day (00:00-24:00 in ``tz``, 24 hours in LOCAL_TZ,
@@ -17,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 from app.domain.timezone import LOCAL_TZ
 
-__all__ = ["WorkCalendar", "require_aware", "UTC"]
+__all__ = ["WorkCalendar", "require_aware", "provisional_days", "library_knows", "UTC"]
 
 _DAY = timedelta(days=1)
 _ZERO = timedelta(0)
@@ -38,6 +42,25 @@ def require_aware(t: datetime, name: str = "t") -> datetime:
     return t
 
 
+@lru_cache(maxsize=16)
+def provisional_days(year: int) -> dict[date, str]:
+    """Statutory holidays of ``year`` from the ``holidays`` package (Chinese names), for years
+    chinese-calendar does not know yet; {} when the package is missing or knows nothing."""
+    try:
+        import holidays  # loaded on first use (~70 ms): only for a year chinese-calendar lacks
+    except ImportError:  # pragma: no cover - declared dependency
+        return {}
+    try:
+        return dict(holidays.China(years=year, language="zh_CN").items())
+    except Exception:  # noqa: BLE001 - an unknown year or language: no provisional days
+        return {}
+
+
+def library_knows(year: int) -> bool:
+    """Whether chinese-calendar has the official calendar of ``year``."""
+    return _library_knows(year)
+
+
 def _library_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
@@ -49,7 +72,9 @@ def _library_knows(year: int) -> bool:
 class WorkCalendar:
     """Working-day calendar for one time zone (default LOCAL_TZ). Immutable after creation."""
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None, tz: str | ZoneInfo = LOCAL_TZ):
+    def __init__(self, overrides: Mapping[date, bool] | None = None, tz: str | ZoneInfo = LOCAL_TZ,
+                 provisional: bool = False):
+        self._provisional = provisional
         self._tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         self._overrides: dict[date, bool] = {}
         for key, working in (overrides or {}).items():
@@ -88,7 +113,7 @@ class WorkCalendar:
             try:
                 cached = bool(chinese_calendar.is_workday(d))
             except NotImplementedError:
-                cached = d.weekday() < 5
+                cached = d.weekday() < 5 and not (self._provisional and d in provisional_days(d.year))
             self._day_cache[d] = cached
         return cached
 

@@ -32,6 +32,8 @@ class Rule:
     village: str | None = None
     grid: str | None = None
     note: str = ""
+    co_units: tuple[str, ...] = ()     # 协办单位
+    handle_days: float | None = None   # 办结时限 of this line (overrides the category's)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class RouteResult:
     unit: str | None
     reason: str
     candidates: tuple[str, ...] = ()
+    co_units: tuple[str, ...] = ()      # of the winning line (unique routes only)
+    handle_days: float | None = None    # of the winning line, when it sets one
 
     @property
     def unique(self) -> bool:
@@ -137,6 +141,10 @@ def route(
     if neg_depth:
         scope = f"{scope}，「{cat_name(category)}」的上级类别"
     unit = units[0]
+    co_units = tuple(dict.fromkeys(c for r in winners for c in r.co_units if c != unit))
+    days = [r.handle_days for r in winners if r.handle_days is not None]
+    co = f"，{'、'.join(unit_name(c) for c in co_units)} 协办" if co_units else ""
     return RouteResult(
-        unit, f"按责任清单「{cat_name(rule_category)}」（{scope}）由 {unit_name(unit)} 承办", (unit,)
+        unit, f"按责任清单「{cat_name(rule_category)}」（{scope}）由 {unit_name(unit)} 承办{co}", (unit,),
+        co_units, min(days) if days else None,
     )

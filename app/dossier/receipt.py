@@ -70,7 +70,7 @@ def _howto(ctx: PrintContext, info: dict) -> str:
     ways = [f"拨打 {info.get('hotline') or '12345'} 政务服务热线"]
     if info.get("phone"):
         ways.append(f"拨打本中心电话 {info['phone']}")
-    ways.append(f"到{ctx.town_name}综合信息指挥中心窗口" + (f"（{info['address']}）" if info.get("address") else ""))
+    ways.append(f"到{ctx.org_name}窗口" + (f"（{info['address']}）" if info.get("address") else ""))
     return "凭案件编号可通过以下方式查询办理进度：" + "；".join(f"{i}. {w}" for i, w in enumerate(ways, 1)) + \
         "。也可扫描右侧二维码获取案件编号。"
 
@@ -91,7 +91,7 @@ def _a5_story(case: dict, ctx: PrintContext, info: dict, width: float) -> list:
         P(f"编号：{case['case_no']}", "subtitle"), Spacer(1, 2 * mm),
         form_table(pairs, width, columns=1, label_w=24 * mm), Spacer(1, 3 * mm), howto, Spacer(1, 5 * mm),
         sign, Spacer(1, 3 * mm),
-        P("本回执仅作受理凭证，不作为办理结果依据，请妥善保管。", "small"),
+        P(info.get("footer") or "本回执仅作受理凭证，不作为办理结果依据，请妥善保管。", "small"),
     ]
 
 
@@ -125,7 +125,7 @@ def _roll_story(case: dict, ctx: PrintContext, info: dict, width: float) -> list
         Spacer(1, 1.5 * mm), P(_howto(ctx, info), st["body"]), Spacer(1, 2 * mm), qr,
         P(case["case_no"], st["small"]), dash, Spacer(1, 1 * mm),
         P(f"受理人：{ctx.operator}　打印：{ctx.printed_text}", st["small"]),
-        P("本回执仅作受理凭证，请妥善保管", st["small"]),
+        P(info.get("footer") or "本回执仅作受理凭证，请妥善保管", st["small"]),
     ]
 
 

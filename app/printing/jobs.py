@@ -30,7 +30,7 @@ def print_context(desk: Desk, actor: Actor, watermark: bool = False):
     refs = desk.refs()
     units = {code: u.name for code, u in getattr(refs, "units", {}).items()}
     return PrintContext(town_name=desk.meta("town_name") or desk.meta("town_code") or "",
-                        operator=actor.name or actor.username, role=actor.role, printed_at=desk.now(),
+                        org=desk.setting("centre_name") or None, operator=actor.name or actor.username, role=actor.role, printed_at=desk.now(),
                         watermark=bool(watermark), extra={"units": units})
 
 
@@ -59,10 +59,12 @@ def render(desk: Desk, actor: Actor, case: dict, kind: str, out, watermark: bool
 
 
 def _receipt_info(desk: Desk, case: dict) -> dict:
-    """Contact details (meta keys contact_phone / contact_address when set) and, for a case not
-    yet dispatched, the reply time its category's handling deadline would give from receipt."""
-    info = {"phone": desk.meta("contact_phone") or "", "address": desk.meta("contact_address") or "",
-            "hotline": "12345", "expected_reply": None}
+    """Contact details (the centre settings ``towndesk setting set centre_phone | centre_address |
+    receipt_footer``; older meta keys contact_phone / contact_address) and, for a case not yet
+    dispatched, the reply time its category's handling deadline would give from receipt."""
+    info = {"phone": desk.setting("centre_phone") or desk.meta("contact_phone") or "",
+            "address": desk.setting("centre_address") or desk.meta("contact_address") or "",
+            "footer": desk.setting("receipt_footer") or "", "hotline": "12345", "expected_reply": None}
     if not case.get("due_at") and case.get("received_at"):
         start = datetime.fromisoformat(case["received_at"])
         due = handle_deadline(desk.calendar(), start, policy_for(desk, case.get("category")),

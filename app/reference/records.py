@@ -91,10 +91,19 @@ def list_refs(desk, kind: str) -> list[dict]:
         return out
     if kind == "units":
         return [{"code": u.code, "name": u.name, "kind": u.kind} for u in refs.units.values()]
-    if kind in ("villages", "grids"):
-        levels = ("village",) if kind == "villages" else ("grid", "micro", "building", "floor")
-        return [{"code": g.code, "name": g.name, "level": g.level, "parent": g.parent, "village": g.village}
-                for g in refs.grids.values() if g.level in levels]
+    if kind in ("villages", "grids", "microgrids"):
+        levels = {"villages": ("village",), "grids": ("grid", "micro", "building", "floor"),
+                  "microgrids": ("micro",)}[kind]
+        with desk.db.read() as s:
+            return [{"code": g.code, "name": g.name, "level": g.level, "parent": g.parent_code,
+                     "village": g.village_code, "households": g.households, "scope": g.scope, "kind": g.kind}
+                    for g in s.scalars(select(Grid).where(Grid.deleted.is_(False), Grid.level.in_(levels))
+                                       .order_by(Grid.code))]
+    if kind == "staff":
+        with desk.db.read() as s:
+            return [{"code": st.code, "name": st.name, "phone": st.phone, "role": st.role, "grid": st.grid_code,
+                     "unit": st.unit_code} for st in s.scalars(select(Staff).where(Staff.deleted.is_(False))
+                                                               .order_by(Staff.code))]
     if kind == "users":
         with desk.db.read() as s:
             return [{"code": u.code, "username": u.code, "name": u.name, "role": u.role, "unit": u.unit_code,
@@ -102,4 +111,4 @@ def list_refs(desk, kind: str) -> list[dict]:
     if kind == "rules":
         return [{"category": r.category, "unit": r.unit, "village": r.village, "grid": r.grid, "note": r.note}
                 for r in refs.rules]
-    raise ValidationError("可列出的类别：categories、units、villages、grids、users、rules", field="kind")
+    raise ValidationError("可列出的类别：categories、units、villages、grids、microgrids、staff、users、rules", field="kind")

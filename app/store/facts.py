@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import chinese_calendar
 from sqlalchemy import text
@@ -29,6 +29,7 @@ from sqlalchemy import text
 from app.domain import indicators as ind
 from app.domain import workflow as wf
 from app.domain.timezone import LOCAL_TZ
+from app.store.holidays import read_overrides
 from app.store.types import to_sql_dt
 
 _JD_OFFSET = 1721425  # julian day number minus date.toordinal()
@@ -232,11 +233,11 @@ def _add_to_rollup(s, where: str, sign: int) -> None:
 def calendar_stamp(desk, s) -> str:
     """Changes whenever the working-day calendar could give another handling time. Read from the
     store (another process may have changed the overrides): a stale cached calendar is dropped."""
-    stored = {date.fromisoformat(d): bool(w) for d, w in s.execute(text("SELECT day, workday FROM calendar_days"))}
+    stored = read_overrides(s)
     if stored != desk.calendar().overrides:
         desk.reload_calendar()
     raw = json.dumps(sorted((d.isoformat(), w) for d, w in stored.items()))
-    return hashlib.sha1(f"{getattr(chinese_calendar, '__version__', '')}|{raw}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{getattr(chinese_calendar, '__version__', '')}|provisional|{raw}".encode()).hexdigest()[:16]
 
 
 @dataclass

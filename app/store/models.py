@@ -62,6 +62,9 @@ class Grid(RefMixin, Base):
     level: Mapped[str] = mapped_column(String(10))  # village | grid | micro | building | floor
     parent_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     village_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    households: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 户数
+    scope: Mapped[str | None] = mapped_column(String(100), nullable=True)   # 范围 of a micro-grid (3幢…)
+    kind: Mapped[str | None] = mapped_column(String(10), nullable=True)     # village: community | village
 
 
 class Staff(RefMixin, Base):
@@ -70,6 +73,7 @@ class Staff(RefMixin, Base):
     grid_code: Mapped[str] = mapped_column(String(32), index=True)
     role: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    unit_code: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a 联络员's unit
 
 
 class Category(RefMixin, Base):
@@ -96,6 +100,8 @@ class Rule(RefMixin, Base):
     village_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     grid_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     unit_code: Mapped[str] = mapped_column(String(32))
+    co_units: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 协办单位 codes, comma-separated
+    handle_days: Mapped[float | None] = mapped_column(Float, nullable=True)  # overrides the category's
 
 
 class User(RefMixin, Base):
@@ -111,8 +117,20 @@ class User(RefMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class Holiday(RefMixin, Base):
+    """A synced working-day calendar entry: the district's official days (``owner_level``
+    district) and a town's own overrides (town). ``code`` is ``<level>-<YYYY-MM-DD>``, ``name`` the
+    note (e.g. 春节)."""
+
+    __entity__ = "holiday"
+    __tablename__ = "holidays"
+    day: Mapped[str] = mapped_column(String(10), index=True)  # YYYY-MM-DD
+    workday: Mapped[bool] = mapped_column(Boolean)
+
+
 class CalendarDay(Base):
-    """Administrator-entered working-day overrides (for years chinese-calendar lacks)."""
+    """Administrator-entered working-day overrides of this workstation only (the first way of
+    entering them; ``calendar set`` now writes synced ``holidays``)."""
 
     __tablename__ = "calendar_days"
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD

@@ -50,6 +50,7 @@ class RefCache:
     units: dict[str, UnitRef] = field(default_factory=dict)
     grids: dict[str, GridRef] = field(default_factory=dict)
     rules: tuple[RoutingRule, ...] = ()
+    retired_units: dict[str, str] = field(default_factory=dict)  # deactivated units: code -> name
 
     def unit_name(self, code: str | None) -> str | None:
         return self.units[code].name if code in self.units else code
@@ -85,6 +86,11 @@ class RefCache:
         return [g for g in self.grids.values() if g.level == "village"]
 
 
+def split_codes(value: str | None) -> tuple[str, ...]:
+    """``"D01,D02"`` (as stored in ``rules.co_units``) -> ``("D01", "D02")``."""
+    return tuple(c for c in (value or "").split(",") if c)
+
+
 def load_cache(desk) -> RefCache:
     cache = RefCache()
     with desk.db.read() as s:
@@ -95,11 +101,15 @@ def load_cache(desk) -> RefCache:
                 c.code, c.name, c.parent_code, c.platform, c.case_type, c.sign_days, c.handle_days,
                 c.urgent_sign_hours, c.urgent_handle_days, c.auto_dispatch, c.major, c.initials,
                 leaf=c.code not in parents)
-        for u in s.scalars(select(Unit).where(Unit.deleted.is_(False))):
-            cache.units[u.code] = UnitRef(u.code, u.name, u.kind)
+        for u in s.scalars(select(Unit)):
+            if u.deleted:
+                cache.retired_units[u.code] = u.name
+            else:
+                cache.units[u.code] = UnitRef(u.code, u.name, u.kind)
         for g in s.scalars(select(Grid).where(Grid.deleted.is_(False))):
             cache.grids[g.code] = GridRef(g.code, g.name, g.level, g.parent_code, g.village_code)
         cache.rules = tuple(
-            RoutingRule(r.category_code, r.unit_code, r.village_code, r.grid_code, r.name)
+            RoutingRule(r.category_code, r.unit_code, r.village_code, r.grid_code, r.name,
+                        split_codes(r.co_units), r.handle_days)
             for r in s.scalars(select(Rule).where(Rule.deleted.is_(False))))
     return cache

@@ -17,7 +17,9 @@ KINDS = ["categories", "units", "villages", "grids", "users", "rules"]
 # Every command of the contract (README "Command line", docs/SUPERVISION.md, PRINTING.md, SYNC.md).
 COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "case search", "ref list", "user add",
             "user passwd", "user lock", "check", "backup", "restore", "status", "report", "indicators", "ranking",
-            "deadlines", "urge", "print", "enroll", "sync", "conflicts"]
+            "deadlines", "urge", "print", "enroll", "sync", "conflicts",
+            "ref template", "ref import", "ref export", "case export", "calendar list", "calendar set",
+            "setting set", "setting list"]
 
 
 def run(*args, data_dir=None):

@@ -19,6 +19,7 @@ PAGES = [
     "ui.pages.dispatch_queue",
     "ui.pages.case_list",
     "ui.pages.conflicts",
+    "ui.pages.admin_data",
 ]
 
 

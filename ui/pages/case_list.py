@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.cases.export import export_cases
 from app.domain import workflow as wf
 from app.domain.vocab import CHANNELS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
+from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.pickers import CategoryPicker, UnitPicker
 
 COLOURS = {"red": "红灯（超期）", "yellow": "黄灯（临期）", "green": "绿灯"}
@@ -155,6 +157,10 @@ class CaseListPage(Page):
         head.addWidget(title)
         head.addStretch(1)
         head.addWidget(self.total_label)
+        export = QPushButton("导出 Excel…")  # every matching case, with progress and cancel
+        export.setObjectName("exportCases")
+        export.clicked.connect(lambda: self.export_cases())
+        head.addWidget(export)
         lay = QVBoxLayout(self)
         lay.addLayout(head)
         lay.addLayout(bar1)
@@ -186,6 +192,12 @@ class CaseListPage(Page):
                 "unit": self.unit.code(), "category": self.category.code(),
                 lo: day(self.date_from), hi: day(self.date_to), "mine": self.mine.isChecked(),
                 "supervised": self.supervised.isChecked()}
+
+    def export_cases(self, path: str | None = None) -> None:
+        """The cases the current filters match, to an .xlsx file (off the UI thread, cancellable)."""
+        path = path or ask_path(self, "案件.xlsx")
+        if path:
+            run_export(self.ctx, self, export_cases, self.ctx.desk, self.ctx.actor, self.filters(), path=path)
 
     def _date_kind_changed(self) -> None:
         """Re-query only when a date is set (the kind alone filters nothing)."""
