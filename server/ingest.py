@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import bindparam, insert, select, update
@@ -21,11 +21,12 @@ from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.casefold import DEADLINE_KEYS, ActionRecord, CaseState, apply
 from app.domain.ids import CASE_NO_RE
-from app.domain.schema import validate
+from app.domain.schema import EARLIEST, validate
 from app.errors import AppError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from app.sync import protocol as P
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
-from server.auth import ApiError, Caller, check_chain
+from server import audit
+from server.auth import ApiError, Caller, check_chain, check_signature
 from server.db import lock_town, now_iso
 from server.models import Action, Case, Change, Device, Received, Record, TownBlob
 
@@ -35,8 +36,12 @@ log = logging.getLogger("towndesk.server")
 class Batch:
     """In-memory state of one push: case folds, allocated sequence numbers, rows to write."""
 
-    def __init__(self, session, town, caller: Caller):
-        self.s, self.town, self.caller = session, town, caller
+    def __init__(self, session, town, caller: Caller, device: Device | None = None):
+        self.s, self.town, self.caller, self.device = session, town, caller, device
+        self.now = datetime.now(UTC)                 # the receipt time stamped on every change
+        self.now_iso = self.now.isoformat()
+        self.high_at = datetime.fromisoformat(device.high_at) if device is not None and device.high_at else None
+        self.newest: datetime | None = None          # latest action time accepted in this batch
         self.seq = town.last_seq
         self.count, self.xor = town.digest_count, town.digest_xor
         self.cases: dict[str, tuple[CaseState | None, bool]] = {}  # id -> (state, is_new)
@@ -100,15 +105,16 @@ class Batch:
 
 
 def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: str | None,
-         commit_delay: float = 0.0) -> P.PushReply:
+         commit_delay: float = 0.0, *, signature: str | None = None, body: bytes = b"") -> P.PushReply:
     with db.tx() as s:
         town = lock_town(s, caller.town)
         dev = s.get(Device, caller.device_id)
         if town is None or dev is None or dev.revoked_at:
             raise ApiError(401, "auth_revoked", "本工作站的同步授权已失效，请联系区级管理员重新注册")
+        check_signature(dev, signature, chain, chain_next, body)
         check_chain(dev, chain, chain_next)
         dev.last_push_at = now_iso()
-        b = Batch(s, town, caller)
+        b = Batch(s, town, caller, dev)
         ids = [e.id for e in req.entries]
         known = {r.id: r for r in s.scalars(select(Received).where(
             Received.town == town.code, Received.id.in_(ids)))} if ids else {}
@@ -118,6 +124,8 @@ def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: 
         b.prefetch(req.entries)
         results = [_one(b, e, known, existing) for e in req.entries]
         _write(b)
+        if b.newest is not None and (b.high_at is None or b.newest > b.high_at):
+            dev.high_at = b.newest.isoformat()
         if commit_delay:
             time.sleep(commit_delay)  # test hook: hold the lock with allocated numbers uncommitted
         return P.PushReply(results=results, high=b.seq)
@@ -133,7 +141,12 @@ def _one(b: Batch, e: P.PushEntry, known: dict, existing: dict) -> P.Verdict:
                              reason="同一条目编号对应的内容不同，已拒绝")
         return P.Verdict(id=e.id, status=prev.status, http=prev.http, server_seq=prev.server_seq,
                          code=prev.code, reason=prev.reason)
+    size = len(text.encode())
     try:
+        if size > P.MAX_ENTRY_BYTES:
+            text = ""  # not kept: the verdict and the hash are enough to answer a resend
+            raise ValidationError(f"条目过大（{size // 1024} KB，上限 {P.MAX_ENTRY_BYTES // 1024} KB），未被接受",
+                                  field="payload", code="too_large")
         if e.entity == "action":
             verdict = _action(b, e, existing, text)
         else:
@@ -176,6 +189,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         new_case = True
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
+    _check_time(b, a)
     wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload, actor_unit=a.actor_unit,
              case_unit=state.unit if state else None)
     for key in DEADLINE_KEYS:
@@ -193,13 +207,43 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
     data = text
     b.actions.append(dict(id=a.id, town=b.town.code, case_id=a.case_id, seq=seq, kind=a.kind,
                           device_id=a.device_id, hash=h, data=data))
-    b.changes.append(dict(town=b.town.code, seq=seq, entity="action", entity_id=a.id, data=data))
+    b.changes.append(dict(town=b.town.code, seq=seq, entity="action", entity_id=a.id, data=data,
+                          received_at=b.now_iso))
     existing[a.id] = Action(id=a.id, town=b.town.code, hash=h, seq=seq)
+    _note_time(b, a)
     b.count += 1
     b.xor = P.to_signed64(b.xor ^ P.id_hash(a.id))
     if a.kind == "attach":
         b.blobs.add(str(a.payload["sha256"]))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)
+
+
+def _check_time(b: Batch, a: ActionData) -> None:
+    """The action's own time against the server's receipt time: more than FUTURE_MINUTES ahead is
+    refused (and audited); before 2000 is refused. One dated before the latest action this device
+    pushed earlier is accepted but audited as backdated (the device's clock went back, or the
+    time was set by hand). District-made actions are the district's own and not checked."""
+    if b.device is None:
+        return
+    if a.at > b.now + timedelta(minutes=P.FUTURE_MINUTES):
+        audit.record(b.s, b.town.code, "future", device=b.caller.device_id, actor=a.actor, subject=a.id,
+                     detail={"kind": a.kind, "at": a.at.isoformat(), "received_at": b.now_iso})
+        raise ValidationError(f"操作时间 {a.at.isoformat()} 晚于服务器接收时间超过 {P.FUTURE_MINUTES} 分钟，"
+                              "请检查本机时钟", field="at", code="future")
+    if a.at < EARLIEST:
+        raise ValidationError("操作时间早于 2000 年，未被接受", field="at")
+
+
+def _note_time(b: Batch, a: ActionData) -> None:
+    """After acceptance: the backdated flag and the device's high mark of action times."""
+    if b.device is None:
+        return
+    if b.high_at is not None and a.at < b.high_at:
+        audit.record(b.s, b.town.code, "backdated", device=b.caller.device_id, actor=a.actor, subject=a.id,
+                     detail={"kind": a.kind, "case_id": a.case_id, "at": a.at.isoformat(),
+                             "device_high_at": b.high_at.isoformat(), "received_at": b.now_iso})
+    if b.newest is None or a.at > b.newest:
+        b.newest = a.at
 
 
 def _check_intake(b: Batch, a: ActionData) -> None:
@@ -259,7 +303,8 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     seq = b.next_seq()
     cur["seq"], cur["entity"] = seq, e.entity
     b.changes.append(dict(town=b.town.code, seq=seq, entity=e.entity, entity_id=e.entity_id, data=P.canonical(
-        {"owner_level": "town", "fields": diff, "deleted": bool(cur["data"].get("deleted", False))})))
+        {"owner_level": "town", "fields": diff, "deleted": bool(cur["data"].get("deleted", False))}),
+        received_at=b.now_iso))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)
 
 

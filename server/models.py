@@ -39,6 +39,8 @@ class Device(Base):
     enrolled_at: Mapped[str] = mapped_column(String(40))
     revoked_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     last_push_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Ed25519 (base64): signs pushes
+    high_at: Mapped[str | None] = mapped_column(String(40), nullable=True)  # latest action time it pushed
 
     __table_args__ = (UniqueConstraint("town", "workstation", name="uq_devices_town_workstation"),)
 
@@ -106,6 +108,7 @@ class Change(Base):
     entity: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[str] = mapped_column(String(36))
     data: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the server's receipt time
 
 
 class Received(Base):
@@ -126,6 +129,24 @@ class Received(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[str] = mapped_column(Text)
     at: Mapped[str] = mapped_column(String(40))
+
+
+class AuditEntry(Base):
+    """The district audit: enrolments, refused enrolments, revocations, refused forgeries,
+    backdated actions, voided changes, user changes (``towndesk-server audit``)."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    town: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    at: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(30))
+    device: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    actor: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_audit_town_at", "town", "at"),)
 
 
 class Blob(Base):

@@ -1,0 +1,42 @@
+"""server trust: receipt times, device keys, the action-time high mark, the district audit
+
+Revision ID: s0002
+Revises: s0001
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "s0002"
+down_revision = "s0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("changes") as b:
+        b.add_column(sa.Column("received_at", sa.String(40), nullable=True))
+    with op.batch_alter_table("devices") as b:
+        b.add_column(sa.Column("public_key", sa.String(64), nullable=True))
+        b.add_column(sa.Column("high_at", sa.String(40), nullable=True))
+    op.create_table(
+        "audit",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("town", sa.String(8), nullable=True),
+        sa.Column("at", sa.String(40), nullable=False),
+        sa.Column("kind", sa.String(30), nullable=False),
+        sa.Column("device", sa.String(36), nullable=True),
+        sa.Column("actor", sa.String(32), nullable=True),
+        sa.Column("subject", sa.String(80), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
+    )
+    op.create_index("ix_audit_town_at", "audit", ["town", "at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_audit_town_at", "audit")
+    op.drop_table("audit")
+    with op.batch_alter_table("devices") as b:
+        b.drop_column("high_at")
+        b.drop_column("public_key")
+    with op.batch_alter_table("changes") as b:
+        b.drop_column("received_at")
