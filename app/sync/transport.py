@@ -83,7 +83,11 @@ class Transport:
         self.s = settings
         self.base = settings.server.rstrip("/")
         self.http = session or requests.Session()
-        self.http.verify = settings.ca_bundle or True
+        # Given with every request: a session-level value loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE
+        # in the environment (requests' merge of environment settings), so a configured CA would
+        # be silently ignored on a machine that sets them.
+        self.verify = settings.ca_bundle or True
+        self.http.verify = self.verify
         if settings.proxy:
             self.http.proxies = {"http": settings.proxy, "https": settings.proxy}
         self.bytes_sent = self.bytes_received = self.requests = 0
@@ -112,7 +116,8 @@ class Transport:
                 time.sleep(delay + random.uniform(0, delay))  # jitter spreads retries of many stations
             try:
                 r = self.http.request(method, self.base + path, data=body, params=params, headers=hdrs,
-                                      timeout=(self.s.connect_timeout, self.s.timeout), stream=stream)
+                                      timeout=(self.s.connect_timeout, self.s.timeout), stream=stream,
+                                      verify=self.verify)
             except requests.exceptions.SSLError as e:
                 raise SyncError(f"无法验证同步服务器的证书（{_short(e)}）；如使用内部证书，请在设置中配置 CA 证书文件",
                                 code="tls", retry=False) from None
