@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.sync import protocol as P
-from server import admin, audit, blobs, changes, ingest
+from server import admin, audit, blobs, changes, directory, ingest
 from server.auth import ApiError, Caller, authenticate, check_rate, client_address, note_failure, versions
 from server.db import ServerDB
 from server.ratelimit import Limiter
@@ -169,6 +169,18 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
                     audit.record(s, caller.town, "forgery", device=caller.device_id,
                                  subject=client_address(request), detail={"entries": len(req.entries)})
             raise
+
+    @api.post(P.API + "/users", response_model=P.UserReply, dependencies=V,
+              responses={403: {"model": P.ErrorReply}, 404: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply},
+                         429: {"model": P.ErrorReply}})
+    def change_user(caller: CallerDep, req: P.UserChange, request: Request):
+        """A town administrator changes the town's directory (their password checked here)."""
+        if not directory.admin_ok(db, caller.town, req.admin, req.admin_password):
+            note_failure(request, caller.town, "admin_password")
+            raise ApiError(403, "admin_refused", "管理员用户名或密码不正确，或该用户不是本镇街的管理员")
+        return directory.set_user(db, caller.town, req.username, by=req.admin, role=req.role, unit=req.unit,
+                                  active=req.active, name=req.name, password=req.password,
+                                  create=req.op == "add", device=caller.device_id)
 
     @api.get(P.API + "/changes", response_model=P.ChangesPage, dependencies=V,
              responses={410: {"model": P.ErrorReply}, 401: {"model": P.ErrorReply}})

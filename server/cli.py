@@ -9,6 +9,8 @@
     towndesk-server [--db URL] district urge --town CODE CASE_NO --level yellow --instruction TEXT
     towndesk-server [--db URL] district escalations [--town CODE]          (上报 waiting, JSON)
     towndesk-server [--db URL] district assign-down --town CODE CASE_NO [--instruction TEXT]
+    towndesk-server [--db URL] user add --town CODE NAME --role R [--unit U] --password P [--name N]
+    towndesk-server [--db URL] user set --town CODE NAME [--role R] [--unit U] [--active yes|no] [--password P]
     towndesk-server [--db URL] change void --town CODE SEQ --reason TEXT     (workstations drop it)
     towndesk-server [--db URL] audit --town CODE [--since DATE] --json      (the district audit)
     towndesk-server [--db URL] serve --host 127.0.0.1 --port 8700 [--blobs DIR]
@@ -28,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.errors import AppError
-from server import admin, audit, migrate
+from server import admin, audit, directory, migrate
 from server.auth import ApiError
 from server.db import ServerDB
 from server.models import Town
@@ -66,6 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("case_no")
     x.add_argument("--town", required=True)
     x.add_argument("--instruction", help="区级批示（可选）")
+    user = sub.add_parser("user", help="镇街用户目录（区级管理员）").add_subparsers(dest="user_cmd", required=True)
+    for name in ("add", "set"):
+        x = user.add_parser(name, help="添加用户" if name == "add" else "修改用户角色、单位或启用状态")
+        x.add_argument("username")
+        x.add_argument("--town", required=True)
+        x.add_argument("--role", required=name == "add")
+        x.add_argument("--unit")
+        x.add_argument("--name")
+        x.add_argument("--password", required=name == "add")
+        if name == "set":
+            x.add_argument("--active", choices=["yes", "no"])
     change = sub.add_parser("change", help="变更日志").add_subparsers(dest="change_cmd", required=True)
     x = change.add_parser("void", help="作废一条变更（工作站下次同步时丢弃）")
     x.add_argument("seq", type=int)
@@ -107,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             _out(admin.revoke(db, args.device))
         elif args.command == "devices":
             _out(admin.devices(db, args.town))
+        elif args.command == "user":
+            active = None if getattr(args, "active", None) is None else args.active == "yes"
+            _out(directory.set_user(db, args.town.upper(), args.username, by="district", role=args.role,
+                                    unit=args.unit, active=active, name=args.name, password=args.password,
+                                    create=args.user_cmd == "add"))
         elif args.command == "change":
             if args.seq < 1:
                 raise ApiError(400, "invalid", "变更序号应为正整数")

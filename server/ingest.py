@@ -25,7 +25,7 @@ from app.domain.schema import EARLIEST, validate
 from app.errors import AppError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from app.sync import protocol as P
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
-from server import audit
+from server import audit, directory
 from server.auth import ApiError, Caller, check_chain, check_signature
 from server.db import lock_town, now_iso
 from server.models import Action, Case, Change, Device, Received, Record, TownBlob
@@ -51,6 +51,8 @@ class Batch:
         self.touched_cases: dict[str, int] = {}
         self.foreign_ids: set[str] = set()
         self.prefetched = False
+        self.users: dict[str, list] = {}          # directory history of this batch's actors
+        self.units: set[str] | None = None        # the town's unit codes (loaded when needed)
 
     def prefetch(self, entries: list[P.PushEntry]) -> None:
         """Load, in a few queries, the cases and records this batch touches."""
@@ -78,7 +80,21 @@ class Batch:
                                          "data": P_loads(row.data), "new": False}
         for rid in rec_ids:
             self.records.setdefault((town, rid), None)
+        if self.device is not None:
+            self.users = directory.load(self.s, town, {str(e.payload.get("actor")) for e in entries
+                                                       if e.entity == "action"})
         self.prefetched = True
+
+    def actor_entry(self, username: str, at: datetime):
+        if username not in self.users:
+            self.users.update(directory.load(self.s, self.town.code, [username]))
+        return directory.as_of(self.users[username], at)
+
+    def unit_exists(self, code: str) -> bool:
+        if self.units is None:
+            self.units = {json.loads(d).get("code") for d in self.s.scalars(select(Record.data).where(
+                Record.scope.in_([self.town.code, "*"]), Record.entity == "unit", Record.deleted.is_(False)))}
+        return code in self.units
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -190,6 +206,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
     _check_time(b, a)
+    _check_actor(b, a)
     wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload, actor_unit=a.actor_unit,
              case_unit=state.unit if state else None)
     for key in DEADLINE_KEYS:
@@ -234,6 +251,29 @@ def _check_time(b: Batch, a: ActionData) -> None:
         raise ValidationError("操作时间早于 2000 年，未被接受", field="at")
 
 
+UNIT_KEYED = ("dispatch", "transfer", "cohandle")
+
+
+def _check_actor(b: Batch, a: ActionData) -> None:
+    """The actor, role and unit as the district's directory has them at the action's time; a unit
+    named by a dispatch, transfer or co-handling request must exist in the town."""
+    if b.device is None:
+        return  # the district's own actions
+    if (a.actor, a.actor_role) not in directory.SYSTEM_ACTORS:
+        entry = b.actor_entry(a.actor, a.at)
+        if entry is None:
+            raise PermissionDenied(f"操作人「{a.actor}」不在区级用户目录中（或当时尚未添加），操作未被接受", field="actor")
+        if not entry.active:
+            raise PermissionDenied(f"用户「{a.actor}」在操作时已停用，操作未被接受", field="actor")
+        if entry.role != a.actor_role or (entry.unit or None) != (a.actor_unit or None):
+            role = wf.ROLE_LABELS.get(entry.role, entry.role)
+            raise PermissionDenied(f"操作人「{a.actor}」的角色或单位与区级目录不符（目录中为{role}"
+                                   f"{'，' + entry.unit if entry.unit else ''}），操作未被接受", field="actor_role")
+    unit = a.payload.get("unit") if a.kind in UNIT_KEYED else None
+    if isinstance(unit, str) and unit and not b.unit_exists(unit):
+        raise ValidationError(f"单位「{unit}」在本镇街不存在", field="unit")
+
+
 def _note_time(b: Batch, a: ActionData) -> None:
     """After acceptance: the backdated flag and the device's high mark of action times."""
     if b.device is None:
@@ -273,6 +313,9 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     payload = dict(e.payload)
     changed = payload.pop("_changed", None)
     seed = bool(payload.pop("_seed", False))  # an enrolling store's copy: fills gaps, never overwrites
+    if e.entity == "user" and not seed:
+        raise PermissionDenied("用户以区级目录为准：本机的用户修改未被接受，请联网修改（towndesk user add/set）",
+                               field="user")
     if payload.get("id", e.entity_id) != e.entity_id:
         raise ValidationError("记录编号不一致", field="id")
     key = (b.town.code, e.entity_id)
@@ -290,6 +333,8 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     if cur is None:
         if not clean.get("code"):
             raise ValidationError("新记录缺少代码", field="code")
+        if e.entity == "user":
+            _found_user(b, clean)
         diff = clean
         cur = b.records[key] = {"scope": b.town.code, "owner_level": "town", "data": {}, "new": True}
     elif seed:
@@ -306,6 +351,21 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
         {"owner_level": "town", "fields": diff, "deleted": bool(cur["data"].get("deleted", False))}),
         received_at=b.now_iso))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)
+
+
+def _found_user(b: Batch, data: dict) -> None:
+    """A seeded user enters the directory only from the store that founded the town's directory
+    (the first enrolled store with users); later stores' users must be added online."""
+    town = b.town
+    if town.directory_device is None and not directory.has_users(b.s, town.code):
+        town.directory_device = b.caller.device_id
+    if town.directory_device != b.caller.device_id:
+        raise PermissionDenied(f"用户「{data.get('code')}」不在区级目录中：新用户须由管理员联网添加", field="user")
+    if data.get("role") not in wf.USER_ROLES:
+        raise ValidationError("用户角色不正确", field="role")
+    directory.founding_entry(b.s, town.code, data, f"seed:{b.caller.device_id}")
+    b.users[str(data.get("code"))] = [directory.Entry(datetime.fromisoformat(directory.FOUNDED), data["role"],
+                                                      data.get("unit_code") or None, bool(data.get("active", True)))]
 
 
 def P_loads(text: str) -> dict:

@@ -22,6 +22,8 @@ class Town(Base):
     digest_xor: Mapped[int] = mapped_column(BigInteger, default=0)  # signed 64-bit XOR of id hashes
     district_cases: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[str] = mapped_column(String(40))
+    # the device whose enrolment seeded the town's users (the directory's founding copy)
+    directory_device: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class Device(Base):
@@ -147,6 +149,25 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_audit_town_at", "town", "at"),)
+
+
+class DirectoryEntry(Base):
+    """The town's user directory over time: one row per user change (role, unit, active), in force
+    from ``valid_from`` (server time). The server judges an action with its actor's entry as of
+    the action's time. The current record (name, password hash) is the user's ``records`` row."""
+
+    __tablename__ = "directory"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    town: Mapped[str] = mapped_column(String(8))
+    username: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[str] = mapped_column(String(40))
+    changed_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+    __table_args__ = (Index("ix_directory_town_user", "town", "username", "valid_from"),)
 
 
 class Blob(Base):

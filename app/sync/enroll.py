@@ -77,12 +77,20 @@ def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transp
 
 
 def _seed_outbox(s, desk) -> int:
-    """Queue what the district has not seen from this store: every local action in log order
-    (the outbox is rebuilt so that no action goes up before its case's intake) and the town-owned
-    reference records (as seeds: they fill gaps on the server and never overwrite)."""
-    s.execute(delete(OutboxEntry).where(OutboxEntry.entity == "action"))
+    """Queue what the district has not seen from this store: the town-owned reference records
+    first (as seeds: they fill gaps on the server and never overwrite; the first store's users
+    found the town's directory), then every local action in log order (the outbox is rebuilt so
+    that no action goes up before its case's intake)."""
+    # actions are queued again below in log order; users go up as seeds (a pushed user change is
+    # refused: the district's directory changes online only)
+    s.execute(delete(OutboxEntry).where(OutboxEntry.entity.in_(("action", "user"))))
     now = desk.now()
     rows, n = [], 0
+    # records first: the district judges the actions with the users and units they bring
+    for entity, row in rec.town_owned(s):
+        enqueue(s, desk, entity, row.id, record_payload(row) | {"_seed": True})
+        n += 1
+    s.flush()
     stmt = select(_A.c.id, _A.c.case_id, _A.c.kind, _A.c.at, _A.c.actor, _A.c.actor_name, _A.c.actor_role,
                   _A.c.actor_unit, _A.c.payload, _A.c.device_id).where(_A.c.status == "local").order_by(_A.c.seq)
     for a in s.execute(stmt):
@@ -97,7 +105,4 @@ def _seed_outbox(s, desk) -> int:
     if rows:
         s.execute(insert(OutboxEntry.__table__), rows)
         n += len(rows)
-    for entity, row in rec.town_owned(s):
-        enqueue(s, desk, entity, row.id, record_payload(row) | {"_seed": True})
-        n += 1
     return n

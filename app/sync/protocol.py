@@ -146,6 +146,32 @@ class ChangesPage(Msg):
     digest: Digest | None = None      # on the last page: the town's accepted-action digest at ``high``
 
 
+# -- the town's user directory ---------------------------------------------------------------
+class UserChange(Msg):
+    """``POST /users``: a town administrator adds or changes a user, online, with their password."""
+
+    op: Literal["add", "set"]
+    username: str = Field(min_length=2, max_length=32)
+    role: str | None = Field(default=None, max_length=16)
+    unit: str | None = Field(default=None, max_length=32)
+    active: bool | None = None
+    name: str | None = Field(default=None, max_length=50)
+    password: str | None = Field(default=None, min_length=6, max_length=128)
+    admin: str = Field(min_length=1, max_length=32)            # the administrator making the change
+    admin_password: str = Field(min_length=1, max_length=128)
+
+
+class UserReply(Msg):
+    town: str
+    username: str
+    name: str | None = None
+    role: str
+    unit: str | None = None
+    active: bool
+    server_seq: int
+    valid_from: str
+
+
 # -- attachments ----------------------------------------------------------------------------
 class BlobState(Msg):
     sha256: str = Sha

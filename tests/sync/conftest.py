@@ -241,10 +241,11 @@ def pending(desk) -> int:
         return s.scalar(select(func.count()).select_from(OutboxEntry))
 
 
-def cli(*args, data_dir=None, input=None, check=False) -> subprocess.CompletedProcess:
+def cli(*args, data_dir=None, input=None, check=False, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     exe = [sys.executable, "-m", "app.cli"] + (["--data-dir", str(data_dir)] if data_dir else [])
+    env = {**os.environ, **env_extra} if env_extra else None
     return subprocess.run(exe + [str(a) for a in args], cwd=ROOT, capture_output=True, text=True, input=input,
-                          check=check, timeout=120)
+                          check=check, timeout=120, env=env)
 
 
 def server_cli(server, *args) -> subprocess.CompletedProcess:

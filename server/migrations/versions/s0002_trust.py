@@ -1,4 +1,5 @@
-"""server trust: receipt times, device keys, the action-time high mark, the district audit
+"""server trust: receipt times, device keys, the action-time high mark, the district audit, the
+town user directory's history
 
 Revision ID: s0002
 Revises: s0001
@@ -30,9 +31,27 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=True),
     )
     op.create_index("ix_audit_town_at", "audit", ["town", "at"])
+    op.create_table(
+        "directory",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("town", sa.String(8), nullable=False),
+        sa.Column("username", sa.String(32), nullable=False),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("unit", sa.String(32), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("valid_from", sa.String(40), nullable=False),
+        sa.Column("changed_by", sa.String(40), nullable=True),
+    )
+    op.create_index("ix_directory_town_user", "directory", ["town", "username", "valid_from"])
+    with op.batch_alter_table("towns") as b:
+        b.add_column(sa.Column("directory_device", sa.String(36), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("towns") as b:
+        b.drop_column("directory_device")
+    op.drop_index("ix_directory_town_user", "directory")
+    op.drop_table("directory")
     op.drop_index("ix_audit_town_at", "audit")
     op.drop_table("audit")
     with op.batch_alter_table("devices") as b:
