@@ -21,12 +21,17 @@ KINDS = ("enroll", "enroll_refused", "revoke", "rate_limited", "forgery", "futur
          "user.add", "user.set")
 
 
-def record(session, town: str | None, kind: str, *, device: str | None = None, actor: str | None = None,
-           subject: str | None = None, detail: dict | None = None, at: str | None = None) -> None:
+def row(town: str | None, kind: str, *, device: str | None = None, actor: str | None = None,
+        subject: str | None = None, detail: dict | None = None, at: str | None = None) -> dict:
+    """One audit entry's column values (for a bulk insert)."""
+    return dict(town=town, at=at or now_iso(), kind=kind, device=device, actor=(actor or None) and actor[:32],
+                subject=(subject or None) and str(subject)[:80],
+                detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None)
+
+
+def record(session, town: str | None, kind: str, **kw) -> None:
     """Add one audit entry in the caller's transaction."""
-    session.add(AuditEntry(town=town, at=at or now_iso(), kind=kind, device=device, actor=(actor or None) and actor[:32],
-                           subject=(subject or None) and str(subject)[:80],
-                           detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None))
+    session.add(AuditEntry(**row(town, kind, **kw)))
 
 
 def parse_since(text: str | None) -> str | None:

@@ -28,7 +28,7 @@ from app.sync.wire import ActionData, fold_from_json, fold_to_json
 from server import audit, directory
 from server.auth import ApiError, Caller, check_chain, check_signature
 from server.db import lock_town, now_iso
-from server.models import Action, Case, Change, Device, Received, Record, TownBlob
+from server.models import Action, AuditEntry, Case, Change, Device, Received, Record, TownBlob
 
 log = logging.getLogger("towndesk.server")
 
@@ -42,6 +42,7 @@ class Batch:
         self.now_iso = self.now.isoformat()
         self.high_at = datetime.fromisoformat(device.high_at) if device is not None and device.high_at else None
         self.newest: datetime | None = None          # latest action time accepted in this batch
+        self.audits: list[dict] = []                  # audit rows, written with the batch
         self.seq = town.last_seq
         self.count, self.xor = town.digest_count, town.digest_xor
         self.cases: dict[str, tuple[CaseState | None, bool]] = {}  # id -> (state, is_new)
@@ -279,9 +280,10 @@ def _note_time(b: Batch, a: ActionData) -> None:
     if b.device is None:
         return
     if b.high_at is not None and a.at < b.high_at:
-        audit.record(b.s, b.town.code, "backdated", device=b.caller.device_id, actor=a.actor, subject=a.id,
-                     detail={"kind": a.kind, "case_id": a.case_id, "at": a.at.isoformat(),
-                             "device_high_at": b.high_at.isoformat(), "received_at": b.now_iso})
+        detail = {"kind": a.kind, "case_id": a.case_id, "at": a.at.isoformat(),
+                  "device_high_at": b.high_at.isoformat(), "received_at": b.now_iso}
+        b.audits.append(audit.row(b.town.code, "backdated", device=b.caller.device_id, actor=a.actor, subject=a.id,
+                                  at=b.now_iso, detail=detail))
     if b.newest is None or a.at > b.newest:
         b.newest = a.at
 
@@ -404,6 +406,8 @@ def _write(b: Batch) -> None:
         s.execute(insert(Change.__table__), b.changes)
     if b.received:
         s.execute(insert(Received.__table__), b.received)
+    if b.audits:
+        s.execute(insert(AuditEntry.__table__), b.audits)
     for sha in b.blobs:
         if s.get(TownBlob, (town, sha)) is None:
             s.add(TownBlob(town=town, sha256=sha))
