@@ -45,9 +45,10 @@ def change_user(desk, admin: str, admin_password: str, op: str, username: str, *
                                  field="server") from None
         raise ValidationError(e.message, field="username", code=e.code or "refused") from None
     try:
-        pull_all(desk, t)  # the change is in force here at once (and everywhere after their next sync)
-    except SyncError as e:
-        log.warning("user change accepted; pulling it failed for now: %s", e.message)
+        with st.round_lock(desk.root):  # a round running meanwhile pulls it anyway
+            pull_all(desk, t)  # the change is in force here at once (and everywhere after their next sync)
+    except AppError as e:
+        log.warning("user change accepted; pulling it here waits for the next round: %s", e.message)
     return reply.model_dump()
 
 

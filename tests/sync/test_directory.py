@@ -191,3 +191,17 @@ def test_district_user_commands_and_audit(stations, server):
     assert changes == [("user.add", "zhang", "district"), ("user.set", "zhang", "district")]
     assert "password_hash" not in json.dumps(audit)
     assert os.environ.get("TOWNDESK_PASSWORD") is None
+
+
+def test_as_user_on_an_enrolled_store_needs_the_password(stations, server, tmp_path):
+    a = stations("A")
+    (tmp_path / "case.json").write_text(json.dumps(sample_case(), ensure_ascii=False), encoding="utf-8")
+    args = ("--as", "intake", "case", "add", "--json", tmp_path / "case.json")
+    r = cli(*args, data_dir=a.root)
+    assert r.returncode == 2 and "TOWNDESK_PASSWORD" in r.stderr and "Traceback" not in r.stderr
+    r = cli(*args, data_dir=a.root, env_extra={"TOWNDESK_PASSWORD": "not-the-password"})
+    assert r.returncode == 2 and "密码错误" in r.stderr
+    with a.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+    r = cli(*args, data_dir=a.root, env_extra={"TOWNDESK_PASSWORD": "demo1234"})
+    assert r.returncode == 0, r.stderr
