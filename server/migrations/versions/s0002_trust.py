@@ -4,6 +4,8 @@ town user directory's history
 Revision ID: s0002
 Revises: s0001
 """
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -45,6 +47,18 @@ def upgrade() -> None:
     op.create_index("ix_directory_town_user", "directory", ["town", "username", "valid_from"])
     with op.batch_alter_table("towns") as b:
         b.add_column(sa.Column("directory_device", sa.String(36), nullable=True))
+    # the users a server already holds found each town's directory (in force for all earlier work)
+    conn = op.get_bind()
+    rows = []
+    for scope, data in conn.execute(sa.text("SELECT scope, data FROM records WHERE entity = 'user' AND scope <> '*'")):
+        d = json.loads(data)
+        if d.get("code") and d.get("role"):
+            rows.append({"town": scope, "username": str(d["code"])[:32], "role": str(d["role"])[:16],
+                         "unit": d.get("unit_code") or None, "active": bool(d.get("active", True)),
+                         "valid_from": "2000-01-01T00:00:00+00:00", "changed_by": "migration s0002"})
+    if rows:
+        conn.execute(sa.text("INSERT INTO directory (town, username, role, unit, active, valid_from, changed_by) "
+                             "VALUES (:town, :username, :role, :unit, :active, :valid_from, :changed_by)"), rows)
 
 
 def downgrade() -> None:
