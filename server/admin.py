@@ -10,15 +10,18 @@ from sqlalchemy import func, select
 
 from app.domain import validation as v
 from app.domain import workflow as wf
+from app.domain.casefold import ActionRecord, apply
 from app.domain.ids import case_no as make_case_no
 from app.domain.ids import new_id
 from app.domain.timezone import LOCAL_TZ
 from app.sync import protocol as P
+from app.sync.wire import ActionData, fold_to_json
+from server import audit
 from server.auth import ApiError, issue_code, new_token, sha, take_code
-from server.db import now_iso
+from server.db import lock_town, now_iso
 from server.district_ref import seed_town
 from server.ingest import ingest_as_district
-from server.models import Case, Device, Town
+from server.models import Action, Case, Change, Device, Town
 
 TOWN_RE = re.compile(r"^[A-Z0-9]{1,8}$")
 DISTRICT_WORKSTATION = "D0"  # case numbers of 上级交办 cases; never given to a device
@@ -53,7 +56,9 @@ def revoke(db, device_id: str) -> dict:
         dev = s.get(Device, device_id)
         if dev is None:
             raise ApiError(404, "device_unknown", f"设备 {device_id} 不存在")
-        dev.revoked_at = dev.revoked_at or now_iso()
+        if not dev.revoked_at:
+            dev.revoked_at = now_iso()
+            audit.record(s, dev.town, "revoke", device=dev.id, subject=dev.workstation)
         return {"device": dev.id, "town": dev.town, "workstation": dev.workstation, "revoked_at": dev.revoked_at}
 
 
@@ -92,13 +97,19 @@ def enroll(db, req: P.EnrollRequest) -> P.EnrollReply:
         dev = s.get(Device, req.device_id)
         if dev is not None and dev.town != town.code:
             raise ApiError(409, "device_other_town", "该设备已注册到其他镇街")
+        if dev is not None and not dev.revoked_at:
+            raise ApiError(409, "device_exists", "该设备已注册且授权有效，注册码不能接管已注册的工作站；"
+                                                 "如需重新注册，请区级管理员先吊销其授权（towndesk-server revoke）")
         if dev is None:
             dev = Device(id=req.device_id, town=town.code, enrolled_at=now_iso(),
                          workstation=_free_workstation(s, town.code, req.workstation_hint))
             s.add(dev)
         dev.db_id, dev.token_hash, dev.chain_hash = req.db_id, sha(token), sha(req.chain)
         dev.hostname, dev.revoked_at = req.hostname, None
+        dev.public_key, dev.high_at = req.public_key, None
         code.device_id = dev.id
+        audit.record(s, town.code, "enroll", device=dev.id, subject=dev.workstation,
+                     detail={"hostname": req.hostname, "db_id": req.db_id, "signed": bool(req.public_key)})
         return P.EnrollReply(token=token, town=town.code, town_name=town.name, workstation=dev.workstation,
                              device_id=dev.id, protocol=P.PROTOCOL_VERSION)
 
@@ -194,3 +205,65 @@ def _district_entry(kind: str, at, payload: dict, case_id: str | None = None) ->
             "actor_name": "区级指挥中心", "actor_role": "district", "actor_unit": None, "payload": payload,
             "device_id": "district"}
     return P.PushEntry(id=new_id(), device_seq=0, entity="action", entity_id=action_id, payload=data)
+
+
+def void_change(db, town_code: str, seq: int, reason: str) -> dict:
+    """Mark change ``seq`` of a town void: a new change of entity ``void`` names it, and the
+    workstations drop it on their next pull (out of quarantine, or out of their case log). A voided
+    action also leaves the district's log: its case is re-folded without it and the digest drops it.
+    A voided record change stays merged in the district's copy of the record (the next change of the
+    record overwrites it)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApiError(400, "invalid", "请填写作废原因（--reason）")
+    if len(reason) > 500:
+        raise ApiError(400, "invalid", "作废原因不能超过 500 个字")
+    with db.tx() as s:
+        town = lock_town(s, town_code)
+        if town is None:
+            raise ApiError(404, "town_unknown", f"镇街 {town_code} 不存在")
+        change = s.get(Change, (town.code, seq))
+        if change is None:
+            raise ApiError(404, "change_unknown", f"镇街 {town.code} 没有序号为 {seq} 的变更")
+        if change.entity == P.VOID:
+            raise ApiError(400, "invalid", f"变更 {seq} 本身是一条作废记录")
+        if s.scalar(select(Change.seq).where(Change.town == town.code, Change.entity == P.VOID,
+                                             Change.entity_id == str(seq))) is not None:
+            raise ApiError(409, "already_void", f"变更 {seq} 已作废")
+        case_id = None
+        if change.entity == "action":
+            row = s.get(Action, change.entity_id)
+            if row is not None and row.town == town.code and row.seq == seq:
+                case_id = row.case_id
+                s.delete(row)
+                s.flush()
+                town.digest_count -= 1
+                town.digest_xor = P.to_signed64(town.digest_xor ^ P.id_hash(row.id))
+                _refold_case(s, town.code, case_id)
+        town.last_seq += 1
+        s.add(Change(town=town.code, seq=town.last_seq, entity=P.VOID, entity_id=str(seq), received_at=now_iso(),
+                     data=P.canonical({"seq": seq, "entity": change.entity, "id": change.entity_id, "reason": reason})))
+        audit.record(s, town.code, "void", actor="district", subject=str(seq),
+                     detail={"entity": change.entity, "id": change.entity_id, "reason": reason,
+                             "void_seq": town.last_seq, "case_id": case_id})
+        return {"town": town.code, "seq": seq, "entity": change.entity, "id": change.entity_id,
+                "void_seq": town.last_seq, "reason": reason}
+
+
+def _refold_case(s, town: str, case_id: str) -> None:
+    """The district's fold of one case from its remaining accepted actions (after a void)."""
+    state = None
+    for a in s.scalars(select(Action).where(Action.town == town, Action.case_id == case_id).order_by(Action.seq)):
+        try:
+            d = ActionData.model_validate_json(a.data)
+            state = apply(state, ActionRecord(d.id, d.case_id, d.kind, d.at, d.actor, d.actor_role, d.payload,
+                                              d.actor_unit))
+        except (KeyError, AssertionError, TypeError, ValueError, OverflowError):
+            continue  # an action only an older server let in: it never changed a fold that counts
+    row = s.get(Case, case_id)
+    if row is None:
+        return
+    if state is None:
+        s.delete(row)
+    else:
+        row.state, row.fold = state.state, fold_to_json(state)

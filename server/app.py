@@ -20,9 +20,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.sync import protocol as P
-from server import admin, blobs, changes, ingest
-from server.auth import ApiError, Caller, authenticate, versions
+from server import admin, audit, blobs, changes, directory, ingest
+from server.auth import ApiError, Caller, authenticate, check_rate, client_address, note_failure, versions
 from server.db import ServerDB
+from server.ratelimit import Limiter
 
 log = logging.getLogger("towndesk.server")
 SHA = PathParam(pattern=r"^[0-9a-f]{64}$")
@@ -76,15 +77,30 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
-def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool = False) -> FastAPI:
+async def raw_body(request: Request) -> bytes:
+    """The request body as sent (FastAPI caches it, so the endpoint's model still parses it)."""
+    return await request.body()
+
+
+def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool = False,
+               docs: bool = False) -> FastAPI:
     _setup_logging()
     db = ServerDB(db_url)
     if blob_dir is None:
         blob_dir = (db.sqlite_path.parent / "blobs") if db.sqlite_path else Path(
             os.environ.get("TOWNDESK_SERVER_BLOBS", "towndesk-blobs"))
+    # /docs and /openapi.json only when asked for (serve --docs): no map of the API for strangers
     api = FastAPI(title="towndesk district server", version=f"protocol {P.PROTOCOL_VERSION}",
-                  description="镇街指挥台区级同步服务器")
+                  description="镇街指挥台区级同步服务器", docs_url="/docs" if docs else None,
+                  redoc_url=None, openapi_url="/openapi.json" if docs else None)
     api.state.db, api.state.blobs, api.state.test_hooks = db, blobs.BlobStore(blob_dir), test_hooks
+    api.state.limiter = Limiter()
+
+    def on_limit(town: str | None, who: str, what: str) -> None:
+        with db.tx() as s:
+            audit.record(s, town, "rate_limited", subject=who, detail={"what": what})
+
+    api.state.on_limit = on_limit
     V = [Depends(versions)]
 
     @api.middleware("http")
@@ -110,7 +126,10 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
 
     @api.exception_handler(ApiError)
     async def api_error(_request, e: ApiError):
-        return _error(e.status, e.code, e.message, e.extra)
+        reply = _error(e.status, e.code, e.message, e.extra)
+        if e.status == 429:
+            reply.headers["Retry-After"] = str(e.extra.get("retry_after", 60))
+        return reply
 
     @api.get(P.API + "/health", response_model=P.Health)
     def health():
@@ -118,18 +137,50 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
                         schema_min=P.MIN_SCHEMA, schema_max=P.SCHEMA_VERSION)
 
     @api.post(P.API + "/enroll", response_model=P.EnrollReply, dependencies=V,
-              responses={403: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply}})
-    def enroll(req: P.EnrollRequest):
-        return admin.enroll(db, req)
+              responses={403: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply},
+                         429: {"model": P.ErrorReply}})
+    def enroll(req: P.EnrollRequest, request: Request):
+        check_rate(request)
+        try:
+            return admin.enroll(db, req)
+        except ApiError as e:
+            note_failure(request, req.town, "enroll")
+            with db.tx() as s:  # the enrolment's own transaction was rolled back
+                audit.record(s, req.town, "enroll_refused", device=req.device_id, subject=client_address(request),
+                             detail={"code": e.code, "hostname": req.hostname})
+            raise
 
     @api.post(P.API + "/push", response_model=P.PushReply, dependencies=V,
-              responses={401: {"model": P.ErrorReply}, 403: {"model": P.ErrorReply}})
-    def push(caller: CallerDep, req: P.PushRequest,
+              responses={401: {"model": P.ErrorReply}, 403: {"model": P.ErrorReply},
+                         429: {"model": P.ErrorReply}})
+    def push(caller: CallerDep, req: P.PushRequest, request: Request, body: bytes = Depends(raw_body),
              x_towndesk_chain: str | None = Header(None, max_length=128),
              x_towndesk_chain_next: str | None = Header(None, max_length=128),
+             x_towndesk_signature: str | None = Header(None, max_length=200),
              x_test_commit_delay: float | None = Header(None, ge=0, le=30, include_in_schema=False)):
         delay = x_test_commit_delay if api.state.test_hooks and x_test_commit_delay else 0.0
-        return ingest.push(db, caller, req, x_towndesk_chain, x_towndesk_chain_next, delay)
+        try:
+            return ingest.push(db, caller, req, x_towndesk_chain, x_towndesk_chain_next, delay,
+                               signature=x_towndesk_signature, body=body)
+        except ApiError as e:
+            if e.code == "bad_signature":
+                note_failure(request, caller.town, "signature")
+                with db.tx() as s:
+                    audit.record(s, caller.town, "forgery", device=caller.device_id,
+                                 subject=client_address(request), detail={"entries": len(req.entries)})
+            raise
+
+    @api.post(P.API + "/users", response_model=P.UserReply, dependencies=V,
+              responses={403: {"model": P.ErrorReply}, 404: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply},
+                         429: {"model": P.ErrorReply}})
+    def change_user(caller: CallerDep, req: P.UserChange, request: Request):
+        """A town administrator changes the town's directory (their password checked here)."""
+        if not directory.admin_ok(db, caller.town, req.admin, req.admin_password):
+            note_failure(request, caller.town, "admin_password")
+            raise ApiError(403, "admin_refused", "管理员用户名或密码不正确，或该用户不是本镇街的管理员")
+        return directory.set_user(db, caller.town, req.username, by=req.admin, role=req.role, unit=req.unit,
+                                  active=req.active, name=req.name, password=req.password,
+                                  create=req.op == "add", device=caller.device_id)
 
     @api.get(P.API + "/changes", response_model=P.ChangesPage, dependencies=V,
              responses={410: {"model": P.ErrorReply}, 401: {"model": P.ErrorReply}})

@@ -1,12 +1,15 @@
 """Device tokens, one-time enrollment codes and the version check every request passes."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Header, Request
 from sqlalchemy import select
 
@@ -15,7 +18,7 @@ from server.db import now_iso
 from server.models import Device, EnrollCode
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I
-CODE_TTL = timedelta(days=3)
+CODE_TTL = timedelta(hours=24)  # an unused code expires after a day
 
 
 class ApiError(Exception):
@@ -96,24 +99,62 @@ class Caller:
     db_id: str
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def check_rate(request: Request) -> None:
+    """429 while this address is over the limit of failed enrolments / bad tokens."""
+    wait = request.app.state.limiter.retry_after(client_address(request))
+    if wait is not None:
+        raise ApiError(429, "rate_limited", f"失败次数过多，请 {wait} 秒后再试", {"retry_after": wait})
+
+
+def note_failure(request: Request, town: str | None = None, what: str = "token") -> None:
+    """Count a failed enrolment or a bad token; the one that reaches the limit is audited
+    (``app.state.on_limit``, set by server.app)."""
+    who = client_address(request)
+    if request.app.state.limiter.fail(who):
+        request.app.state.on_limit(town, who, what)
+
+
 def authenticate(request: Request, authorization: str | None = Header(None, max_length=300),
                  x_towndesk_device: str | None = Header(None, max_length=36),
                  x_towndesk_db: str | None = Header(None, max_length=36)) -> Caller:
-    """FastAPI dependency: the device behind the bearer token, bound to its device id and db id."""
+    """FastAPI dependency: the device behind the bearer token, bound to its device id and db id.
+    Bad tokens count against the caller's address (429 past the limit)."""
+    check_rate(request)
     if not authorization or not authorization.startswith("Bearer "):
         raise ApiError(401, "auth_missing", "缺少同步授权，请先注册本工作站（towndesk enroll）")
     token = authorization.removeprefix("Bearer ").strip()
     with request.app.state.db.read() as s:
         dev = s.scalar(select(Device).where(Device.token_hash == sha(token)))
     if dev is None:
+        note_failure(request)
         raise ApiError(401, "auth_invalid", "同步授权无效，请联系区级管理员重新注册本工作站")
     if dev.revoked_at:
+        note_failure(request, dev.town)
         raise ApiError(401, "auth_revoked", "本工作站的同步授权已被吊销，请联系区级管理员重新注册")
     if not (hmac.compare_digest(x_towndesk_device or "", dev.id)
             and hmac.compare_digest(x_towndesk_db or "", dev.db_id)):
+        note_failure(request, dev.town)
         raise ApiError(403, "device_mismatch", "设备或数据库标识与授权不符，不能使用该授权同步")
     request.state.caller = Caller(dev.id, dev.town, dev.workstation, dev.db_id)
     return request.state.caller
+
+
+def check_signature(dev: Device, signature: str | None, chain: str | None, chain_next: str | None,
+                    body: bytes) -> None:
+    """A device enrolled with a key signs every push over its chain headers and its body's hash;
+    a captured request replayed with another body (or other headers) does not verify."""
+    if not dev.public_key:
+        return  # enrolled before signed pushes: re-enrolling gives it a key
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(dev.public_key))
+        key.verify(base64.b64decode(signature or "", validate=True),
+                   P.push_signed_text(dev.id, chain, chain_next, body))
+    except (InvalidSignature, ValueError, TypeError):
+        raise ApiError(403, "bad_signature", "上传内容的签名无效（内容或请求头被改动），已拒绝") from None
 
 
 def check_chain(dev: Device, chain: str | None, chain_next: str | None) -> None:

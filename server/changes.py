@@ -26,13 +26,14 @@ def page_json(db, town_code: str, after: int, limit: int) -> str:
         if after > high or after < town.min_seq:
             raise ApiError(410, "must_resync", "同步位置已失效（服务器数据已恢复或已压缩），需要完整重新同步",
                            {"must_resync": True, "high": high})
-        rows = s.execute(select(Change.seq, Change.entity, Change.entity_id, Change.data)
+        rows = s.execute(select(Change.seq, Change.entity, Change.entity_id, Change.data, Change.received_at)
                          .where(Change.town == town_code, Change.seq > after, Change.seq <= high)
                          .order_by(Change.seq).limit(limit)).all()
         digest = digest_of(town)
     nxt = rows[-1].seq if rows else high
     more = nxt < high
-    parts = [f'{{"seq":{r.seq},"entity":"{r.entity}","id":"{r.entity_id}","data":{r.data}}}' for r in rows]
+    parts = [f'{{"seq":{r.seq},"entity":"{r.entity}","id":"{r.entity_id}","data":{r.data}'
+             + (f',"received_at":"{r.received_at}"}}' if r.received_at else "}") for r in rows]
     tail = "" if more else ',"digest":' + P.canonical(digest)
     return f'{{"changes":[{",".join(parts)}],"next":{nxt},"more":{"true" if more else "false"},"high":{high}{tail}}}'
 

@@ -10,7 +10,12 @@
     towndesk-server [--db URL] district escalations [--town CODE]          (上报 waiting, JSON)
     towndesk-server [--db URL] district assign-down --town CODE CASE_NO [--instruction TEXT]
     towndesk-server [--db URL] ref import FILE.xlsx --level district [--dry-run] [--replace SHEET] [--json]
+    towndesk-server [--db URL] user add --town CODE NAME --role R [--unit U] --password P [--name N]
+    towndesk-server [--db URL] user set --town CODE NAME [--role R] [--unit U] [--active yes|no] [--password P]
+    towndesk-server [--db URL] change void --town CODE SEQ --reason TEXT     (workstations drop it)
+    towndesk-server [--db URL] audit --town CODE [--since DATE] --json      (the district audit)
     towndesk-server [--db URL] serve --host 127.0.0.1 --port 8700 [--blobs DIR]
+                                     [--certfile F --keyfile F] [--docs]
 
 ``--db`` defaults to $TOWNDESK_SERVER_DB or sqlite:///towndesk-server.sqlite3; PostgreSQL is
 ``postgresql+psycopg://user:pass@host/db``. Errors print one line and exit 2.
@@ -26,7 +31,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.errors import AppError
-from server import admin, district_ref, migrate
+from server import admin, audit, directory, district_ref, migrate
 from server.auth import ApiError
 from server.db import ServerDB
 from server.models import Town
@@ -65,11 +70,34 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--town", required=True)
     x.add_argument("--instruction", help="区级批示（可选）")
     district_ref.register(sub)  # ref import --level district (server/district_ref.py)
+    user = sub.add_parser("user", help="镇街用户目录（区级管理员）").add_subparsers(dest="user_cmd", required=True)
+    for name in ("add", "set"):
+        x = user.add_parser(name, help="添加用户" if name == "add" else "修改用户角色、单位或启用状态")
+        x.add_argument("username")
+        x.add_argument("--town", required=True)
+        x.add_argument("--role", required=name == "add")
+        x.add_argument("--unit")
+        x.add_argument("--name")
+        x.add_argument("--password", required=name == "add")
+        if name == "set":
+            x.add_argument("--active", choices=["yes", "no"])
+    change = sub.add_parser("change", help="变更日志").add_subparsers(dest="change_cmd", required=True)
+    x = change.add_parser("void", help="作废一条变更（工作站下次同步时丢弃）")
+    x.add_argument("seq", type=int)
+    x.add_argument("--town", required=True)
+    x.add_argument("--reason", required=True)
+    x = sub.add_parser("audit", help="区级审计：注册、吊销、伪造、倒签、作废、用户变更")
+    x.add_argument("--town", required=True)
+    x.add_argument("--since", help="起始日期 YYYY-MM-DD 或带时区的时间")
+    x.add_argument("--json", action="store_true", help="输出 JSON")
     x = sub.add_parser("serve", help="启动同步服务")
     x.add_argument("--host", default="127.0.0.1")
     x.add_argument("--port", type=int, default=8700)
     x.add_argument("--blobs", help="附件存放目录（默认数据库旁的 blobs/）")
     x.add_argument("--workers", type=int, default=1)
+    x.add_argument("--certfile", help="TLS 证书（PEM，可含中间证书）")
+    x.add_argument("--keyfile", help="TLS 私钥（PEM）")
+    x.add_argument("--docs", action="store_true", help="开放 /docs 与 /openapi.json（默认关闭）")
     x.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
     return p
 
@@ -96,6 +124,23 @@ def main(argv: list[str] | None = None) -> int:
             _out(admin.revoke(db, args.device))
         elif args.command == "devices":
             _out(admin.devices(db, args.town))
+        elif args.command == "user":
+            active = None if getattr(args, "active", None) is None else args.active == "yes"
+            _out(directory.set_user(db, args.town.upper(), args.username, by="district", role=args.role,
+                                    unit=args.unit, active=active, name=args.name, password=args.password,
+                                    create=args.user_cmd == "add"))
+        elif args.command == "change":
+            if args.seq < 1:
+                raise ApiError(400, "invalid", "变更序号应为正整数")
+            _out(admin.void_change(db, args.town.upper(), args.seq, args.reason))
+        elif args.command == "audit":
+            rows = audit.entries(db, args.town.upper(), args.since)
+            if args.json:
+                _out(rows)
+            else:
+                for r in rows:
+                    print(f"{r['at'][:19]}  {r['kind']:<14} {r['device'] or '-':<36}  {r['actor'] or '-'}  "
+                          f"{r['subject'] or ''}")
         elif args.district_cmd == "assign":
             raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
             try:
@@ -135,10 +180,16 @@ def _serve(args, db) -> int:
 
     from server.app import create_app
 
+    if bool(args.certfile) != bool(args.keyfile):
+        raise ApiError(400, "invalid", "--certfile 与 --keyfile 须同时给出")
+    for path in (args.certfile, args.keyfile):
+        if path and not Path(path).is_file():
+            raise ApiError(400, "invalid", f"文件不存在：{path}")
     migrate.upgrade(db)
     db.close()
-    app = create_app(args.db, args.blobs, test_hooks=args.test_hooks)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    app = create_app(args.db, args.blobs, test_hooks=args.test_hooks, docs=args.docs)
+    tls = {"ssl_certfile": args.certfile, "ssl_keyfile": args.keyfile} if args.certfile else {}
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **tls)
     return 0
 
 

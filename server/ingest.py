@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import bindparam, insert, select, update
@@ -21,13 +21,14 @@ from app.domain import validation as v
 from app.domain import workflow as wf
 from app.domain.casefold import DEADLINE_KEYS, ActionRecord, CaseState, apply
 from app.domain.ids import CASE_NO_RE
-from app.domain.schema import validate
+from app.domain.schema import EARLIEST, validate
 from app.errors import AppError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from app.sync import protocol as P
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
-from server.auth import ApiError, Caller, check_chain
+from server import audit, directory
+from server.auth import ApiError, Caller, check_chain, check_signature
 from server.db import lock_town, now_iso
-from server.models import Action, Case, Change, Device, Received, Record, TownBlob
+from server.models import Action, AuditEntry, Case, Change, Device, Received, Record, TownBlob
 
 log = logging.getLogger("towndesk.server")
 
@@ -35,8 +36,13 @@ log = logging.getLogger("towndesk.server")
 class Batch:
     """In-memory state of one push: case folds, allocated sequence numbers, rows to write."""
 
-    def __init__(self, session, town, caller: Caller):
-        self.s, self.town, self.caller = session, town, caller
+    def __init__(self, session, town, caller: Caller, device: Device | None = None):
+        self.s, self.town, self.caller, self.device = session, town, caller, device
+        self.now = datetime.now(UTC)                 # the receipt time stamped on every change
+        self.now_iso = self.now.isoformat()
+        self.high_at = datetime.fromisoformat(device.high_at) if device is not None and device.high_at else None
+        self.newest: datetime | None = None          # latest action time accepted in this batch
+        self.audits: list[dict] = []                  # audit rows, written with the batch
         self.seq = town.last_seq
         self.count, self.xor = town.digest_count, town.digest_xor
         self.cases: dict[str, tuple[CaseState | None, bool]] = {}  # id -> (state, is_new)
@@ -46,6 +52,8 @@ class Batch:
         self.touched_cases: dict[str, int] = {}
         self.foreign_ids: set[str] = set()
         self.prefetched = False
+        self.users: dict[str, list] = {}          # directory history of this batch's actors
+        self.units: set[str] | None = None        # the town's unit codes (loaded when needed)
 
     def prefetch(self, entries: list[P.PushEntry]) -> None:
         """Load, in a few queries, the cases and records this batch touches."""
@@ -73,7 +81,21 @@ class Batch:
                                          "data": P_loads(row.data), "new": False}
         for rid in rec_ids:
             self.records.setdefault((town, rid), None)
+        if self.device is not None:
+            self.users = directory.load(self.s, town, {str(e.payload.get("actor")) for e in entries
+                                                       if e.entity == "action"})
         self.prefetched = True
+
+    def actor_entry(self, username: str, at: datetime):
+        if username not in self.users:
+            self.users.update(directory.load(self.s, self.town.code, [username]))
+        return directory.as_of(self.users[username], at)
+
+    def unit_exists(self, code: str) -> bool:
+        if self.units is None:
+            self.units = {json.loads(d).get("code") for d in self.s.scalars(select(Record.data).where(
+                Record.scope.in_([self.town.code, "*"]), Record.entity == "unit", Record.deleted.is_(False)))}
+        return code in self.units
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -100,15 +122,16 @@ class Batch:
 
 
 def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: str | None,
-         commit_delay: float = 0.0) -> P.PushReply:
+         commit_delay: float = 0.0, *, signature: str | None = None, body: bytes = b"") -> P.PushReply:
     with db.tx() as s:
         town = lock_town(s, caller.town)
         dev = s.get(Device, caller.device_id)
         if town is None or dev is None or dev.revoked_at:
             raise ApiError(401, "auth_revoked", "本工作站的同步授权已失效，请联系区级管理员重新注册")
+        check_signature(dev, signature, chain, chain_next, body)
         check_chain(dev, chain, chain_next)
         dev.last_push_at = now_iso()
-        b = Batch(s, town, caller)
+        b = Batch(s, town, caller, dev)
         ids = [e.id for e in req.entries]
         known = {r.id: r for r in s.scalars(select(Received).where(
             Received.town == town.code, Received.id.in_(ids)))} if ids else {}
@@ -118,6 +141,8 @@ def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: 
         b.prefetch(req.entries)
         results = [_one(b, e, known, existing) for e in req.entries]
         _write(b)
+        if b.newest is not None and (b.high_at is None or b.newest > b.high_at):
+            dev.high_at = b.newest.isoformat()
         if commit_delay:
             time.sleep(commit_delay)  # test hook: hold the lock with allocated numbers uncommitted
         return P.PushReply(results=results, high=b.seq)
@@ -133,7 +158,12 @@ def _one(b: Batch, e: P.PushEntry, known: dict, existing: dict) -> P.Verdict:
                              reason="同一条目编号对应的内容不同，已拒绝")
         return P.Verdict(id=e.id, status=prev.status, http=prev.http, server_seq=prev.server_seq,
                          code=prev.code, reason=prev.reason)
+    size = len(text.encode())
     try:
+        if size > P.MAX_ENTRY_BYTES:
+            text = ""  # not kept: the verdict and the hash are enough to answer a resend
+            raise ValidationError(f"条目过大（{size // 1024} KB，上限 {P.MAX_ENTRY_BYTES // 1024} KB），未被接受",
+                                  field="payload", code="too_large")
         if e.entity == "action":
             verdict = _action(b, e, existing, text)
         else:
@@ -176,6 +206,8 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         new_case = True
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
+    _check_time(b, a)
+    _check_actor(b, a)
     wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload, actor_unit=a.actor_unit,
              case_unit=state.unit if state else None)
     for key in DEADLINE_KEYS:
@@ -193,13 +225,67 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
     data = text
     b.actions.append(dict(id=a.id, town=b.town.code, case_id=a.case_id, seq=seq, kind=a.kind,
                           device_id=a.device_id, hash=h, data=data))
-    b.changes.append(dict(town=b.town.code, seq=seq, entity="action", entity_id=a.id, data=data))
+    b.changes.append(dict(town=b.town.code, seq=seq, entity="action", entity_id=a.id, data=data,
+                          received_at=b.now_iso))
     existing[a.id] = Action(id=a.id, town=b.town.code, hash=h, seq=seq)
+    _note_time(b, a)
     b.count += 1
     b.xor = P.to_signed64(b.xor ^ P.id_hash(a.id))
     if a.kind == "attach":
         b.blobs.add(str(a.payload["sha256"]))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)
+
+
+def _check_time(b: Batch, a: ActionData) -> None:
+    """The action's own time against the server's receipt time: more than FUTURE_MINUTES ahead is
+    refused (and audited); before 2000 is refused. One dated before the latest action this device
+    pushed earlier is accepted but audited as backdated (the device's clock went back, or the
+    time was set by hand). District-made actions are the district's own and not checked."""
+    if b.device is None:
+        return
+    if a.at > b.now + timedelta(minutes=P.FUTURE_MINUTES):
+        audit.record(b.s, b.town.code, "future", device=b.caller.device_id, actor=a.actor, subject=a.id,
+                     detail={"kind": a.kind, "at": a.at.isoformat(), "received_at": b.now_iso})
+        raise ValidationError(f"操作时间 {a.at.isoformat()} 晚于服务器接收时间超过 {P.FUTURE_MINUTES} 分钟，"
+                              "请检查本机时钟", field="at", code="future")
+    if a.at < EARLIEST:
+        raise ValidationError("操作时间早于 2000 年，未被接受", field="at")
+
+
+UNIT_KEYED = ("dispatch", "transfer", "cohandle")
+
+
+def _check_actor(b: Batch, a: ActionData) -> None:
+    """The actor, role and unit as the district's directory has them at the action's time; a unit
+    named by a dispatch, transfer or co-handling request must exist in the town."""
+    if b.device is None:
+        return  # the district's own actions
+    if (a.actor, a.actor_role) not in directory.SYSTEM_ACTORS:
+        entry = b.actor_entry(a.actor, a.at)
+        if entry is None:
+            raise PermissionDenied(f"操作人「{a.actor}」不在区级用户目录中（或当时尚未添加），操作未被接受", field="actor")
+        if not entry.active:
+            raise PermissionDenied(f"用户「{a.actor}」在操作时已停用，操作未被接受", field="actor")
+        if entry.role != a.actor_role or (entry.unit or None) != (a.actor_unit or None):
+            role = wf.ROLE_LABELS.get(entry.role, entry.role)
+            raise PermissionDenied(f"操作人「{a.actor}」的角色或单位与区级目录不符（目录中为{role}"
+                                   f"{'，' + entry.unit if entry.unit else ''}），操作未被接受", field="actor_role")
+    unit = a.payload.get("unit") if a.kind in UNIT_KEYED else None
+    if isinstance(unit, str) and unit and not b.unit_exists(unit):
+        raise ValidationError(f"单位「{unit}」在本镇街不存在", field="unit")
+
+
+def _note_time(b: Batch, a: ActionData) -> None:
+    """After acceptance: the backdated flag and the device's high mark of action times."""
+    if b.device is None:
+        return
+    if b.high_at is not None and a.at < b.high_at:
+        detail = {"kind": a.kind, "case_id": a.case_id, "at": a.at.isoformat(),
+                  "device_high_at": b.high_at.isoformat(), "received_at": b.now_iso}
+        b.audits.append(audit.row(b.town.code, "backdated", device=b.caller.device_id, actor=a.actor, subject=a.id,
+                                  at=b.now_iso, detail=detail))
+    if b.newest is None or a.at > b.newest:
+        b.newest = a.at
 
 
 def _check_intake(b: Batch, a: ActionData) -> None:
@@ -229,6 +315,9 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     payload = dict(e.payload)
     changed = payload.pop("_changed", None)
     seed = bool(payload.pop("_seed", False))  # an enrolling store's copy: fills gaps, never overwrites
+    if e.entity == "user" and not seed:
+        raise PermissionDenied("用户以区级目录为准：本机的用户修改未被接受，请联网修改（towndesk user add/set）",
+                               field="user")
     if payload.get("id", e.entity_id) != e.entity_id:
         raise ValidationError("记录编号不一致", field="id")
     key = (b.town.code, e.entity_id)
@@ -246,6 +335,8 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     if cur is None:
         if not clean.get("code"):
             raise ValidationError("新记录缺少代码", field="code")
+        if e.entity == "user":
+            _found_user(b, clean)
         diff = clean
         cur = b.records[key] = {"scope": b.town.code, "owner_level": "town", "data": {}, "new": True}
     elif seed:
@@ -259,8 +350,24 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     seq = b.next_seq()
     cur["seq"], cur["entity"] = seq, e.entity
     b.changes.append(dict(town=b.town.code, seq=seq, entity=e.entity, entity_id=e.entity_id, data=P.canonical(
-        {"owner_level": "town", "fields": diff, "deleted": bool(cur["data"].get("deleted", False))})))
+        {"owner_level": "town", "fields": diff, "deleted": bool(cur["data"].get("deleted", False))}),
+        received_at=b.now_iso))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)
+
+
+def _found_user(b: Batch, data: dict) -> None:
+    """A seeded user enters the directory only from the store that founded the town's directory
+    (the first enrolled store with users); later stores' users must be added online."""
+    town = b.town
+    if town.directory_device is None and not directory.has_users(b.s, town.code):
+        town.directory_device = b.caller.device_id
+    if town.directory_device != b.caller.device_id:
+        raise PermissionDenied(f"用户「{data.get('code')}」不在区级目录中：新用户须由管理员联网添加", field="user")
+    if data.get("role") not in wf.USER_ROLES:
+        raise ValidationError("用户角色不正确", field="role")
+    directory.founding_entry(b.s, town.code, data, f"seed:{b.caller.device_id}")
+    b.users[str(data.get("code"))] = [directory.Entry(datetime.fromisoformat(directory.FOUNDED), data["role"],
+                                                      data.get("unit_code") or None, bool(data.get("active", True)))]
 
 
 def P_loads(text: str) -> dict:
@@ -299,6 +406,8 @@ def _write(b: Batch) -> None:
         s.execute(insert(Change.__table__), b.changes)
     if b.received:
         s.execute(insert(Received.__table__), b.received)
+    if b.audits:
+        s.execute(insert(AuditEntry.__table__), b.audits)
     for sha in b.blobs:
         if s.get(TownBlob, (town, sha)) is None:
             s.add(TownBlob(town=town, sha256=sha))

@@ -22,6 +22,8 @@ class Town(Base):
     digest_xor: Mapped[int] = mapped_column(BigInteger, default=0)  # signed 64-bit XOR of id hashes
     district_cases: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[str] = mapped_column(String(40))
+    # the device whose enrolment seeded the town's users (the directory's founding copy)
+    directory_device: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class Device(Base):
@@ -39,6 +41,8 @@ class Device(Base):
     enrolled_at: Mapped[str] = mapped_column(String(40))
     revoked_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     last_push_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Ed25519 (base64): signs pushes
+    high_at: Mapped[str | None] = mapped_column(String(40), nullable=True)  # latest action time it pushed
 
     __table_args__ = (UniqueConstraint("town", "workstation", name="uq_devices_town_workstation"),)
 
@@ -106,6 +110,7 @@ class Change(Base):
     entity: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[str] = mapped_column(String(36))
     data: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the server's receipt time
 
 
 class Received(Base):
@@ -126,6 +131,43 @@ class Received(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[str] = mapped_column(Text)
     at: Mapped[str] = mapped_column(String(40))
+
+
+class AuditEntry(Base):
+    """The district audit: enrolments, refused enrolments, revocations, refused forgeries,
+    backdated actions, voided changes, user changes (``towndesk-server audit``)."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    town: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    at: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(30))
+    device: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    actor: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_audit_town_at", "town", "at"),)
+
+
+class DirectoryEntry(Base):
+    """The town's user directory over time: one row per user change (role, unit, active), in force
+    from ``valid_from`` (server time). The server judges an action with its actor's entry as of
+    the action's time. The current record (name, password hash) is the user's ``records`` row."""
+
+    __tablename__ = "directory"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    town: Mapped[str] = mapped_column(String(8))
+    username: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[str] = mapped_column(String(40))
+    changed_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+    __table_args__ = (Index("ix_directory_town_user", "town", "username", "valid_from"),)
 
 
 class Blob(Base):

@@ -20,7 +20,7 @@ def rebuild_differences(desk: Desk, repair: bool = False, limit: int = 100) -> d
     """Fold every case from its log and compare with the stored row. Returns counts and diffs."""
     diffs, checked = [], 0
     with desk.db.tx() as s:
-        stream = s.execute(select(CaseAction).where(CaseAction.status != "rejected")
+        stream = s.execute(select(CaseAction).where(CaseAction.status.not_in(("rejected", "void")))
                            # the district's order first, local pending actions on top (app.sync)
                            .order_by(CaseAction.case_id, CaseAction.server_seq.is_(None),
                                      CaseAction.server_seq, CaseAction.seq)).scalars()

@@ -44,5 +44,6 @@ def status(desk: Desk) -> dict:
             "missing_calendar_years": desk.calendar().missing_years(
                 desk.now().date(), desk.now().date().replace(year=desk.now().year + 1))}
     sync = summary(desk)
-    out["sync"] = {k: sync[k] for k in ("enrolled", "last_attempt", "last_error", "conflicts", "cursor")}
+    out["sync"] = {k: sync[k] for k in ("enrolled", "last_attempt", "last_error", "conflicts", "cursor", "quarantined",
+                                        "insecure")}
     return out

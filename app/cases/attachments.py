@@ -9,11 +9,12 @@ from pathlib import Path
 from app.cases import caselog
 from app.cases.views import case_summary
 from app.desk import Actor, Desk
+from app.domain.actions import ATTACHMENT_MAX_BYTES
 from app.domain.ids import new_id
 from app.errors import ValidationError
 from app.store.models import Attachment
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = ATTACHMENT_MAX_BYTES
 
 
 def blob_path(desk: Desk, sha256: str) -> Path:

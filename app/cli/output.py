@@ -3,13 +3,15 @@ the acting user (``--as``)."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from app.desk import Actor, Desk
-from app.errors import ValidationError
+from app.errors import AuthError, ValidationError
 from app.reference import users
 
 
@@ -60,5 +62,16 @@ def emit(args: argparse.Namespace, data, text: str | Callable[[], str] | None = 
 
 
 def actor(args: argparse.Namespace, desk: Desk) -> Actor:
-    """The acting user: ``--as USERNAME``, else the built-in administrator."""
-    return users.get_actor(desk, args.as_user)
+    """The acting user: ``--as USERNAME``, else the built-in administrator. On a store enrolled with
+    a district ``--as USER`` needs that user's password (``TOWNDESK_PASSWORD``, or asked for on a
+    terminal): what the workstation sends up is done in that user's name."""
+    if not desk.meta("sync.token") or not args.as_user:
+        return users.get_actor(desk, args.as_user)
+    name = args.as_user
+    password = os.environ.get("TOWNDESK_PASSWORD")
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"用户 {name} 的密码：")
+    if not password:
+        raise AuthError(f"本工作站已注册到区级服务器：以用户「{name}」操作须提供其密码"
+                        "（环境变量 TOWNDESK_PASSWORD 或在终端输入）", field="password")
+    return users.login(desk, name, password)

@@ -1,10 +1,15 @@
-"""``towndesk ref list KIND`` and ``towndesk user add | passwd | lock``: reference records and users."""
+"""``towndesk ref list KIND`` and ``towndesk user add | set | passwd | lock``: reference records and users.
+
+On an enrolled store ``user add`` and ``user set`` go to the district's directory (online only,
+需联网 otherwise); the acting administrator (``--as``, default admin) gives their password in
+TOWNDESK_PASSWORD or at the prompt."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from app.cli.output import actor, add_json_flag, emit
-from app.desk import Desk
+from app.desk import ADMIN_USERNAME, Desk
+from app.errors import ValidationError
 
 KINDS = ["categories", "units", "villages", "grids", "microgrids", "staff", "users", "rules"]
 
@@ -28,6 +33,13 @@ def register(sub) -> None:
     x.add_argument("--name")
     add_json_flag(x)
     x.set_defaults(handler=cmd_user_add)
+    x = user.add_parser("set", help="修改用户角色、单位或启用状态（已注册的工作站须联网）")
+    x.add_argument("username")
+    x.add_argument("--role")
+    x.add_argument("--unit")
+    x.add_argument("--active", choices=["yes", "no"])
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_user_set)
     x = user.add_parser("passwd")
     x.add_argument("username")
     x.add_argument("--password", required=True)
@@ -62,11 +74,52 @@ def ref_text(kind: str, rows: list[dict], refs: RefCache) -> str:
     return "\n".join(lines)
 
 
+def _online(desk: Desk) -> bool:
+    """An enrolled store: the district's directory decides, online only."""
+    return bool(desk.meta("sync.token"))
+
+
+def _admin_password() -> str:
+    """The acting administrator's password: TOWNDESK_PASSWORD, or asked for on a terminal."""
+    import getpass
+    import os
+    import sys
+
+    value = os.environ.get("TOWNDESK_PASSWORD")
+    if value is None and sys.stdin.isatty():
+        value = getpass.getpass("管理员密码：")
+    return value or ""
+
+
 def cmd_user_add(args, desk: Desk):
+    if _online(desk):
+        from app.sync.directory import change_user
+
+        out = change_user(desk, args.as_user or ADMIN_USERNAME, _admin_password(), "add", args.username,
+                          role=args.role, unit=args.unit, name=args.name, password=args.password)
+        emit(args, out, f"已在区级目录添加用户 {out['username']}（{out['role']}）")
+        return
     from app.reference import users
 
     out = users.add_user(desk, actor(args, desk), args.username, args.role, args.password, args.name, args.unit)
     emit(args, out, f"已添加用户 {out['username']}（{out['role']}）")
+
+
+def cmd_user_set(args, desk: Desk):
+    active = None if args.active is None else args.active == "yes"
+    if args.role is None and args.unit is None and active is None:
+        raise ValidationError("请给出要修改的内容：--role、--unit 或 --active", field="role")
+    if _online(desk):
+        from app.sync.directory import change_user
+
+        out = change_user(desk, args.as_user or ADMIN_USERNAME, _admin_password(), "set", args.username,
+                          role=args.role, unit=args.unit, active=active)
+        emit(args, out, f"已在区级目录修改用户 {out['username']}（{out['role']}，{'启用' if out['active'] else '停用'}）")
+        return
+    from app.reference import users
+
+    out = users.set_user(desk, actor(args, desk), args.username, role=args.role, unit=args.unit, active=active)
+    emit(args, out, f"已修改用户 {out['username']}（{out['role']}）")
 
 
 def cmd_user_passwd(args, desk: Desk):

@@ -17,6 +17,8 @@ def register(sub) -> None:
     x.add_argument("--server", required=True, help="区级同步服务器地址，如 https://sync.example.gov.cn")
     x.add_argument("--code", required=True, help="一次性注册码")
     x.add_argument("--no-sync", action="store_true", help="注册后不立即同步")
+    x.add_argument("--insecure", action="store_true",
+                   help="允许以不加密的 http:// 连接本机以外的服务器（不推荐；窗口将显示“不安全连接”）")
     add_json_flag(x)
     x.set_defaults(handler=cmd_enroll)
     x = sub.add_parser("sync", help="与区级服务器同步一轮（先上传后下载）")
@@ -38,8 +40,10 @@ def cmd_enroll(args, desk: Desk):
     """On a fresh data dir the Desk main opened is an empty store: enroll binds it to the town."""
     from app.sync.enroll import enroll
 
-    out = enroll(desk, args.server, args.code, sync=not args.no_sync)
+    out = enroll(desk, args.server, args.code, sync=not args.no_sync, insecure=args.insecure)
     text = f"已注册：{out['town_name']}（{out['town']}），工作站 {out['workstation']}，设备 {out['device_id']}"
+    if out.get("insecure"):
+        text += "\n警告：不安全连接（http://，数据不加密传输）"
     if "sync" in out:
         text += "\n" + _summary_text(out["sync"])
     emit(args, out, text)
@@ -57,6 +61,8 @@ def _summary_text(out: dict) -> str:
     text = (f"同步完成：上传 {out['pushed']}（接受 {out['accepted']}，拒绝 {out['rejected']}），下载 {out['pulled']}，"
             f"待处理冲突 {out['conflicts']}，待上传 {out['pending']}；附件上传 {files.get('uploaded', 0)}、"
             f"下载 {files.get('downloaded', 0)}")
+    if out.get("quarantined"):
+        text += f"；无法应用、已隔离的区级变更 {out['quarantined']} 条（见冲突列表）"
     if files.get("error"):
         text += f"（附件：{files['error']}）"
     return text

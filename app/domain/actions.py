@@ -390,9 +390,11 @@ _a("progress", "办理进展", (UNIT,), {IN_PROGRESS: None, SUSPENDED: None}, (F
    unit_bound=True)
 _a("comment", "备注", (INTAKE, DISPATCHER, DIRECTOR, UNIT, SYSTEM, DISTRICT), _ALL,
    (Field("note", "备注内容", required=True),))
+ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024  # larger (or empty) attachments: refused when attached and at the server
 _a("attach", "添加附件", (INTAKE, DISPATCHER, DIRECTOR, UNIT), _ANY_OPEN | {CLOSED: None},
    (Field("sha256", "附件", "sha256", required=True), Field("filename", "文件名", "name", required=True, max_len=255),
-    Field("mime", "文件类型", "code", max_len=100), Field("size", "文件大小", "int", low=0, high=2**40), NOTE),
+    Field("mime", "文件类型", "code", max_len=100), Field("size", "文件大小", "int", low=1, high=ATTACHMENT_MAX_BYTES,
+                                                    message="附件大小应在 1 字节至 50 MB 之间"), NOTE),
    words=lambda p, w: [f"附件「{p.get('filename', '')}」"])
 _a("edit", "更正", (INTAKE, DISPATCHER, DIRECTOR), _ANY_OPEN, _edit_fields(),
    (Field("changes", "更正内容", "json"),), _edit, _w_edit,

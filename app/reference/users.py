@@ -103,6 +103,34 @@ def add_user(desk: Desk, actor: Actor, username: str, role: str, password: str,
     return {"username": username, "name": user.name, "role": role, "unit": user.unit_code}
 
 
+def set_user(desk: Desk, actor: Actor, username: str, role: str | None = None, unit: str | None = None,
+             active: bool | None = None) -> dict:
+    """Change a user's role, unit or active flag on a store not enrolled with a district
+    (an enrolled store changes users through the district's directory: app.sync.directory)."""
+    if actor.role != wf.ADMIN:
+        raise PermissionDenied("只有管理员可以修改用户", field="as")
+    if role is not None and role not in wf.USER_ROLES:
+        raise ValidationError("角色应为：" + "、".join(f"{r}（{wf.ROLE_LABELS[r]}）" for r in wf.USER_ROLES), field="role")
+    with desk.db.tx() as s:
+        user = s.scalar(select(User).where(User.code == username, User.deleted.is_(False)))
+        if user is None:
+            raise NotFound(f"用户「{username}」不存在", field="username")
+        new_role = role or user.role
+        new_unit = unit if unit is not None else user.unit_code
+        if new_role == wf.UNIT:
+            if not new_unit or not s.scalar(select(Unit).where(Unit.code == new_unit, Unit.deleted.is_(False))):
+                raise ValidationError("承办单位用户必须指定存在的单位（--unit）", field="unit")
+        else:
+            new_unit = None
+        user.role, user.unit_code = new_role, new_unit
+        if active is not None:
+            user.active = active
+        user.updated_at = desk.now()
+        audit(s, desk, actor.username, "user.set", username, {"role": new_role, "unit": new_unit, "active": user.active})
+        enqueue_record(s, desk, "user", user)
+        return {"username": username, "name": user.name, "role": new_role, "unit": new_unit, "active": user.active}
+
+
 def set_password(desk: Desk, actor: Actor, username: str, password: str) -> None:
     if actor.role != wf.ADMIN and actor.username != username:
         raise PermissionDenied("只能修改自己的密码", field="username")

@@ -229,7 +229,7 @@ class CaseAction(Base):
     actor_unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
     payload: Mapped[dict] = mapped_column(JSONText)
     device_id: Mapped[str] = mapped_column(String(36))
-    status: Mapped[str] = mapped_column(String(10), default="local")  # local | accepted | rejected
+    status: Mapped[str] = mapped_column(String(10), default="local")  # local | accepted | rejected | void
     server_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     verdict: Mapped[str | None] = mapped_column(Text, nullable=True)  # reason when rejected
 
@@ -287,6 +287,20 @@ class SyncState(Base):
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Quarantined(Base):
+    """A pulled change this workstation could not apply (app/sync/pull.py): kept as it came, with
+    the reason, listed on the 冲突 page; the cursor moved past it. A void from the district
+    (``towndesk-server change void``) removes it."""
+
+    __tablename__ = "sync_quarantine"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(String(40))
 
 
 class CaseCounter(Base):

@@ -1,4 +1,5 @@
-"""The conflicts list: actions (and record changes) the district rejected, with the reason.
+"""The conflicts list: actions (and record changes) the district rejected, with the reason, and
+changes pulled from the district that this workstation could not apply (quarantined, ``q<seq>``).
 
 Nothing here deletes anything: a rejected action stays in the log with status ``rejected``.
 The operator can re-dispatch (do the intended move again on the case as it is now), add it to the
@@ -16,7 +17,7 @@ from app.desk import Actor, Desk
 from app.domain import entities
 from app.domain import workflow as wf
 from app.errors import NotFound, ValidationError
-from app.store.models import Case, CaseAction, SyncState
+from app.store.models import Case, CaseAction, Quarantined, SyncState
 from app.sync import state as st
 
 HOW = ("redispatch", "note", "dismiss")
@@ -47,6 +48,15 @@ def list_conflicts(desk: Desk, include_done: bool = False) -> list[dict]:
                         "label": f"基础数据（{entities.label(c['entity'])}）",
                         "case_no": None, "case_title": (c["payload"] or {}).get("name"), "at": c["at"],
                         "reason": c["reason"], "payload": c["payload"], "done": done.get(c["entry_id"]),
+                        "can_redispatch": False})
+        for q in s.scalars(select(Quarantined).order_by(Quarantined.seq)):
+            cid = f"q{q.seq}"
+            if cid in done and not include_done:
+                continue
+            out.append({"id": cid, "kind": "quarantine", "action": q.entity,
+                        "label": f"无法应用的区级变更（{entities.label(q.entity)}，序号 {q.seq}）",
+                        "case_no": None, "case_title": None, "at": q.at, "reason": q.reason, "payload": None,
+                        "data": q.data[:2000], "seq": q.seq, "entity_id": q.entity_id, "done": done.get(cid),
                         "can_redispatch": False})
     return out
 

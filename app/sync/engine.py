@@ -19,6 +19,7 @@ from app.sync.push import push_all
 from app.sync.transport import MustResync, SyncError, Transport
 
 log = logging.getLogger("towndesk.sync")
+NO_PULL_AFTER = ("offline", "timeout", "tls", "insecure", "stale_copy")
 
 
 def run_round(desk, *, server: str | None = None, files: bool = True, transport: Transport | None = None,
@@ -34,8 +35,16 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
         events.publish(events.SYNC_STATE, {**_indicator(before), "state": "syncing"})
         with desk.db.tx() as s:
             desk.set_meta(s, "sync.last_attempt", desk.now().isoformat())
+        push_error: SyncError | None = None
         try:
-            pushed = push_all(desk, t, batch, progress, cancel)
+            try:
+                pushed = push_all(desk, t, batch, progress, cancel)
+            except SyncError as e:
+                # Pull runs even when push fails (what was sent is answered; the rest waits), unless
+                # the server cannot be reached or refuses this workstation: pull would fail the same.
+                if e.code in NO_PULL_AFTER or e.status in (401, 403, 426, 429):
+                    raise
+                push_error, pushed = e, {"pushed": 0, "accepted": 0, "rejected": 0, "new_conflicts": 0}
             repaired = False
             try:
                 with desk.db.read() as s:  # a store far behind reads bigger pages
@@ -44,11 +53,17 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
                                   progress=progress, cancel=cancel)
             except MustResync:
                 pulled, repaired = repair(desk, t, page_size), True
+            except SyncError:
+                if push_error is not None:
+                    raise push_error from None  # the first failure is the one to report
+                raise
             check = verify(desk, pulled["digest"])
             if check and not check["equal"] and not repaired:
                 pulled, repaired = repair(desk, t, page_size), True
                 check = verify(desk, pulled["digest"])
-            file_out = _files(desk, t, cancel) if files else {}
+            file_out = _files(desk, t, cancel) if files and push_error is None else {}
+            if push_error is not None:
+                raise push_error
         except SyncError as e:
             _failed(desk, e)
             raise
@@ -58,19 +73,22 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
         after = st.summary(desk)
     out = {"pushed": pushed["pushed"], "accepted": pushed["accepted"], "rejected": pushed["rejected"],
            "pulled": pulled["pulled"], "conflicts": after["conflicts"], "new_conflicts": pushed["new_conflicts"],
+           "quarantined": after["quarantined"], "new_quarantined": pulled.get("quarantined", 0),
            "files": file_out, "pending": after["pending"], "digest": check, "repaired": repaired,
            "requests": t.requests, "bytes_sent": t.bytes_sent, "bytes_received": t.bytes_received,
            "seconds": round(time.perf_counter() - started, 3)}
     events.publish(events.SYNC_STATE, {**_indicator(after), "state": "online"})
-    if pushed["new_conflicts"]:
-        events.publish(events.CONFLICT_ARRIVED, {"count": after["conflicts"], "new": pushed["new_conflicts"]})
+    if pushed["new_conflicts"] or pulled.get("quarantined"):
+        events.publish(events.CONFLICT_ARRIVED, {"count": after["conflicts"],
+                                                 "new": pushed["new_conflicts"] + pulled.get("quarantined", 0)})
     if pulled["pulled"]:
         events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "sync"})
     return out
 
 
 def _indicator(summary: dict) -> dict:
-    return {k: summary[k] for k in ("pending", "last_success", "last_error", "conflicts", "server")}
+    return {k: summary[k] for k in ("pending", "last_success", "last_error", "conflicts", "server", "insecure",
+                                    "quarantined")}
 
 
 def _failed(desk, e: SyncError) -> None:

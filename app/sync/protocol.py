@@ -26,10 +26,13 @@ H_DEVICE = "X-Towndesk-Device"
 H_DB = "X-Towndesk-Db"
 H_CHAIN = "X-Towndesk-Chain"            # the store's current sync-chain secret (push only)
 H_CHAIN_NEXT = "X-Towndesk-Chain-Next"  # the secret proposed for the next push
+H_SIGNATURE = "X-Towndesk-Signature"    # the device's Ed25519 signature over a push (body included)
 
 MAX_BATCH_ENTRIES = 500
 MAX_BATCH_BYTES = 2 * 1024 * 1024
 MAX_REQUEST_BYTES = 6 * 1024 * 1024     # server-side request size limit
+MAX_ENTRY_BYTES = 256 * 1024            # one entry's payload as canonical JSON (UTF-8)
+FUTURE_MINUTES = 10                     # an action dated later than receipt + this is refused
 CHUNK_MIN, CHUNK_MAX = 1 << 20, 4 << 20  # attachment chunk sizes (1-4 MiB)
 PAGE_DEFAULT, PAGE_MAX = 2000, 5000
 GZIP_MIN_BYTES = 1024                   # smaller change pages are sent as they are (gzip only adds bytes)
@@ -39,6 +42,8 @@ RECORD_ENTITIES = entities.RECORD_NAMES
 ENTITIES = entities.NAMES
 EntityName = Literal[ENTITIES]              # "action" or a record type, as the wire spells it
 RecordEntityName = Literal[RECORD_ENTITIES]
+VOID = "void"                               # a change-log entry that voids an earlier change
+ChangeEntityName = Literal[(*ENTITIES, VOID)]
 # Per-workstation columns that never travel (login counters are local to a machine).
 LOCAL_FIELDS = entities.LOCAL_FIELDS
 
@@ -78,6 +83,7 @@ class EnrollRequest(Msg):
     town: str | None = Field(default=None, max_length=8)          # existing store's town, if any
     workstation_hint: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,6}$")
     hostname: str | None = Field(default=None, max_length=100)
+    public_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9+/]{43}=$")  # Ed25519, base64
 
 
 class EnrollReply(Msg):
@@ -119,9 +125,11 @@ class PushReply(Msg):
 # -- pull -----------------------------------------------------------------------------------
 class Change(Msg):
     seq: int = Field(ge=1)
-    entity: EntityName
+    entity: ChangeEntityName
     id: str = Id
-    data: dict[str, Any]              # action: the action; record: {owner_level, fields, deleted}
+    data: dict[str, Any]              # action: the action; record: {owner_level, fields, deleted};
+    #                                   void: {seq, entity, reason} of the change it voids
+    received_at: str | None = None    # the server's receipt time (ISO 8601, UTC)
 
 
 class Digest(Msg):
@@ -136,6 +144,32 @@ class ChangesPage(Msg):
     more: bool
     high: int = Field(ge=0)
     digest: Digest | None = None      # on the last page: the town's accepted-action digest at ``high``
+
+
+# -- the town's user directory ---------------------------------------------------------------
+class UserChange(Msg):
+    """``POST /users``: a town administrator adds or changes a user, online, with their password."""
+
+    op: Literal["add", "set"]
+    username: str = Field(min_length=2, max_length=32)
+    role: str | None = Field(default=None, max_length=16)
+    unit: str | None = Field(default=None, max_length=32)
+    active: bool | None = None
+    name: str | None = Field(default=None, max_length=50)
+    password: str | None = Field(default=None, min_length=6, max_length=128)
+    admin: str = Field(min_length=1, max_length=32)            # the administrator making the change
+    admin_password: str = Field(min_length=1, max_length=128)
+
+
+class UserReply(Msg):
+    town: str
+    username: str
+    name: str | None = None
+    role: str
+    unit: str | None = None
+    active: bool
+    server_seq: int
+    valid_from: str
 
 
 # -- attachments ----------------------------------------------------------------------------
@@ -165,6 +199,13 @@ def payload_hash(entity: str, entity_id: str, payload: dict, text: str | None = 
     payload's canonical JSON when the caller has it already)."""
     body = text if text is not None else canonical(payload)
     return hashlib.sha256(f"{canonical([entity, entity_id])[:-1]},{body}]".encode()).hexdigest()
+
+
+def push_signed_text(device_id: str, chain: str | None, chain_next: str | None, body: bytes) -> bytes:
+    """What a device signs for one push: its identity, both chain headers and the body's hash, so
+    that neither a header nor the body can be replaced in a captured request."""
+    return "\n".join(("towndesk-push-v1", device_id, chain or "", chain_next or "",
+                      hashlib.sha256(body).hexdigest())).encode()
 
 
 def to_signed64(value: int) -> int:

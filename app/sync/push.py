@@ -5,9 +5,11 @@ affected cases are re-folded. An entry leaves the outbox only once the district 
 """
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import bindparam, delete, select, update
 
 from app.store.models import CaseAction, OutboxEntry
@@ -20,18 +22,44 @@ _A = CaseAction.__table__
 
 
 def batches(session, max_entries: int = P.MAX_BATCH_ENTRIES, max_bytes: int = P.MAX_BATCH_BYTES):
-    """The next batch of outbox entries in device order, within the size limits."""
+    """The next batch of outbox entries in device order, within the size limits. An entry over
+    the per-entry limit (P.MAX_ENTRY_BYTES) is returned alone, marked ``too_large``: it is refused
+    here (the server would refuse it too) and never sent."""
     rows = session.scalars(select(OutboxEntry).order_by(OutboxEntry.device_seq).limit(max_entries)).all()
     out, size = [], 2
     for r in rows:
         item = {"id": r.id, "device_seq": r.device_seq, "entity": r.entity, "entity_id": r.entity_id,
                 "payload": r.payload}
         n = len(json.dumps(item, ensure_ascii=False).encode()) + 1
+        if len(P.canonical(r.payload).encode()) > P.MAX_ENTRY_BYTES:
+            return out or [item | {"too_large": True}]
         if out and size + n > max_bytes:
             break
         out.append(item)
         size += n
     return out
+
+
+def sign(desk, chain: str | None, chain_next: str | None, body: bytes) -> str | None:
+    """The device's signature over one push (its chain headers and body), or None when the store
+    was enrolled before devices had keys."""
+    private = desk.meta("sync.device_key")
+    if not private:
+        return None
+    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(private))
+    return base64.b64encode(key.sign(P.push_signed_text(desk.device_id, chain, chain_next, body))).decode()
+
+
+def _local_verdicts(batch: list[dict], code: str, reason: str) -> P.PushReply:
+    """Verdicts made here for entries the server cannot take (too large, or refused as a whole)."""
+    return P.PushReply(results=[P.Verdict(id=e["id"], status="rejected", http=422, code=code, reason=reason)
+                                for e in batch], high=0)
+
+
+def refused_as_a_whole(e: SyncError) -> bool:
+    """The server could not take the request's body at all (too large, or not readable as a push):
+    split the batch to find the entry at fault. Any other error leaves the outbox as it is."""
+    return e.status == 413 or (e.status == 422 and e.code == "invalid_body")
 
 
 def _chain(desk) -> tuple[str | None, str]:
@@ -55,18 +83,49 @@ def push_all(desk, t: Transport, max_entries: int = P.MAX_BATCH_ENTRIES, progres
         if not batch:
             break
         current, proposed = _chain(desk)
-        headers = {P.H_CHAIN_NEXT: proposed}
-        if current:
-            headers[P.H_CHAIN] = current
-        reply = t.json("POST", P.API + "/push", P.PushReply, json_body={"entries": batch}, headers=headers)
-        apply_verdicts(desk, batch, reply, proposed, out)
+        if batch[0].get("too_large"):
+            size = len(P.canonical(batch[0]["payload"]).encode())
+            reply = _local_verdicts(batch, "too_large", f"条目过大（{size // 1024} KB，上限 "
+                                                        f"{P.MAX_ENTRY_BYTES // 1024} KB），未上传")
+            apply_verdicts(desk, batch, reply, None, out)
+            continue
+        _send(desk, t, batch, current, proposed, out)
         out["batches"] += 1
         if progress:
             progress(out["pushed"], None)
     return out
 
 
-def apply_verdicts(desk, batch: list[dict], reply: P.PushReply, proposed: str, out: dict) -> None:
+def _send(desk, t: Transport, batch: list[dict], current: str | None, proposed: str, out: dict) -> None:
+    """Send one batch and apply its verdicts. When the server refuses the request as a whole
+    (400/413/422: something in it cannot even be read), the batch is split until the entry at
+    fault stands alone; that one is refused here with the server's message, so one bad entry
+    never jams the outbox."""
+    body = json.dumps({"entries": batch}, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {P.H_CHAIN_NEXT: proposed, "Content-Type": "application/json"}
+    if current:
+        headers[P.H_CHAIN] = current
+    signature = sign(desk, current, proposed, body)
+    if signature:
+        headers[P.H_SIGNATURE] = signature
+    try:
+        reply = t.json("POST", P.API + "/push", P.PushReply, data=body, headers=headers)
+    except SyncError as e:
+        if not refused_as_a_whole(e):
+            raise
+        if len(batch) > 1:
+            half = len(batch) // 2
+            for part in (batch[:half], batch[half:]):
+                _send(desk, t, part, *_chain(desk), out)
+            return
+        apply_verdicts(desk, batch, _local_verdicts(batch, e.code or "refused", f"服务器拒收：{e.message}"),
+                       None, out)
+        return
+    apply_verdicts(desk, batch, reply, proposed, out)
+
+
+def apply_verdicts(desk, batch: list[dict], reply: P.PushReply, proposed: str | None, out: dict) -> None:
+    """``proposed``: the chain secret the server rotated to (None for verdicts made locally)."""
     verdicts = {v.id: v for v in reply.results}
     if set(verdicts) - {e["id"] for e in batch}:
         raise SyncError("同步服务器的答复与上传的条目不符，本机数据未受影响，稍后重试", code="bad_reply")
@@ -103,8 +162,9 @@ def apply_verdicts(desk, batch: list[dict], reply: P.PushReply, proposed: str, o
         if answered:
             s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(answered)))
         refold(s, [c for c in refold_ids if c])
-        st.put(s, "chain", proposed)
-        st.drop(s, "chain.next")
+        if proposed is not None:
+            st.put(s, "chain", proposed)
+            st.drop(s, "chain.next")
     out["pushed"] += len(answered)
     out["accepted"] += sum(1 for v in verdicts.values() if v.status == "accepted")
     out["rejected"] += sum(1 for v in verdicts.values() if v.status != "accepted")

@@ -28,7 +28,7 @@ _INSERT_CASE = (f"INSERT INTO cases ({','.join(bulk.CASE_COLUMNS)}) "
 def ordered_actions(session, case_ids: list[str]):
     return session.execute(
         select(_A.id, _A.case_id, _A.kind, _A.at, _A.actor, _A.actor_role, _A.payload, _A.actor_unit, _A.status)
-        .where(_A.case_id.in_(case_ids), _A.status != "rejected")
+        .where(_A.case_id.in_(case_ids), _A.status.not_in(("rejected", "void")))
         .order_by(_A.case_id, _A.server_seq.is_(None), _A.server_seq, _A.seq)).all()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 
 from app.errors import AppError
-from app.store.models import CaseAction, OutboxEntry, SyncState  # noqa: F401
+from app.store.models import CaseAction, OutboxEntry, Quarantined, SyncState  # noqa: F401
 from app.sync import protocol as P
 
 
@@ -48,8 +48,27 @@ def add_accepted(session, action_ids) -> None:
     put(session, "digest.xor", xor)
 
 
+def drop_accepted(session, action_ids) -> None:
+    """Take actions that are no longer accepted (voided by the district) out of the digest."""
+    ids = list(action_ids)
+    if not ids:
+        return
+    count, xor = int(get(session, "digest.count", "0")), int(get(session, "digest.xor", "0"))
+    for a in ids:
+        xor ^= P.id_hash(a)
+    put(session, "digest.count", count - len(ids))
+    put(session, "digest.xor", xor)
+
+
 def local_digest(session) -> tuple[int, str]:
-    return int(get(session, "digest.count", "0")), P.digest_hex(int(get(session, "digest.xor", "0")))
+    """The accepted actions' count and hash, with the actions held in quarantine counted in: the
+    district accepted them, this store could not apply them (so a quarantine never looks like a
+    lost action and never triggers a repair)."""
+    count, xor = int(get(session, "digest.count", "0")), int(get(session, "digest.xor", "0"))
+    for (aid,) in session.execute(select(Quarantined.entity_id).where(Quarantined.entity == "action")):
+        count += 1
+        xor ^= P.id_hash(aid)
+    return count, P.digest_hex(xor)
 
 
 def full_digest(session) -> tuple[int, int]:
@@ -72,7 +91,12 @@ def settings(desk):
     return Settings(server=server, token=desk.meta("sync.token"), device_id=desk.device_id,
                     db_id=desk.meta("sync.db_id", ""), timeout=desk.setting("sync_timeout_seconds"),
                     attempts=desk.setting("sync_attempts"), proxy=desk.setting("sync_proxy"),
-                    ca_bundle=desk.setting("sync_ca_bundle"))
+                    ca_bundle=desk.setting("sync_ca_bundle"), insecure=desk.meta("sync.insecure") == "1")
+
+
+def insecure(desk) -> bool:
+    """Enrolled with --insecure and talking plain http:// (the window says 不安全连接)."""
+    return desk.meta("sync.insecure") == "1" and str(desk.meta("sync.server") or "").startswith("http://")
 
 
 def summary(desk) -> dict:
@@ -83,11 +107,13 @@ def summary(desk) -> dict:
         dismissed = s.scalar(select(func.count()).select_from(SyncState).where(SyncState.key.like("dismissed.%")))
         records = s.scalar(select(func.count()).select_from(SyncState).where(SyncState.key.like("conflict.record.%")))
         cur = cursor(s)
+        quarantined = s.scalar(select(func.count()).select_from(Quarantined))
     return {"server": desk.meta("sync.server"), "device_id": desk.device_id, "workstation": desk.meta("workstation"),
             "enrolled": bool(desk.meta("sync.token")), "pending": pending,
             "last_success": desk.meta("sync.last_success"), "last_attempt": desk.meta("sync.last_attempt"),
-            "last_error": desk.meta("sync.last_error"), "conflicts": conflicts + records - dismissed,
-            "cursor": cur}
+            "last_error": desk.meta("sync.last_error"),
+            "conflicts": conflicts + records + quarantined - dismissed, "quarantined": quarantined,
+            "cursor": cur, "insecure": insecure(desk)}
 
 
 @contextlib.contextmanager

@@ -3,11 +3,13 @@ custom CA bundle (TLS verification always on), version headers, and replies chec
 protocol models so that a broken or hostile server gives a clear error instead of bad data."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import random
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -49,17 +51,43 @@ class Settings:
     backoff: float = 0.5
     proxy: str = ""
     ca_bundle: str = ""
+    insecure: bool = False            # enrolled with --insecure: plain http:// to a non-loopback host
     protocol: int = P.PROTOCOL_VERSION
     schema: int = P.SCHEMA_VERSION
     extra_headers: dict = field(default_factory=dict)
 
 
+def is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_scheme(url: str, insecure: bool) -> None:
+    """http:// only to this machine, or when the workstation was enrolled with --insecure."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise SyncError("服务器地址应以 https:// 开头", code="invalid", retry=False)
+    if scheme == "http" and not insecure and not is_loopback(url):
+        raise SyncError(f"拒绝以不加密的 http:// 连接同步服务器 {url}：请使用 https://；"
+                        "确需明文连接（如内网测试）时，以 towndesk enroll --insecure 注册", code="insecure", retry=False)
+
+
 class Transport:
     def __init__(self, settings: Settings, session: requests.Session | None = None):
+        check_scheme(settings.server, settings.insecure)
         self.s = settings
         self.base = settings.server.rstrip("/")
         self.http = session or requests.Session()
-        self.http.verify = settings.ca_bundle or True
+        # Given with every request: a session-level value loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE
+        # in the environment (requests' merge of environment settings), so a configured CA would
+        # be silently ignored on a machine that sets them.
+        self.verify = settings.ca_bundle or True
+        self.http.verify = self.verify
         if settings.proxy:
             self.http.proxies = {"http": settings.proxy, "https": settings.proxy}
         self.bytes_sent = self.bytes_received = self.requests = 0
@@ -88,7 +116,8 @@ class Transport:
                 time.sleep(delay + random.uniform(0, delay))  # jitter spreads retries of many stations
             try:
                 r = self.http.request(method, self.base + path, data=body, params=params, headers=hdrs,
-                                      timeout=(self.s.connect_timeout, self.s.timeout), stream=stream)
+                                      timeout=(self.s.connect_timeout, self.s.timeout), stream=stream,
+                                      verify=self.verify)
             except requests.exceptions.SSLError as e:
                 raise SyncError(f"无法验证同步服务器的证书（{_short(e)}）；如使用内部证书，请在设置中配置 CA 证书文件",
                                 code="tls", retry=False) from None
@@ -120,10 +149,19 @@ class Transport:
         except (ValueError, KeyError, TypeError):
             message, code = None, None
         status = r.status_code
+        if status == 422 and code is None:  # the framework's own refusal: {"detail": [{"loc": [...]}]}
+            try:
+                locs = [d.get("loc") or [] for d in r.json()["detail"]]
+                code = "invalid_body" if any(loc and loc[0] == "body" for loc in locs) else "invalid_request"
+            except (ValueError, KeyError, TypeError, AttributeError):
+                pass
         if status == 410 and code == "must_resync":
             return MustResync(message or "需要完整重新同步")
         if status == 426:
             return SyncError(message or "同步协议版本不受服务器支持，请升级指挥台", code=code or "version", status=status,
+                             retry=False)
+        if status == 429:
+            return SyncError(message or "请求过于频繁，请稍后再试", code=code or "rate_limited", status=status,
                              retry=False)
         if status in (401, 403):
             return SyncError(message or "同步授权无效，请联系区级管理员重新注册本工作站", code=code or "auth",

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KINDS = ["categories", "units", "villages", "grids", "users", "rules"]
 # Every command of the contract (README "Command line", docs/SUPERVISION.md, PRINTING.md, SYNC.md).
 COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "case search", "ref list", "user add",
-            "user passwd", "user lock", "check", "backup", "restore", "status", "report", "indicators", "ranking",
+            "user set", "user passwd", "user lock", "check", "backup", "restore", "status", "report", "indicators", "ranking",
             "deadlines", "urge", "print", "enroll", "sync", "conflicts",
             "ref template", "ref import", "ref export", "case export", "calendar list", "calendar set",
             "setting set", "setting list"]

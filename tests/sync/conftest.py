@@ -48,12 +48,14 @@ def _pg_database() -> str:
 class Server:
     """The district server as a subprocess; ``kill()`` is SIGKILL, ``start()`` brings it back."""
 
-    def __init__(self, root: Path, hooks: bool = True):
+    def __init__(self, root: Path, hooks: bool = True, docs: bool = False, extra_args: tuple = ()):
         self.root = root
+        self.docs, self.extra_args = docs, tuple(extra_args)
         root.mkdir(parents=True, exist_ok=True)
         self.db_url = _pg_database() if PG else f"sqlite:///{root / 'server.sqlite3'}"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.verify = True  # a CA bundle path when serving TLS
         self.hooks = hooks
         self.proc: subprocess.Popen | None = None
         from server import admin, migrate
@@ -69,12 +71,15 @@ class Server:
                "--port", str(self.port), "--blobs", str(self.root / "blobs")]
         if self.hooks:
             cmd.append("--test-hooks")
+        if self.docs:
+            cmd.append("--docs")
+        cmd.extend(self.extra_args)
         self.log = (self.root / "server.log").open("ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/api/v1/health", timeout=0.5).ok:
+                if requests.get(self.url + "/api/v1/health", timeout=0.5, verify=self.verify).ok:
                     return
             except requests.RequestException:
                 time.sleep(0.05)
@@ -99,8 +104,9 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path):
-    s = Server(tmp_path / "server")
+def server(tmp_path, request):
+    """The server; a test marked ``server_docs`` gets it with /docs and /openapi.json (serve --docs)."""
+    s = Server(tmp_path / "server", docs=request.node.get_closest_marker("server_docs") is not None)
     s.start()
     yield s
     s.close()
@@ -235,10 +241,11 @@ def pending(desk) -> int:
         return s.scalar(select(func.count()).select_from(OutboxEntry))
 
 
-def cli(*args, data_dir=None, input=None, check=False) -> subprocess.CompletedProcess:
+def cli(*args, data_dir=None, input=None, check=False, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     exe = [sys.executable, "-m", "app.cli"] + (["--data-dir", str(data_dir)] if data_dir else [])
+    env = {**os.environ, **env_extra} if env_extra else None
     return subprocess.run(exe + [str(a) for a in args], cwd=ROOT, capture_output=True, text=True, input=input,
-                          check=check, timeout=120)
+                          check=check, timeout=120, env=env)
 
 
 def server_cli(server, *args) -> subprocess.CompletedProcess:
@@ -255,3 +262,27 @@ def kill_on_exit():
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def raw_push(desk, server_url: str, entries: list[dict], chain: str | None = None, chain_next: str | None = None,
+             body: bytes | None = None, headers: dict | None = None, sign: bool = True,
+             expand=None) -> requests.Response:
+    """A push made by hand with the station's token and device key (signed like the client does),
+    for tests that send what the client never would. ``body`` replaces the signed body (a replay);
+    ``expand(text)`` rewrites the JSON text before it is signed (values json.dumps cannot write)."""
+    from app.sync import protocol as P
+    from app.sync import state as st
+    from app.sync.push import sign as sign_push
+
+    if chain is None:
+        with desk.db.read() as s:
+            chain = st.get(s, "chain")
+    chain_next = chain_next or chain
+    text = json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":"))
+    signed = (expand(text) if expand else text).encode()
+    h = transport(desk).headers() | {P.H_CHAIN: chain, P.H_CHAIN_NEXT: chain_next,
+                                     "Content-Type": "application/json"}
+    if sign:
+        h[P.H_SIGNATURE] = sign_push(desk, chain, chain_next, signed)
+    return requests.post(server_url + P.API + "/push", data=body if body is not None else signed,
+                         headers=h | (headers or {}), timeout=10)

@@ -8,6 +8,8 @@ import shutil
 from tests.conftest import sample_case
 from tests.sync.conftest import cli, server_cli
 
+PW = {"TOWNDESK_PASSWORD": "demo1234"}  # on an enrolled store the acting user's password is needed
+
 
 def test_server_and_client_commands(server, tmp_path, _template_empty):
     out = server_cli(server, "town", "add", "SX", "示例镇")
@@ -33,7 +35,8 @@ def test_server_and_client_commands(server, tmp_path, _template_empty):
     assert again.returncode == 2 and "只能使用一次" in again.stderr
     # work, then sync with the JSON summary
     (tmp_path / "case.json").write_text(json.dumps(sample_case(), ensure_ascii=False), encoding="utf-8")
-    assert cli("--as", "intake", "case", "add", "--json", tmp_path / "case.json", data_dir=fresh).returncode == 0
+    assert cli("--as", "intake", "case", "add", "--json", tmp_path / "case.json", data_dir=fresh,
+               env_extra=PW).returncode == 0
     status = cli("status", data_dir=fresh).stdout
     assert re.search(r"^pending: [12]$", status, re.M) and "server: " + server.url in status and "device_id: " in status
     s = cli("sync", "--json", data_dir=fresh)
@@ -56,7 +59,8 @@ def test_server_and_client_commands(server, tmp_path, _template_empty):
     assert shown["title"] == "区级交办事项" and shown["state"] == "registered"
     # revoke by device id: the next sync is refused with a clear message, nothing is lost
     assert server_cli(server, "revoke", enrolled["device_id"]).returncode == 0
-    assert cli("--as", "intake", "case", "add", "--json", tmp_path / "case.json", data_dir=fresh).returncode == 0
+    assert cli("--as", "intake", "case", "add", "--json", tmp_path / "case.json", data_dir=fresh,
+               env_extra=PW).returncode == 0
     refused = cli("sync", "--json", data_dir=fresh)
     assert refused.returncode == 2 and "吊销" in refused.stderr
     assert json.loads(cli("status", "--json", data_dir=fresh).stdout)["pending"] >= 1
@@ -76,10 +80,11 @@ def test_escalation_reaches_the_district_and_comes_back_down(server, tmp_path, _
     assert cli("enroll", "--server", server.url, "--code", code, "--json", data_dir=station).returncode == 0
     (tmp_path / "case.json").write_text(json.dumps(sample_case(auto_dispatch=False), ensure_ascii=False),
                                         encoding="utf-8")
-    added = cli("--as", "intake", "case", "add", "--json", tmp_path / "case.json", data_dir=station)
+    added = cli("--as", "intake", "case", "add", "--json", tmp_path / "case.json", data_dir=station,
+                env_extra=PW)
     assert added.returncode == 0, added.stderr
     case_no = json.loads(added.stdout)["case_no"]
-    up = cli("--as", "dispatcher", "case", "act", case_no, "escalate", "--json", "-", data_dir=station,
+    up = cli("--as", "dispatcher", "case", "act", case_no, "escalate", "--json", "-", data_dir=station, env_extra=PW,
              input=json.dumps({"reason": "涉及多个镇街，需区级协调"}, ensure_ascii=False))
     assert up.returncode == 0, up.stderr
     assert cli("sync", "--json", data_dir=station).returncode == 0

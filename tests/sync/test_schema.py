@@ -12,6 +12,7 @@ from tests.sync.conftest import transport
 schemathesis = pytest.importorskip("schemathesis")
 
 
+@pytest.mark.server_docs
 def test_no_server_errors_nor_schema_breaks(stations, server):
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import response_schema_conformance

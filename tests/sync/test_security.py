@@ -15,7 +15,7 @@ from app.sync import protocol as P
 from app.sync.transport import SyncError
 from server import admin
 from tests.conftest import sample_case
-from tests.sync.conftest import fast, open_station, pending, server_log, sync, transport
+from tests.sync.conftest import fast, open_station, pending, raw_push, server_log, sync, transport
 
 
 def _headers(desk) -> dict:
@@ -44,8 +44,7 @@ def test_town_a_cannot_read_or_write_town_b(stations, server):
     stolen = action_dict(intake_action) | {"id": new_id(), "case_id": new_id()}
     entries = [{"id": new_id(), "device_seq": 1, "entity": "action", "entity_id": x["id"],
                 "payload": json.loads(dumps(x))} for x in (forged, stolen)]
-    r = requests.post(server.url + P.API + "/push", json={"entries": entries},
-                      headers=_headers(q) | {P.H_CHAIN: _chain(q), P.H_CHAIN_NEXT: "n" * 32}, timeout=5)
+    r = raw_push(q, server.url, entries, chain_next="n" * 32)
     assert r.status_code == 200, r.text
     verdicts = r.json()["results"]
     assert [v["status"] for v in verdicts] == ["rejected", "rejected"]

@@ -120,3 +120,28 @@ def test_enrolment_by_another_process_is_seen_without_a_restart(make_ctx, qtbot,
         ctrl.stop()
     finally:
         desk.close()
+
+
+def test_conflicts_page_lists_quarantined_changes(desk, make_ctx, qtbot):
+    """A pulled change this workstation could not apply shows on 冲突 with its reason; dismissing
+    it keeps it (sync --json still counts it)."""
+    from app.store.models import Quarantined
+    from app.sync import state as st
+    from tests.conftest import load_actors
+    from ui.pages.conflicts import ConflictsPage
+
+    desk.actors = load_actors(desk)
+    with desk.db.tx() as s:
+        s.add(Quarantined(seq=42, entity="action", entity_id="a1", data="{}", reason="n的整数超出范围",
+                          at="2026-12-01T00:00:00+00:00"))
+    page = ConflictsPage(make_ctx(desk))
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.table.rowCount() == 1
+    assert page.table.item(0, 0).text() == "（区级变更）" and "序号 42" in page.table.item(0, 1).text()
+    assert page.table.item(0, 5).text() == "n的整数超出范围" and "已隔离" in page.summary.text()
+    page.table.selectRow(0)
+    assert page.dismiss.isEnabled() and not page.redispatch.isEnabled() and not page.note.isEnabled()
+    page.dismiss.click()
+    assert page.table.rowCount() == 0
+    assert st.summary(desk)["quarantined"] == 1 and st.summary(desk)["conflicts"] == 0

@@ -1,4 +1,5 @@
-"""冲突: every action the district rejected, with its reason. The operator re-dispatches it (the
+"""冲突: every action the district rejected, with its reason, and every change pulled from the
+district that this workstation could not apply (quarantined: kept, listed, sync goes on). The operator re-dispatches it (the
 intended unit, as a dispatch or transfer on the case as it is now), adds it to the case as a note,
 or dismisses it; nothing is deleted (the rejected action stays in the case's log)."""
 from __future__ import annotations
@@ -75,7 +76,7 @@ class ConflictsPage(Page):
         self.table.setRowCount(len(items))
         for r, c in enumerate(items):
             done = c.get("done")
-            values = (c["case_no"] or "（基础数据）", c["label"], c.get("actor_name") or "", (c["at"] or "")[:16],
+            values = (c["case_no"] or ("（区级变更）" if c["kind"] == "quarantine" else "（基础数据）"), c["label"], c.get("actor_name") or "", (c["at"] or "")[:16],
                       c.get("case_state_label") or "", c["reason"] or "",
                       {"redispatch": "已重新派单", "note": "已作为备注", "dismiss": "已忽略"}.get(
                           (done or {}).get("how"), "待处理"))
@@ -84,7 +85,11 @@ class ConflictsPage(Page):
                 item.setData(Qt.ItemDataRole.UserRole, c["id"])
                 self.table.setItem(r, col, item)
         open_count = sum(1 for c in items if not c.get("done"))
-        self.summary.setText(f"被区级拒绝、未生效的操作：{open_count} 条待处理" if open_count else "没有待处理的同步冲突")
+        held = sum(1 for c in items if c["kind"] == "quarantine" and not c.get("done"))
+        text = f"被区级拒绝、未生效的操作：{open_count} 条待处理" if open_count else "没有待处理的同步冲突"
+        if held:
+            text += f"（其中 {held} 条为本机无法应用、已隔离的区级变更，同步照常进行）"
+        self.summary.setText(text)
         self._update_buttons()
 
     def selected(self) -> dict | None:

@@ -31,12 +31,16 @@ class SyncIndicator(QWidget):
         self.state = ""
         self.set_state("offline")
 
-    def set_state(self, state: str, pending: int = 0, last_success: datetime | str | None = None) -> None:
+    def set_state(self, state: str, pending: int = 0, last_success: datetime | str | None = None,
+                  insecure: bool = False) -> None:
         text, colour = STATES.get(state, (state, "#8a8f98"))
         self.state = state
+        self.insecure = insecure
         self.dot.setStyleSheet(f"color: {colour};")
-        self.label.setText(text + (f" · 待上传 {pending}" if pending else ""))
+        self.label.setText(text + (f" · 待上传 {pending}" if pending else "") + (" · 不安全连接" if insecure else ""))
         tip = f"同步状态：{text}"
+        if insecure:
+            tip += "\n不安全连接：与区级服务器之间使用不加密的 http://"
         if last_success:
             when = last_success if isinstance(last_success, str) else last_success.strftime("%Y-%m-%d %H:%M")
             tip += f"\n上次成功：{when}"
@@ -44,7 +48,7 @@ class SyncIndicator(QWidget):
 
     def on_sync_state(self, payload: dict) -> None:
         self.set_state(payload.get("state", "offline"), int(payload.get("pending") or 0),
-                       payload.get("last_success"))
+                       payload.get("last_success"), bool(payload.get("insecure")))
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 — Qt override
         if event.button() == Qt.MouseButton.LeftButton:
