@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(float(self.info.get("idle_lock_minutes") or 0), self)
         self.idle.idle.connect(self.lock)
         self.ctx.bus.syncState.connect(self.sync_indicator.on_sync_state)
-        self.ctx.bus.caseChanged.connect(lambda _p: self._counts_timer.start())
+        self.ctx.bus.caseChanged.connect(self._cases_changed)
         self._build_pages()
         self.restore_layout()
         add_about_entry(self)  # 关于 (F1): version, data directory, log file
@@ -132,6 +132,10 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(400)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._page_timer = QTimer(self)
+        self._page_timer.setSingleShot(True)
+        self._page_timer.setInterval(400)
+        self._page_timer.timeout.connect(self._refresh_page_on_screen)
         self._counts_refresh = QTimer(self)
         self._counts_refresh.timeout.connect(self.refresh_counts)
         self._counts_refresh.start(60_000)
@@ -224,10 +228,32 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def refresh_current(self) -> None:
+        """F5: the page on screen queries again (``reload`` where a page has one), and the counts."""
         w = self.stack.currentWidget()
-        if hasattr(w, "refresh"):
+        if w is self.detail:
+            self.detail.reload()
+        elif hasattr(w, "reload"):
+            w.reload()
+        elif hasattr(w, "refresh"):
             w.refresh()
         self.refresh_counts()
+
+    def _cases_changed(self, payload: dict) -> None:
+        """A write committed (here, in another window or by sync): counts, the page on screen and
+        the case on screen follow. Pages off screen refresh when shown (show_page)."""
+        self._counts_timer.start()
+        self._page_timer.start()
+        shown = (self.detail.case or {}).get("case_no")
+        if shown and shown in (payload.get("case_nos") or ()) and self.stack.currentWidget() is self.detail \
+                and not (self.detail.dialog and self.detail.dialog.isVisible()):
+            self.detail.reload()
+
+    def _refresh_page_on_screen(self) -> None:
+        w = self.stack.currentWidget()
+        if w is self.detail or self.locked or not getattr(w, "lists_cases", False):
+            return  # pages that show cases say so; the case list and the queue follow changes themselves
+        if w in self._built.values():
+            w.refresh()
 
     def open_case(self, case_no: str) -> None:
         self._history.append(self.nav.currentRow())

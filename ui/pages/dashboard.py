@@ -44,6 +44,7 @@ OPEN = [("open_all", "在办", "#1f3a5f", True), ("open_green", "绿灯", "#2e7d
 class DashboardPage(Page):
     key = "dashboard"
     title = "运行监测"
+    lists_cases = True  # the window refreshes it on screen after any case change
     roles = ("intake", "dispatcher", "director", "admin")
 
     def __init__(self, ctx, parent=None):

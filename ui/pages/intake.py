@@ -122,7 +122,26 @@ class IntakePage(Page):
         self.banner = QLabel()
         self.banner.setObjectName("caseNoBanner")
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.hide()
+        # The success banner: the new case's number, and what to do next with THIS case.
+        self.banner_box = QWidget()
+        self.banner_box.setObjectName("successBanner")
+        banner_row = QHBoxLayout(self.banner_box)
+        banner_row.setContentsMargins(0, 0, 0, 0)
+        banner_row.addWidget(self.banner, 1)
+        self.receipt_button = QPushButton("打印回执 (Ctrl+P)")
+        self.receipt_button.setObjectName("banner_receipt")
+        self.receipt_button.clicked.connect(self.print_receipt)
+        self.open_button = QPushButton("打开案件 (Ctrl+O)")
+        self.open_button.setObjectName("banner_open")
+        self.open_button.clicked.connect(self.open_saved)
+        banner_new = QPushButton("新建 (Ctrl+N)")
+        banner_new.setObjectName("banner_new")
+        banner_new.clicked.connect(self.new_form)
+        buttons_col = QVBoxLayout()
+        for b in (self.receipt_button, self.open_button, banner_new):
+            buttons_col.addWidget(b)
+        banner_row.addLayout(buttons_col)
+        self.banner_box.hide()
         self.general_error = QLabel()
         self.general_error.setObjectName("fieldError")
         self.general_error.hide()
@@ -149,7 +168,7 @@ class IntakePage(Page):
         title = QLabel(self.title)
         title.setObjectName("pageTitle")
         col.addWidget(title)
-        col.addWidget(self.banner)
+        col.addWidget(self.banner_box)
         col.addLayout(top)
         col.addWidget(who_box)
         col.addWidget(what_box, 1)
@@ -173,6 +192,7 @@ class IntakePage(Page):
             QWidget.setTabOrder(a, b)
         for seq, slot in (("Ctrl+S", self.save), ("Ctrl+Return", lambda: self.save(dispatch=True)),
                           ("Ctrl+Enter", lambda: self.save(dispatch=True)), ("Ctrl+N", self.new_form),
+                          ("Ctrl+P", self.print_receipt), ("Ctrl+O", self.open_saved),
                           ("F2", self.phone.setFocus), ("Alt+A", self.auto_dispatch.toggle),
                           ("Alt+J", self.instant.toggle), ("Alt+M", self.anonymous.toggle)):
             QShortcut(QKeySequence(seq), self, activated=slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -231,8 +251,10 @@ class IntakePage(Page):
         else:
             note = "待分派" + (f"（{routing.get('reason')}）" if routing.get("reason") else "")
         repeat = f"<br>⚠ 疑似重复：{'、'.join(view['repeat_of'])}" if view.get("repeat_of") else ""
-        self.banner.setText(f"已受理　{view['case_no']}<br><span style='font-size:13px'>{note}{repeat}</span>")
-        self.banner.show()
+        reporter = "匿名" if view.get("anonymous") else ((view.get("reporter") or {}).get("name") or "")
+        who = f"　{reporter}" if reporter else ""
+        self.banner.setText(f"已受理　{view['case_no']}{who}<br><span style='font-size:13px'>{note}{repeat}</span>")
+        self.banner_box.show()
         self.clear_fields()
         self.saved.emit(view)
         if dispatch and view["state"] == wf.REGISTERED and \
@@ -268,8 +290,28 @@ class IntakePage(Page):
         self.phone.setFocus()
 
     def new_form(self) -> None:
-        self.banner.hide()
+        self.banner_box.hide()
+        self.last_saved = None
         self.clear_fields()
+
+    # -- the saved case ------------------------------------------------------------------------
+    def saved_case_no(self) -> str | None:
+        """The case the banner shows (None once the banner is gone: Ctrl+P then prints nothing)."""
+        return self.last_saved["case_no"] if self.last_saved and self.banner_box.isVisible() else None
+
+    def print_receipt(self, size: str = "a5"):
+        """Preview the receipt of the case just taken in (the banner's case, never a list row)."""
+        from ui.printing_actions import preview_case
+
+        case_no = self.saved_case_no()
+        if case_no:
+            return preview_case(self.ctx, case_no, "receipt", self.window(), size=size)
+        return None
+
+    def open_saved(self) -> None:
+        case_no = self.saved_case_no()
+        if case_no:
+            self.openCase.emit(case_no)
 
     def refresh(self) -> None:
         self.phone.setFocus()

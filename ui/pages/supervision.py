@@ -27,6 +27,7 @@ from ui.widgets.urge_badge import urge_icon, urge_tooltip
 class SupervisionPage(Page):
     key = "supervision"
     title = "督办"
+    lists_cases = True  # the window refreshes it on screen after any case change
     roles = ("director", "dispatcher", "admin", "unit")
 
     def __init__(self, ctx, parent=None):
