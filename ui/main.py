@@ -57,8 +57,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def build_window(desk, actor, *, synchronous: bool = False, settings_path: str | None = None, info=None):
     """The main window for a logged-in actor (also used by tests, screenshots and benchmarks)."""
+    from ui import keys
     from ui.window import MainWindow  # kept off the path to the login dialog
 
+    keys.install()  # Return presses the focused button everywhere
     limit_page_cache(desk)
     info = info or overview.desk_info(desk)
     settings = make_settings(settings_path or str(desk.root / "window.ini"))

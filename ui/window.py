@@ -223,6 +223,8 @@ class MainWindow(QMainWindow):
         if force or fresh or self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
             page.refresh()
+            if page.focusProxy() is not None and not self.nav.hasFocus():
+                page.setFocus()  # keyboard: into the page's table (待分派, 案件查询)
 
     def current_page(self):
         return self.stack.currentWidget()
@@ -258,7 +260,10 @@ class MainWindow(QMainWindow):
     def open_case(self, case_no: str) -> None:
         self._history.append(self.nav.currentRow())
         self.stack.setCurrentWidget(self.detail)
+        self.detail.timeline.setFocus()  # focus inside the detail at once (Esc, Ctrl+P)
         self.detail.load(case_no)
+        if self.detail.case and self.detail.case.get("case_no") == case_no:
+            self.detail.focus_first()
 
     def open_list(self, filters: dict) -> None:
         page = self.page("cases")

@@ -110,3 +110,184 @@ def test_list_on_screen_follows_changes_from_elsewhere_and_f5(qtbot, desk, open_
     window.select_page("queue")
     queue = window.current_page()
     assert len(queue.model.items) == 1
+
+
+# -- keyboard end to end ---------------------------------------------------------------------------
+def key(k, mod=Qt.KeyboardModifier.NoModifier) -> None:
+    """One key press to whatever has the focus (what a person's keyboard does)."""
+    for _ in range(100):  # a closed dialog hands the focus back through the event loop
+        target = QApplication.focusWidget()
+        if target is not None:
+            break
+        QTest.qWait(10)
+    assert target is not None, "no widget has the keyboard focus"
+    QTest.keyClick(target, k, mod)
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+def go_to_page(window, page_key: str) -> None:
+    """Ctrl+n for the page's place in this role's navigation."""
+    n = [c.key for c in window.classes].index(page_key) + 1
+    key(getattr(Qt.Key, f"Key_{n}"), CTRL)
+    assert window.current_page().key == page_key
+
+
+def open_first_case_by_keyboard(window, case_no: str) -> None:
+    go_to_page(window, "cases")
+    assert QApplication.focusWidget() is window.current_page().table  # focus lands in the table
+    key(Qt.Key.Key_Home)
+    key(Qt.Key.Key_Return)
+    assert window.detail.case["case_no"] == case_no
+
+
+def press_action(window, kind: str) -> None:
+    """Alt+n as shown on the action's button."""
+    button = window.detail.buttons[kind]
+    hint = button.text().rsplit("Alt+", 1)[1].rstrip(")")
+    key(getattr(Qt.Key, f"Key_{hint}"), ALT)
+    for _ in range(100):  # a button's shortcut clicks it animated (~100 ms)
+        if window.detail.dialog is not None and window.detail.dialog.isVisible() \
+                and window.detail.dialog.kind == kind:
+            break
+        QTest.qWait(10)
+    dialog = window.detail.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.kind == kind
+    for _ in range(100):  # the dialog's window becomes active through the event loop
+        if QApplication.focusWidget() is not None and dialog.isAncestorOf(QApplication.focusWidget()):
+            break
+        QTest.qWait(10)
+
+
+def test_keyboard_walk_intake_to_print(qtbot, desk, open_window):
+    """intake → dispatch → sign → request close → approve → callback → print, key events only."""
+    from ui import printing_actions
+    from ui.keys import ShortcutSheet
+
+    printing_actions.opened.clear()
+    presses = 0
+    # intake: the form by keys (as test_acceptance), Ctrl+S
+    window = open_window(desk, "intake")
+    key(Qt.Key.Key_F1)                                               # the shortcut sheet
+    sheet = window.findChild(ShortcutSheet)
+    assert sheet is not None and sheet.isVisible() and sheet.tabs.tabText(0) == "快捷键"
+    assert sheet.table.rowCount() > 20
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is sheet.table, timeout=2000)
+    key(Qt.Key.Key_Escape)
+    assert not sheet.isVisible()
+    go_to_page(window, "intake")
+    from tests.ui.test_acceptance import fill_intake_by_keyboard
+
+    fill_intake_by_keyboard(qtbot, window.current_page())
+    key(Qt.Key.Key_S, CTRL)
+    case_no = window.current_page().last_saved["case_no"]
+    assert window.current_page().last_saved["state"] == "registered"
+
+    # dispatcher: 待分派 → focus in the table → Ctrl+D → unit by keys → Ctrl+Enter
+    window = open_window(desk, "dispatcher")
+    go_to_page(window, "queue")
+    queue = window.current_page()
+    assert QApplication.focusWidget() is queue.table
+    key(Qt.Key.Key_End)
+    key(Qt.Key.Key_D, CTRL)
+    dialog = queue.dialog
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.isAncestorOf(QApplication.focusWidget()), timeout=2000)
+    unit = dialog.inputs["unit"]
+    if unit.code() != "D01":
+        unit.setFocus()
+        unit.selectAll()
+        QTest.keyClicks(unit, "D01")
+        key(Qt.Key.Key_Tab)
+    key(Qt.Key.Key_Return, CTRL)
+    assert not dialog.isVisible()
+    from app.cases import queries
+
+    assert queries.show_case(desk, None, case_no)["state"] == "dispatched"
+
+    # unit: 案件查询 → Enter → Alt+n 签收 → Ctrl+Enter; Alt+n 申请办结 → result, 办结类型 by keys
+    window = open_window(desk, "unit")
+    open_first_case_by_keyboard(window, case_no)
+    press_action(window, "sign")
+    key(Qt.Key.Key_Return, CTRL)
+    assert window.detail.case["state"] == "in_progress"
+    press_action(window, "request_close")
+    dialog = window.detail.dialog
+    assert QApplication.focusWidget() is dialog.inputs["result"]
+    type_text(dialog.inputs["result"], "已上门维修，楼道灯恢复。")
+    key(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.inputs["close_type"]
+    key(Qt.Key.Key_Return, CTRL)                                     # no 办结类型 chosen: refused
+    assert dialog.isVisible() and dialog.errors.message_at("close_type") == "请选择办结类型"
+    QApplication.focusWidget() is not dialog.inputs["close_type"] and dialog.inputs["close_type"].setFocus()
+    key(Qt.Key.Key_Down)
+    assert dialog.inputs["close_type"].currentData() == "substantive"
+    key(Qt.Key.Key_Return, CTRL)
+    assert window.detail.case["state"] == "review"
+
+    # director approves
+    window = open_window(desk, "director")
+    open_first_case_by_keyboard(window, case_no)
+    press_action(window, "approve_close")
+    key(Qt.Key.Key_Return, CTRL)
+    assert window.detail.case["state"] == "callback"
+
+    # intake calls back: 满意度 has no default (Return alone records nothing)
+    window = open_window(desk, "intake")
+    open_first_case_by_keyboard(window, case_no)
+    press_action(window, "callback")
+    dialog = window.detail.dialog
+    assert dialog.inputs["satisfaction"].currentData() is None
+    key(Qt.Key.Key_Return)                                           # the default button: refused, nothing said
+    assert dialog.isVisible() and dialog.errors.message_at("satisfaction") == "请选择满意度"
+    dialog.inputs["satisfaction"].setFocus() if QApplication.focusWidget() is not dialog.inputs["satisfaction"] else None
+    key(Qt.Key.Key_Down)
+    key(Qt.Key.Key_Return, CTRL)
+    assert window.detail.case["state"] == "closed" and window.detail.case["satisfaction"] == "satisfied"
+
+    # print: Ctrl+P on the detail previews the dossier of this case
+    key(Qt.Key.Key_P, CTRL)
+    preview = printing_actions.opened[-1]
+    assert case_no in pdf_text(preview.path)
+    preview.reject()
+    key(Qt.Key.Key_Escape)                                           # back to the list
+    assert window.current_page().key == "cases"
+    del presses
+
+
+def test_search_box_keys_and_return_on_page_buttons(qtbot, desk, open_window):
+    actors = load_actors(desk)
+    case = take_in(desk, actors["intake"], sample_case())
+    window = open_window(desk, "director")
+    go_to_page(window, "cases")
+    cases = window.current_page()
+    key(Qt.Key.Key_F, CTRL)
+    assert QApplication.focusWidget() is cases.search
+    type_text(cases.search, "张三")
+    key(Qt.Key.Key_Return)                       # Enter: the query runs, the keyboard goes to the results
+    assert QApplication.focusWidget() is cases.table and cases.current_case_no() == case["case_no"]
+    key(Qt.Key.Key_F, CTRL)
+    key(Qt.Key.Key_Down)                         # Down: straight to the results
+    assert QApplication.focusWidget() is cases.table
+    # 督办: Return on the focused 发出督办 button sends; the form clears (no second issue by accident)
+    go_to_page(window, "supervision")
+    page = window.current_page()
+    page.case_no.setText(case["case_no"])
+    page.submit.setFocus()
+    key(Qt.Key.Key_Return)                       # no level chosen: refused, nothing issued
+    assert page.message.text() == "请选择督办等级"
+    page.issue_level.setCurrentIndex(page.issue_level.findData("yellow"))
+    type_text(page.note, "请三日内办结")
+    page.submit.setFocus()
+    key(Qt.Key.Key_Return)
+    assert "已督办" in page.message.text()
+    assert page.case_no.text() == "" and page.issue_level.currentData() is None
+    # Ctrl+P on a case opened from 督办 prints it
+    from ui import printing_actions
+
+    window.open_case(case["case_no"])
+    key(Qt.Key.Key_P, CTRL)
+    assert case["case_no"] in pdf_text(printing_actions.opened[-1].path)
+    printing_actions.opened[-1].reject()
