@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.cases import overview
 from app.domain.timezone import LOCAL_TZ
 from app.domain.workflow import ROLE_LABELS
+from ui import keys
 from ui.about import add_about_entry
 from ui.case_detail import CaseDetailView
 from ui.context import UiContext
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
     def _shortcuts(self) -> None:
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh_and_sync)
+        QShortcut(QKeySequence("F1"), self, activated=lambda: keys.show_sheet(self))  # 快捷键 + 关于
         for i in range(9):
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.select_page(i))
 
