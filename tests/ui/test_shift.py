@@ -27,14 +27,14 @@ def last_preview_text() -> str:
     return text
 
 
-def take_in_visitor(qtbot, page, name: str, phone: str) -> dict:
+def take_in_visitor(qtbot, page, name: str, phone: str, text: str) -> dict:
     """One walk-in through the form; Ctrl+S saves."""
     page.new_form()
     qtbot.keyClicks(page.phone, phone)
     type_text(page.name, name)
     page.category.set_code("PA0101")
     page.location.set_code("V01")
-    type_text(page.description, f"{name}反映楼道灯坏了一个月，请求社区尽快维修。")
+    type_text(page.description, f"{name}反映{text}")
     page.auto_dispatch.setChecked(False)
     QTest.keyClick(page.description, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert page.last_saved is not None, page.errors.message_at("description")
@@ -52,8 +52,9 @@ def test_two_visitors_receipts_from_banner_and_list_are_the_new_visitors(qtbot, 
     assert cases.model.total == 0
     window.select_page("intake")
     page = window.current_page()
-    for name, phone in (("范红梅", "13900000025"), ("王建国", "13900000026")):
-        view = take_in_visitor(qtbot, page, name, phone)
+    for name, phone, text in (("范红梅", "13900000025", "楼道灯坏了一个月，请求社区尽快维修。"),
+                              ("王建国", "13900000026", "邻居家狗夜里一直叫，影响老人休息。")):
+        view = take_in_visitor(qtbot, page, name, phone, text)
         assert page.banner_box.isVisible() and view["case_no"] in page.banner.text() and name in page.banner.text()
         # 打印回执 on the banner (Ctrl+P there): this visitor's receipt
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
@@ -291,3 +292,100 @@ def test_search_box_keys_and_return_on_page_buttons(qtbot, desk, open_window):
     key(Qt.Key.Key_P, CTRL)
     assert case["case_no"] in pdf_text(printing_actions.opened[-1].path)
     printing_actions.opened[-1].reject()
+
+
+# -- side panels that tell the truth ---------------------------------------------------------------
+def test_routing_panel_says_what_saving_does(qtbot, desk):
+    """The panel's plan and the save come from one function: for every category/place pair (village
+    only, grid, none) the preview's outcome is what the saved case shows."""
+    from app.cases import overview
+
+    actors = load_actors(desk)
+    refs = desk.refs()
+    leaves = [c.code for c in refs.categories.values() if c.leaf][:6]
+    villages = [g.code for g in refs.grids.values() if g.level == "village"][:2]
+    grids = [g.code for g in refs.grids.values() if g.level == "grid"][:1]
+    n = 0
+    for category in leaves:
+        for place in ({}, *({"village": v} for v in villages), *({"grid": g} for g in grids)):
+            for auto in (True, False):
+                data = sample_case(category=category, location={**place, "address": "测试路1号"},
+                                   auto_dispatch=auto, description=f"测试第{n}件：路灯不亮已经很久了，请尽快维修。",
+                                   reporter={"name": "测试", "phone": f"139000{n:05d}"})
+                n += 1
+                plan = overview.intake_preview(desk, data)["routing"]
+                view = take_in(desk, actors["intake"], data)
+                assert (plan["outcome"] == "dispatch") == (view["state"] == "dispatched"), (category, place, auto)
+                if view["state"] == "dispatched":
+                    assert view["unit"]["code"] == plan["unit"]["code"]
+
+
+def fill_for_repeat(page, name="李四"):
+    page.new_form()
+    page.phone.setText("13800001111")
+    type_text(page.name, name)
+    page.category.set_code("PA0101")
+    page.location.set_code("V01")
+    page.address.setText("卧龙社区解放北路1号")
+    type_text(page.description, "张三反映楼上住户卫生间漏水，多次协商未果，请求社区调解。")
+
+
+def test_repeat_asks_merge_link_or_new_before_any_dispatch(qtbot, desk, open_window):
+    from app.cases import queries
+    from ui.pages.intake import RepeatQuestion
+
+    actors = load_actors(desk)
+    earlier = take_in(desk, actors["intake"], sample_case())  # auto-dispatched to its unit
+    window = open_window(desk, "intake")
+    window.select_page("intake")
+    page = window.current_page()
+
+    fill_for_repeat(page)
+    page.save()
+    question = page.findChild(RepeatQuestion)
+    assert question is not None and question.isVisible() and page.last_saved is None  # nothing written yet
+    text = question.list.item(0).text()
+    assert earlier["case_no"] in text and earlier["title"] in text
+    assert earlier["state_label"] in text and earlier["unit"]["name"] in text
+    question.link_button.click()                                   # 关联: saved, not auto-dispatched
+    linked = page.last_saved
+    assert linked["state"] == "registered" and earlier["case_no"] in linked["repeat_of"]
+
+    fill_for_repeat(page)
+    page.save()
+    question = page.repeat_question
+    rows = [question.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(question.list.count())]
+    assert set(rows) == {earlier["case_no"], linked["case_no"]}
+    question.list.setCurrentRow(rows.index(earlier["case_no"]))
+    question.merge_button.click()                                  # 合并: one transaction, merged
+    merged = queries.show_case(desk, None, page.last_saved["case_no"])
+    assert merged["state"] == "merged" and merged.get("merged_into") == earlier["case_no"]
+
+    fill_for_repeat(page)
+    page.save()
+    page.repeat_question.new_button.click()                        # 仍新建: the ordinary path (auto-dispatch)
+    assert page.last_saved["state"] == "dispatched"
+
+    fill_for_repeat(page)
+    page.save()
+    page.repeat_question.reject()                                  # 返回修改: nothing saved, form kept
+    assert page.description.toPlainText() and page.save_button.isEnabled()
+
+
+def test_caller_history_when_the_number_is_complete_and_reuse(qtbot, desk, open_window):
+    actors = load_actors(desk)
+    take_in(desk, actors["intake"], sample_case())
+    window = open_window(desk, "intake")
+    window.select_page("intake")
+    page = window.current_page()
+    page.phone.setFocus()
+    QTest.keyClicks(page.phone, "1380000111")                     # 10 digits: not yet
+    QTest.qWait(400)
+    assert not page.panel.reuse_button.isEnabled()
+    QTest.keyClicks(page.phone, "1")                               # complete: the history comes, focus stays
+    qtbot.waitUntil(lambda: page.panel.reuse_button.isEnabled(), timeout=3000)
+    assert QApplication.focusWidget() is page.phone
+    assert "张三" in page.panel.history.item(0).text()
+    page.panel.reuse_button.click()                                # 沿用
+    assert page.name.text() == "张三" and page.id_no.text() == "11010519491231002X"
+    assert page.address.text() == "卧龙社区解放北路1号" and page.location.code() == "V01"
