@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -317,11 +317,34 @@ class MainWindow(QMainWindow):
 
     # -- persistence ---------------------------------------------------------------------------
     def restore_layout(self) -> None:
+        """The remembered geometry if it still fits this screen, else a size fitted to the screen."""
         geometry = self.ctx.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        area = self._screen_area()
+        if geometry is None or (area is not None and not area.contains(self.frameGeometry())) \
+                or self.width() < 1000 or self.height() < 600:
+            self.fit_to_screen()
+
+    def _screen_area(self):
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def fit_to_screen(self) -> None:
+        """Small screens (up to 1440×900, e.g. 1366×768) get the whole available area; larger ones
+        a comfortable 1600×1000 at most, centred. Never larger than the screen."""
+        area = self._screen_area()
+        if area is None:
+            self.resize(1280, 760)
+            return
+        frame_w = self.frameGeometry().width() - self.geometry().width()
+        frame_h = self.frameGeometry().height() - self.geometry().height()
+        if area.width() <= 1440 or area.height() <= 900:
+            w, h = area.width() - frame_w, area.height() - frame_h
         else:
-            self.resize(1280, 800)
+            w, h = min(1600, int(area.width() * 0.85)), min(1000, int(area.height() * 0.9))
+        self.resize(w, h)
+        self.move(area.x() + (area.width() - w - frame_w) // 2, area.y() + (area.height() - h - frame_h) // 2)
 
     def save_layout(self) -> None:
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())

@@ -98,6 +98,7 @@ class DashboardPage(Page):
         self.red = parts.table("redTable", ["案件编号", "标题", "承办单位", "超期（工作日）"])
         self.red.cellDoubleClicked.connect(self._open_red)
         for caption, t in (("本月单位排名（后三名红、前三名绿）", self.ranking), ("超期案件（红色）", self.red)):
+            t.setMinimumHeight(8 * 26 + 30)  # usable height: about eight rows, the page scrolls
             box = QVBoxLayout()
             box.addWidget(QLabel(caption))
             box.addWidget(t)
