@@ -322,8 +322,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         area = self._screen_area()
-        if geometry is None or (area is not None and not area.contains(self.frameGeometry())) \
-                or self.width() < 1000 or self.height() < 600:
+        if geometry is None or (area is not None and not area.contains(self.frameGeometry())):
             self.fit_to_screen()
 
     def _screen_area(self):
