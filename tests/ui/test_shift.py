@@ -389,3 +389,35 @@ def test_caller_history_when_the_number_is_complete_and_reuse(qtbot, desk, open_
     page.panel.reuse_button.click()                                # 沿用
     assert page.name.text() == "张三" and page.id_no.text() == "11010519491231002X"
     assert page.address.text() == "卧龙社区解放北路1号" and page.location.code() == "V01"
+
+
+# -- sync indicator ----------------------------------------------------------------------------------
+def test_sync_indicator_says_why_offline_and_click_explains(qtbot, desk, open_window):
+    from app.sync.transport import SyncError
+    from ui.sync_controller import install, reason_of
+
+    actors = load_actors(desk)
+    window = open_window(desk, "intake")
+    ctrl = install(window.ctx, window.sync_indicator)
+    try:
+        indicator = window.sync_indicator
+        assert indicator.label.text() == "离线（未注册区级服务器）"
+        assert "towndesk enroll" in indicator.toolTip()
+        qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)        # cannot sync: says why
+        assert ctrl.explained and "尚未注册" in ctrl.explained[-1] and ctrl.explain_box.isVisible()
+        ctrl.explain_box.close()
+        # the pending count follows a save at once (no F5)
+        take_in(desk, actors["intake"], sample_case())
+        from app.sync.state import summary
+
+        pending = summary(desk)["pending"]
+        assert pending >= 1
+        qtbot.waitUntil(lambda: f"待上传 {pending}" in indicator.label.text(), timeout=3000)
+        assert reason_of(SyncError("x", code="offline")) == "网络不通"
+        assert reason_of(SyncError("x", code="timeout")) == "网络不通"
+        assert reason_of(SyncError("x", code="auth")) == "服务器拒绝"
+        assert reason_of(None, enrolled=False) == "未注册区级服务器"
+        indicator.set_state("offline", 2, reason="网络不通", detail="同步服务器无法连接")
+        assert indicator.label.text() == "离线（网络不通） · 待上传 2" and "无法连接" in indicator.toolTip()
+    finally:
+        ctrl.stop()
