@@ -24,6 +24,7 @@ from app.cases import attachments, queries
 from app.domain import workflow as wf
 from app.domain.vocab import URGENCY
 from ui.action_dialogs import ActionDialog
+from ui.files import documents_dir
 from ui.format import COLOUR_HEX, COLOUR_NAMES, local, payload_text, unit_name
 from ui.printing_actions import print_button
 from ui.widgets.urge_badge import urge_chip, urge_tooltip
@@ -267,7 +268,7 @@ class CaseDetailView(QWidget):
 
     def add_attachment(self, path: str | None = None) -> None:
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "选择附件")
+            path, _ = QFileDialog.getOpenFileName(self, "选择附件", documents_dir())
         if not path or not self.case:
             return
         self.ctx.tasks.run(attach_file, self.ctx.desk, self.ctx.actor, self.case["case_no"], path,

@@ -45,11 +45,38 @@ def apply_style(app: QApplication) -> None:
         app.setStyleSheet(path.read_text(encoding="utf-8"))
 
 
+_translators: list = []
+
+
+def install_translations(app: QApplication) -> list[str]:
+    """Qt's own zh_CN translations (qtbase: file, print and message dialogs, context menus), and
+    Chinese as the default locale (dates, numbers, the calendar popup). Returns the files loaded."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if _translators:
+        return [t.filePath() for t in _translators]
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), str(resource_path("translations"))]
+    loaded = []
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        for folder in folders:
+            translator = QTranslator(app)
+            if translator.load(name, folder):
+                app.installTranslator(translator)
+                _translators.append(translator)
+                loaded.append(translator.filePath())
+                break
+    if not loaded:
+        log.warning("Qt zh_CN translations not found in %s", folders)
+    return loaded
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("towndesk")
     app.setApplicationDisplayName("镇街指挥台")
     app.setOrganizationName("towndesk")
+    install_translations(app)
     register_font(app)
     apply_style(app)
     return app

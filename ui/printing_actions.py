@@ -6,7 +6,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,14 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.printing import jobs as printing
+from ui.files import documents_dir
 
 KIND_LABELS = printing.KINDS
 opened: list = []  # the preview dialogs opened, newest last (tests read the PDF on screen)
-
-
-def documents_dir() -> str:
-    """Where file dialogs open: the user's documents folder (not the program folder)."""
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or ""
 
 
 def preview_case(ctx, case_no: str, kind: str = "dossier", parent=None, *, size: str | None = None,

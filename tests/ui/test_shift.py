@@ -421,3 +421,27 @@ def test_sync_indicator_says_why_offline_and_click_explains(qtbot, desk, open_wi
         assert indicator.label.text() == "离线（网络不通） · 待上传 2" and "无法连接" in indicator.toolTip()
     finally:
         ctrl.stop()
+
+
+def test_qt_dialogs_in_chinese_opening_in_documents(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.files import documents_dir, in_documents
+    from ui.main import install_translations
+
+    loaded = install_translations(QApplication.instance())
+    assert any("qtbase_zh_CN" in f for f in loaded)
+    # Qt's own strings come out in Chinese (the file dialog's and the message box's buttons)
+    assert QCoreApplication.translate("QFileDialog", "&Open") != "&Open"
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    box = QFileDialog(None, "选择附件", documents_dir())
+    box.setOption(QFileDialog.Option.DontUseNativeDialog)
+    qtbot.addWidget(box)
+    assert box.directory().absolutePath() == documents_dir()
+    assert in_documents("x.pdf").startswith(documents_dir())
+    from pathlib import Path
+
+    import ui
+
+    assert not documents_dir().startswith(str(Path(ui.__file__).resolve().parents[1]))  # not the program folder
