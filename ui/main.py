@@ -134,6 +134,14 @@ def run_gui(data_dir: str | None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     errors.install_logging(root)
     errors.install_excepthook()
+    from ui import single
+
+    instance = single.claim(root, app)  # one window per data folder
+    if instance is None:
+        print(f"指挥台已在运行（数据目录 {root}），已切换到该窗口。")
+        return 0
+    front: dict = {}
+    instance.raiseRequested.connect(lambda: front.get("widget") and single.bring_to_front(front["widget"]))
     try:
         desk = _open_store(app, data_dir)
     except Exception as e:  # noqa: BLE001
@@ -148,6 +156,7 @@ def run_gui(data_dir: str | None) -> int:
     _preload_in_background(desk)
     login_tasks = TaskManager()
     dialog = LoginDialog(desk, login_tasks, info)
+    front["widget"] = dialog
     if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.actor is None:
         login_tasks.shutdown()
         desk.close()
@@ -157,9 +166,11 @@ def run_gui(data_dir: str | None) -> int:
     from ui.sync_controller import install  # app.sync (pydantic) kept off the path to the login dialog
 
     install(ctx, window.sync_indicator)  # background sync every N seconds once enrolled
+    front["widget"] = window
     window.show()
     freeze_startup_heap()
     code = app.exec()
+    instance.close()
     ctx.close()
     desk.close()
     return code

@@ -445,3 +445,31 @@ def test_qt_dialogs_in_chinese_opening_in_documents(qtbot, tmp_path, monkeypatch
     import ui
 
     assert not documents_dir().startswith(str(Path(ui.__file__).resolve().parents[1]))  # not the program folder
+
+
+def test_one_window_per_data_folder(qtbot, tmp_path):
+    """A second launch on the same folder raises the first and gets None; another folder is free;
+    a launch in another process sees the running one too."""
+    import sys
+
+    from ui import single
+
+    first = single.claim(tmp_path / "a")
+    assert first is not None
+    try:
+        with qtbot.waitSignal(first.raiseRequested, timeout=3000):
+            assert single.claim(tmp_path / "a") is None
+        other = single.claim(tmp_path / "b")
+        assert other is not None
+        other.close()
+        code = ("import sys; from PySide6.QtCore import QCoreApplication; app = QCoreApplication([]);"
+                "from ui import single; sys.exit(0 if single.claim(sys.argv[1]) is None else 5)")
+        proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "a")])
+        with qtbot.waitSignal(first.raiseRequested, timeout=10000):
+            pass
+        assert proc.wait(20) == 0
+    finally:
+        first.close()
+    again = single.claim(tmp_path / "a")  # the first window closed: the folder is free again
+    assert again is not None
+    again.close()
