@@ -168,6 +168,7 @@ def run_gui(data_dir: str | None) -> int:
     install(ctx, window.sync_indicator)  # background sync every N seconds once enrolled
     front["widget"] = window
     window.show()
+    window.show_handover_notice()  # the 交班记录 the previous user left here, if unread
     freeze_startup_heap()
     code = app.exec()
     instance.close()

@@ -95,12 +95,16 @@ class MainWindow(QMainWindow):
         lock = QPushButton("锁定")
         lock.setToolTip("锁定屏幕 (Ctrl+L)")
         lock.clicked.connect(self.lock)
+        self.handover_button = QPushButton("交接班")
+        self.handover_button.setObjectName("handoverButton")
+        self.handover_button.setToolTip("写交班记录，注销并切换用户 (Ctrl+Shift+Q)")
+        self.handover_button.clicked.connect(self.start_handover)
         lay.addWidget(town)
         if self.info.get("demo"):
             demo = QLabel("（演示数据）")
             lay.addWidget(demo)
         lay.addStretch(1)
-        for w in (self.sync_indicator, self.user_label, self.clock_label, lock):
+        for w in (self.sync_indicator, self.user_label, self.clock_label, self.handover_button, lock):
             lay.addSpacing(12)
             lay.addWidget(w)
         self._tick = QTimer(self)
@@ -151,6 +155,7 @@ class MainWindow(QMainWindow):
 
     def _shortcuts(self) -> None:
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
+        QShortcut(QKeySequence("Ctrl+Shift+Q"), self, activated=self.start_handover)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh_and_sync)
         QShortcut(QKeySequence("F1"), self, activated=lambda: keys.show_sheet(self))  # 快捷键 + 关于
         for i in range(9):
@@ -286,14 +291,47 @@ class MainWindow(QMainWindow):
         self.detail.clear()
         self._build_pages()
 
-    def lock(self) -> None:
+    # -- 交接班: handover, 注销, the next user -------------------------------------------------------
+    def start_handover(self):
+        """交接班: the leaving user writes the 交班记录, then the window asks for the next user."""
+        from ui.handover import HandoverDialog
+
+        if self.locked or self.ctx.actor is None:
+            return None
+        self.handover_dialog = HandoverDialog(self.ctx, self)
+        self.handover_dialog.handedOver.connect(lambda _r: self.log_out())
+        self.handover_dialog.open()
+        return self.handover_dialog
+
+    def log_out(self) -> None:
+        """注销: pages and the case on screen go; the login form takes any user."""
+        self.detail.clear()
+        self.lock(any_user=True)
+
+    def show_handover_notice(self):
+        """After a login: the unread 交班记录 another user left on this workstation, if any."""
+        from app.supervision import handover
+        from ui.handover import HandoverNotice
+
+        if self.ctx.actor is None:
+            return None
+        record = handover.latest_unread(self.ctx.desk, self.ctx.actor)
+        if record is None:
+            return None
+        self.handover_notice = HandoverNotice(self.ctx, record, self)
+        self.handover_notice.open()
+        return self.handover_notice
+
+    def lock(self, any_user: bool = False) -> None:
         if self.outer.currentWidget() is not self.work or self.ctx.actor is None:
             return
         old = self.lock_screen
         self.lock_screen = QWidget()
         lay = QVBoxLayout(self.lock_screen)
         lay.addStretch(1)
-        form = LoginForm(self.ctx.desk, self.ctx.tasks, self.info, locked_user=self.ctx.actor.username)
+        form = LoginForm(self.ctx.desk, self.ctx.tasks, self.info,
+                         locked_user=None if any_user else self.ctx.actor.username)
+        self.logged_out = any_user
         form.setMaximumWidth(420)
         form.loggedIn.connect(self.unlock)
         self.lock_form = form
@@ -303,17 +341,21 @@ class MainWindow(QMainWindow):
         self.outer.removeWidget(old)
         old.deleteLater()
         self.outer.setCurrentWidget(self.lock_screen)
-        form.password.setFocus()
+        (form.username if any_user else form.password).setFocus()
 
     @property
     def locked(self) -> bool:
         return self.outer.currentWidget() is not self.work
 
     def unlock(self, actor) -> None:
-        if actor.username != (self.ctx.actor.username if self.ctx.actor else None):
+        handed_over = getattr(self, "logged_out", False)
+        self.logged_out = False
+        if handed_over or actor.username != (self.ctx.actor.username if self.ctx.actor else None):
             self.set_actor(actor)
         self.outer.setCurrentWidget(self.work)
         self.idle.reset()
+        if handed_over:
+            self.show_handover_notice()
 
     # -- persistence ---------------------------------------------------------------------------
     def restore_layout(self) -> None:

@@ -473,3 +473,39 @@ def test_one_window_per_data_folder(qtbot, tmp_path):
     again = single.claim(tmp_path / "a")  # the first window closed: the folder is free again
     assert again is not None
     again.close()
+
+
+def test_handover_log_out_and_the_next_user_sees_the_note(qtbot, demo_desk, open_window):
+    from app.supervision import handover
+    from ui.handover import HandoverDialog, HandoverNotice
+
+    actors = load_actors(demo_desk)
+    window = open_window(demo_desk, "intake")
+    key(Qt.Key.Key_Q, CTRL | Qt.KeyboardModifier.ShiftModifier)         # 交接班
+    dialog = window.findChild(HandoverDialog)
+    assert dialog is not None and dialog.isVisible()
+    snap = handover.snapshot(demo_desk)
+    assert snap["red_count"] > 0 and f"{snap['red_count']:,}" in dialog.summary.text()
+    assert dialog.items.count() >= min(20, snap["red_count"])
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.note, timeout=2000)
+    type_text(dialog.note, "王建国的回访约了明早九点")
+    key(Qt.Key.Key_Return, CTRL)
+    assert window.locked and window.lock_form.username.text() == "" and not window.lock_form.username.isReadOnly()
+    # the next user logs in on the same window
+    window.lock_form.username.setText("dispatcher")
+    window.lock_form.password.setText("demo1234")
+    window.lock_form.submit.click()
+    assert not window.locked and window.ctx.actor.username == "dispatcher"
+    notice = window.findChild(HandoverNotice)
+    assert notice is not None and notice.isVisible()
+    assert "王建国的回访约了明早九点" in notice.note.text() and notice.items.count() > 0
+    notice.accept()
+    assert handover.latest_unread(demo_desk, actors["director"]) is None
+    # an empty note is fine; a note too long is refused in Chinese, nothing written
+    import pytest
+
+    from app.errors import ValidationError
+
+    with pytest.raises(ValidationError) as bad:
+        handover.hand_over(demo_desk, actors["dispatcher"], "字" * 2001)
+    assert bad.value.field == "note"
