@@ -61,10 +61,16 @@ class ActionDialog(QDialog):
         self.errors = FormErrors()
         self.inputs: dict[str, QWidget] = {}
         form = QFormLayout()
+        from app.reference.phrases import ACTION_FIELDS
+        from ui.widgets.phrases import with_phrases
+
         for f in fields_for(kind):
             widget = self._make(f)
             self.inputs[f.key] = widget
-            form.addRow(f.label + ("＊" if f.required else ""), self.errors.box(f.key, widget))
+            shown = widget
+            if (kind, f.key) in ACTION_FIELDS and isinstance(widget, QPlainTextEdit | QLineEdit):
+                shown = with_phrases(ctx, widget, ACTION_FIELDS[(kind, f.key)])  # 常用语 (F4)
+            form.addRow(f.label + ("＊" if f.required else ""), self.errors.box(f.key, shown))
         self.errors.alias("action", next(iter(self.errors.boxes)))
         self.general = QLabel()
         self.general.setObjectName("fieldError")

@@ -509,3 +509,56 @@ def test_handover_log_out_and_the_next_user_sees_the_note(qtbot, demo_desk, open
     with pytest.raises(ValidationError) as bad:
         handover.hand_over(demo_desk, actors["dispatcher"], "字" * 2001)
     assert bad.value.field == "note"
+
+
+# -- 常用语 ------------------------------------------------------------------------------------------
+def test_phrases_personal_and_centre_lists_and_the_picker(qtbot, desk, open_window):
+    import pytest
+
+    from app.errors import PermissionDenied, ValidationError
+    from app.reference import phrases
+
+    actors = load_actors(desk)
+    # built-in phrases while the centre has none; pinyin initials find them
+    built = phrases.list_phrases(desk, actors["intake"], "callback", "")
+    assert built and all(p["scope"] == "built_in" for p in built)
+    assert phrases.list_phrases(desk, actors["intake"], "callback", "sqrdbl")[0]["text"].startswith("诉求人对办理")
+    with pytest.raises(PermissionDenied):
+        phrases.add_phrase(desk, actors["intake"], "callback", "中心用语", centre=True)
+    with pytest.raises(ValidationError) as bad:
+        phrases.add_phrase(desk, actors["intake"], "nonsense", "x")
+    assert bad.value.field == "field"
+    centre = phrases.add_phrase(desk, actors["admin"], "callback", "已电话回访，诉求人无异议。", centre=True)
+    mine = phrases.add_phrase(desk, actors["intake"], "callback", "回访时诉求人不在家，家属代为确认。")
+    seen = phrases.list_phrases(desk, actors["intake"], "callback")
+    assert [p["scope"] for p in seen] == ["mine", "centre"]           # built-ins step aside once the centre has a list
+    assert phrases.list_phrases(desk, actors["dispatcher"], "callback") == [seen[1]]  # personal stays personal
+    with pytest.raises(PermissionDenied):
+        phrases.delete_phrase(desk, actors["dispatcher"], mine["id"])
+
+    # in the callback dialog: F4 in 回访记录, search by initials, Enter inserts; 满意度 chosen by keys
+    from app.cases import handling
+
+    case = take_in(desk, actors["intake"], sample_case())
+    for who, kind, payload in (("unit_v01", "sign", {}), ("unit_v01", "request_close",
+                                                          {"result": "已处理", "close_type": "substantive"}),
+                               ("director", "approve_close", {})):
+        handling.act(desk, actors[who], case["case_no"], kind, payload)
+    window = open_window(desk, "intake")
+    window.open_case(case["case_no"])
+    dialog = window.detail.start_action("callback")
+    note = dialog.inputs["note"]
+    note.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is note, timeout=2000)
+    key(Qt.Key.Key_F4)
+    picker = note.phrase_picker
+    assert picker.isVisible() and picker.list.count() == 2
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is picker.search, timeout=2000)
+    QTest.keyClicks(picker.search, "ydhhf")                            # 已电话回访…
+    picker.reload()
+    assert picker.list.count() == 1
+    key(Qt.Key.Key_Return)
+    assert note.toPlainText() == centre["text"] and not picker.isVisible()
+    dialog.set_value("satisfaction", "satisfied")
+    dialog.submit()
+    assert window.detail.case["state"] == "closed"

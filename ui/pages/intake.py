@@ -175,7 +175,12 @@ class IntakePage(Page):
         what.addRow("标题", e.box("title", self.title_edit))
         what.addRow("诉求内容＊", e.box("description", self.description))
         what.addRow("", self.instant)
-        what.addRow("", e.box("result", self.result))
+        from ui.widgets.phrases import with_phrases
+
+        self.result_box = with_phrases(ctx, self.result, "result")  # 常用语 (F4)
+        self.instant.toggled.connect(self.result_box.setVisible)
+        self.result_box.setVisible(False)
+        what.addRow("", e.box("result", self.result_box))
         what.addRow("附件", self.files)
         e.alias("reporter", "reporter.phone")
         e.alias("case", "description")

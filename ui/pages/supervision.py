@@ -83,8 +83,10 @@ class SupervisionPage(Page):
             form.addRow("回复内容", self.note)
             self.submit.setText("回复督办 (Ctrl+Enter)")
         else:
+            from ui.widgets.phrases import with_phrases
+
             form.addRow("督办等级", self.issue_level)
-            form.addRow("督办要求", self.note)
+            form.addRow("督办要求", with_phrases(ctx, self.note, "urge"))  # 常用语 (F4)
             form.addRow("回复期限", self.reply_by)
             self.submit.setText("发出督办 (Ctrl+Enter)")
         form.addRow("", self.submit)
