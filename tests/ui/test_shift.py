@@ -562,3 +562,67 @@ def test_phrases_personal_and_centre_lists_and_the_picker(qtbot, desk, open_wind
     dialog.set_value("satisfaction", "satisfied")
     dialog.submit()
     assert window.detail.case["state"] == "closed"
+
+
+# -- bulletins ---------------------------------------------------------------------------------------
+def test_bulletin_date_picker_file_name_content_and_one_centre_name(qtbot, demo_desk, open_window, tmp_path):
+    import re
+    from datetime import date
+
+    from app.domain.timezone import LOCAL_TZ
+    from app.supervision.bulletins import file_name
+    from ui.pages.dashboard import BulletinDateDialog
+
+    window = open_window(demo_desk, "director")
+    window.select_page("dashboard")
+    page = window.current_page()
+    dialog = page.ask_bulletin("daily")
+    today = demo_desk.now().astimezone(LOCAL_TZ).date()
+    assert isinstance(dialog, BulletinDateDialog) and dialog.day() == today       # the centre's day
+    dialog.date.setDate(dialog.date.date().addDays(-3))
+    day = dialog.day()
+    dialog.reject()
+    name = file_name("daily", day)
+    assert name == f"日简报-{day:%Y-%m-%d}.pdf"
+    assert file_name("weekly", date(2026, 12, 2)) == "周通报-2026-11-30至2026-12-06.pdf"
+    assert file_name("monthly", date(2026, 12, 2)) == "月专报-2026-12.pdf"
+    out = tmp_path / name
+    page.make_bulletin("daily", str(out), day)
+    text = pdf_text(out)
+    assert f"统计周期：{day:%Y-%m-%d}" in text.replace(" ", "") or f"{day:%Y-%m-%d}" in text
+    assert not re.search(r"docs/|\.md\b|\.py\b|/work/", text)                     # no repository paths
+    town = demo_desk.meta("town_name")
+    centre = f"{town}综合信息指挥中心"
+    assert text.count(centre) >= 2 and f"{town}基层治理" not in text                # title and header agree
+
+
+def test_batch_print_from_the_case_list_selected_or_filtered(qtbot, desk, open_window, tmp_path):
+    from PySide6.QtCore import QItemSelectionModel
+
+    actors = load_actors(desk)
+    nos = [take_in(desk, actors["intake"], sample_case(description=f"第{i}件：路灯不亮已经很久了，请尽快维修。",
+                                                       reporter={"name": "测试", "phone": f"1390000{i:04d}"}))["case_no"]
+           for i in range(3)]
+    window = open_window(desk, "director")
+    go_to_page(window, "cases")
+    cases = window.current_page()
+    sel = cases.table.selectionModel()
+    sel.select(cases.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+    sel.select(cases.model.index(2, 0), QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    key(Qt.Key.Key_P, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    dialog = cases.batch_dialog
+    assert dialog.isVisible() and "2 件" in dialog.count_label.text()
+    dialog.target.setText(str(tmp_path / "sel"))
+    dialog.start()
+    assert dialog.result_data["count"] == 2
+    printed = {p.stem.split("-案卷")[0] for p in (tmp_path / "sel").glob("*.pdf")}
+    assert printed == {cases.model.case_no(0), cases.model.case_no(2)}
+    dialog.reject()
+    # nothing multi-selected: every case the filters find
+    cases.table.clearSelection()
+    dialog = cases.batch_print()
+    assert "3 件" in dialog.count_label.text()
+    dialog.target.setText(str(tmp_path / "all"))
+    dialog.start()
+    assert dialog.result_data["count"] == 3 and len(list((tmp_path / "all").glob("*.pdf"))) == 3
+    assert set(nos) == {p.stem.split("-案卷")[0] for p in (tmp_path / "all").glob("*.pdf")}
