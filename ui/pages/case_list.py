@@ -158,7 +158,7 @@ class CaseListPage(Page):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._requery = QTimer(self)  # a change reported while the list is on screen: query again once
         self._requery.setSingleShot(True)
-        self._requery.setInterval(200)
+        self._requery.setInterval(30)  # coalesces a burst of reports (a sync round) into one query
         self._requery.timeout.connect(self.reload)
 
         bar1 = QHBoxLayout()
