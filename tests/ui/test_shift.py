@@ -626,3 +626,13 @@ def test_batch_print_from_the_case_list_selected_or_filtered(qtbot, desk, open_w
     dialog.start()
     assert dialog.result_data["count"] == 3 and len(list((tmp_path / "all").glob("*.pdf"))) == 3
     assert set(nos) == {p.stem.split("-案卷")[0] for p in (tmp_path / "all").glob("*.pdf")}
+
+
+def test_the_guide_lists_the_shortcut_sheet():
+    from pathlib import Path
+
+    from ui.keys import SHORTCUTS
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "WINDOW.md").read_text(encoding="utf-8")
+    for keys_, where, does in SHORTCUTS:
+        assert f"| {keys_} | {where} | {does} |" in guide
