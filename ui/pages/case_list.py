@@ -194,7 +194,9 @@ class CaseListPage(Page):
         self._stale = False
         self._restoring = False
         self.restore_layout()
+        self._again = False
         ctx.bus.caseChanged.connect(self._cases_changed)
+        self.model.loadingChanged.connect(self._loading_changed)
         self.setFocusProxy(self.table)
 
     def _date(self, label: str) -> QDateEdit:
@@ -287,7 +289,16 @@ class CaseListPage(Page):
             return
         self._stale = True
         if self.isVisible():
-            self._requery.start()
+            if self.model.loading:  # a query is running: one more when it ends (bursts from sync)
+                self._again = True
+            else:
+                self._requery.start()
+
+    def _loading_changed(self, loading: bool) -> None:
+        if not loading and self._again:
+            self._again = False
+            if self.isVisible():
+                self._requery.start()
 
     # -- table ---------------------------------------------------------------------------------
     def _show_total(self, total: int) -> None:
