@@ -213,7 +213,7 @@ def main() -> int:
         return False
     samples, cpu_samples = [], []
     for i in range(10):
-        intake_page.phone.setText(f"1391234{i:04d}")
+        intake_page.phone.setText(f"139{int(time.time() * 1000) % 10**8:08d}")  # a new caller each run
         intake_page.name.setText("柏舟")
         intake_page.category.set_code("PA0101")
         intake_page.location.set_code("V01")
