@@ -308,19 +308,21 @@ class MainWindow(QMainWindow):
         self.detail.clear()
         self.lock(any_user=True)
 
-    def show_handover_notice(self):
+    def show_handover_notice(self) -> None:
         """After a login: the unread 交班记录 another user left on this workstation, if any."""
         from app.supervision import handover
+
+        if self.ctx.actor is not None:
+            self.ctx.tasks.run(handover.latest_unread, self.ctx.desk, self.ctx.actor, kind="read",
+                               on_done=self._show_handover, on_error=lambda e: None)
+
+    def _show_handover(self, record: dict | None) -> None:
         from ui.handover import HandoverNotice
 
-        if self.ctx.actor is None:
-            return None
-        record = handover.latest_unread(self.ctx.desk, self.ctx.actor)
-        if record is None:
-            return None
+        if record is None or self.locked:
+            return
         self.handover_notice = HandoverNotice(self.ctx, record, self)
         self.handover_notice.open()
-        return self.handover_notice
 
     def lock(self, any_user: bool = False) -> None:
         if self.outer.currentWidget() is not self.work or self.ctx.actor is None:
