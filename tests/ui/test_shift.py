@@ -272,6 +272,9 @@ def test_search_box_keys_and_return_on_page_buttons(qtbot, desk, open_window):
     key(Qt.Key.Key_F, CTRL)
     key(Qt.Key.Key_Down)                         # Down: straight to the results
     assert QApplication.focusWidget() is cases.table
+    key(Qt.Key.Key_F, CTRL)
+    key(Qt.Key.Key_Tab)                          # Tab: the table is next after the search box
+    assert QApplication.focusWidget() is cases.table
     # 督办: Return on the focused 发出督办 button sends; the form clears (no second issue by accident)
     go_to_page(window, "supervision")
     page = window.current_page()

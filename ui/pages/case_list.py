@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.domain import workflow as wf
@@ -194,6 +195,11 @@ class CaseListPage(Page):
         self._stale = False
         self._restoring = False
         self.restore_layout()
+        # Tab: search box → results → the filters (the table is one Tab away, not twelve)
+        order = [self.search, self.table, self.state, self.colour, self.channel, self.unit, self.category,
+                 self.date_kind, self.date_from, self.date_to, self.mine, self.supervised]
+        for a, b in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(a, b)
         self._again = False
         ctx.bus.caseChanged.connect(self._cases_changed)
         self.model.loadingChanged.connect(self._loading_changed)
