@@ -87,6 +87,7 @@ class IntakeSidePanel(QWidget):
                 inner.addLayout(row)
             lay.addWidget(box, 0 if widget is self.routing else 1)
         self.last: dict = {}
+        self.last_for: dict | None = None  # the input ``last`` was computed for
         self._data: dict = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -112,12 +113,19 @@ class IntakeSidePanel(QWidget):
         self._timer.stop()
         self._generation += 1
         gen = self._generation
-        self.ctx.tasks.run(overview.intake_preview, self.ctx.desk, self._data, kind="read",
-                           on_done=lambda r: gen == self._generation and self.show_preview(r),
+        data = dict(self._data)
+        self.ctx.tasks.run(overview.intake_preview, self.ctx.desk, data, kind="read",
+                           on_done=lambda r: gen == self._generation and self.show_preview(r, data),
                            on_error=lambda e: None)
 
-    def show_preview(self, preview: dict) -> None:
+    def current_for(self, data: dict) -> dict | None:
+        """The preview on screen if it was computed for exactly this input (saving reuses it)."""
+        return self.last if self.last_for is not None and self.last_for == data and not self._timer.isActive() \
+            else None
+
+    def show_preview(self, preview: dict, data: dict | None = None) -> None:
         self.last = preview
+        self.last_for = data
         self.routing.setText(plan_text(preview.get("routing")))
         self.repeats.clear()
         details = {d["case_no"]: d for d in preview.get("repeat_cases") or []}

@@ -374,6 +374,21 @@ def test_repeat_asks_merge_link_or_new_before_any_dispatch(qtbot, desk, open_win
     page.repeat_question.reject()                                  # 返回修改: nothing saved, form kept
     assert page.description.toPlainText() and page.save_button.isEnabled()
 
+    # the panel already asked for exactly this input: saving asks nothing more of the store
+    from app.cases import overview
+
+    calls = []
+    real = overview.intake_preview
+    overview.intake_preview = lambda *a: (calls.append(1), real(*a))[1]
+    try:
+        page.panel.refresh_now(page.data())
+        assert len(calls) == 1
+        page.save()
+        assert len(calls) == 1 and page.repeat_question.isVisible()  # the same question, from the panel's answer
+        page.repeat_question.reject()
+    finally:
+        overview.intake_preview = real
+
 
 def test_caller_history_when_the_number_is_complete_and_reuse(qtbot, desk, open_window):
     actors = load_actors(desk)

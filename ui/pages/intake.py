@@ -305,10 +305,14 @@ class IntakePage(Page):
         if dispatch:
             data["auto_dispatch"] = True
         self._saving = True
+        shown = self.panel.current_for(data)  # the panel already asked for exactly this input
         self.panel.cancel_pending()
         self.save_button.setEnabled(False)
         if data.get("instant"):  # answered on the spot: nothing to dispatch, no question
             self._write(data, dispatch)
+            return
+        if shown is not None:
+            self._check_repeats(data, dispatch, shown)
             return
         self.ctx.tasks.run(overview.intake_preview, self.ctx.desk, data, kind="read",
                            on_done=lambda preview: self._check_repeats(data, dispatch, preview),
