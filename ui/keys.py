@@ -67,6 +67,14 @@ class ReturnPressesButtons(QObject):
 _installed: ReturnPressesButtons | None = None
 
 
+def submit_on_ctrl_enter(dialog: QDialog, slot) -> None:
+    """Ctrl+Enter (either Enter key) submits ``dialog`` from any of its fields."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    for seq in ("Ctrl+Return", "Ctrl+Enter"):
+        QShortcut(QKeySequence(seq), dialog, activated=slot)
+
+
 def hand_back_focus(dialog: QDialog) -> None:
     """When ``dialog`` closes, activate its window again and give the keyboard back to the widget
     that had it (some platforms leave no window active, so the next key would go nowhere)."""

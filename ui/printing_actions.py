@@ -187,6 +187,9 @@ class BatchPrintDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, self.start)
         self.browse.clicked.connect(self._browse)
         self.start_btn.clicked.connect(self.start)
         self.cancel_btn.clicked.connect(self._cancel_or_close)

@@ -654,3 +654,26 @@ def test_the_guide_lists_the_shortcut_sheet():
     guide = (Path(__file__).resolve().parents[2] / "docs" / "WINDOW.md").read_text(encoding="utf-8")
     for keys_, where, does in SHORTCUTS:
         assert f"| {keys_} | {where} | {does} |" in guide
+
+
+def test_ctrl_enter_submits_the_other_dialogs(qtbot, desk, open_window):
+    from ui.pages.intake import RepeatQuestion
+
+    question = RepeatQuestion([{"case_no": "FS-1", "title": "标题", "state_label": "待分派", "unit_name": ""}], True)
+    qtbot.addWidget(question)
+    question.show()
+    question.activateWindow()
+    qtbot.waitUntil(question.isActiveWindow, timeout=2000)
+    question.list.setFocus()
+    with qtbot.waitSignal(question.decided, timeout=2000) as got:
+        QTest.keyClick(question.list, Qt.Key.Key_Return, CTRL)
+    assert got.args == ["merge", "FS-1"]
+    window = open_window(desk, "director")
+    go_to_page(window, "cases")
+    dialog = window.current_page().batch_print()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    dialog.target.setFocus()
+    QTest.keyClick(dialog.target, Qt.Key.Key_Return, CTRL)   # no target: says so (the start ran)
+    assert dialog.status.text() == "请先选择输出目录或文件"
+    dialog.reject()

@@ -66,6 +66,9 @@ class BulletinDateDialog(QDialog):
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, self.accept)
         form = QFormLayout(self)
         form.addRow("日期", self.date)
         form.addRow("", QLabel(hint))

@@ -77,7 +77,11 @@ class RepeatQuestion(QDialog):
         self.merge_button.clicked.connect(lambda: self._decide("merge"))
         self.link_button.clicked.connect(lambda: self._decide("link"))
         self.new_button.clicked.connect(lambda: self._decide("new"))
-        (self.merge_button if may_merge else self.link_button).setDefault(True)
+        default = self.merge_button if may_merge else self.link_button
+        default.setDefault(True)
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, default.click)
         row = QHBoxLayout()
         for b in (self.merge_button, self.link_button, self.new_button):
             row.addWidget(b)

@@ -84,6 +84,9 @@ class PhrasePicker(QDialog):
         QShortcut(QKeySequence("Delete"), self.list, activated=self.delete,
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.search.installEventFilter(self)
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, self.pick)
         self.reload()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt override
