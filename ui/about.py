@@ -9,7 +9,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -107,7 +107,7 @@ def show_about(window) -> AboutDialog:
 
 
 def add_about_entry(window) -> QPushButton:
-    """A 关于 button in the main window's top bar (before 锁定) and the F1 shortcut."""
+    """A 关于 button in the main window's top bar (before 锁定)."""
     button = QPushButton("关于")
     button.setObjectName("aboutButton")
     button.setToolTip("版本、数据目录与日志位置 (F1)")
@@ -117,5 +117,4 @@ def add_about_entry(window) -> QPushButton:
     layout.insertSpacing(max(0, layout.count() - 1), 12)
     if window.windowIcon().isNull() or QApplication.windowIcon().isNull():  # title bar and task bar
         QApplication.setWindowIcon(QIcon(str(resource_path("icons", "towndesk.png"))))
-    QShortcut(QKeySequence("F1"), window, activated=lambda: show_about(window))
-    return button
+    return button  # F1 opens the shortcut sheet (ui/keys.py), whose second tab is this 关于

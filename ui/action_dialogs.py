@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -60,10 +61,16 @@ class ActionDialog(QDialog):
         self.errors = FormErrors()
         self.inputs: dict[str, QWidget] = {}
         form = QFormLayout()
+        from app.reference.phrases import ACTION_FIELDS
+        from ui.widgets.phrases import with_phrases
+
         for f in fields_for(kind):
             widget = self._make(f)
             self.inputs[f.key] = widget
-            form.addRow(f.label + ("＊" if f.required else ""), self.errors.box(f.key, widget))
+            shown = widget
+            if (kind, f.key) in ACTION_FIELDS and isinstance(widget, QPlainTextEdit | QLineEdit):
+                shown = with_phrases(ctx, widget, ACTION_FIELDS[(kind, f.key)])  # 常用语 (F4)
+            form.addRow(f.label + ("＊" if f.required else ""), self.errors.box(f.key, shown))
         self.errors.alias("action", next(iter(self.errors.boxes)))
         self.general = QLabel()
         self.general.setObjectName("fieldError")
@@ -76,6 +83,12 @@ class ActionDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"{spec.label} (Ctrl+Enter)")
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):  # submits from any field, multi-line text included
+            QShortcut(QKeySequence(seq), self, activated=self.submit)
+        from ui.keys import hand_back_focus
+
+        hand_back_focus(self)
         lay = QVBoxLayout(self)
         head = QLabel(f"{case['case_no']}　{case.get('title') or ''}" if len(self.case_nos) == 1 else
                       f"已选 {len(self.case_nos)} 件：" + "、".join(self.case_nos[:5]) + ("…" if len(self.case_nos) > 5 else ""))
@@ -85,6 +98,14 @@ class ActionDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.general)
         lay.addWidget(self.buttons)
+
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt override
+        """Opened: the keyboard goes to the first input at once (type, Tab, Ctrl+Enter)."""
+        super().showEvent(event)
+        self.activateWindow()
+        first = next(iter(self.inputs.values()), None)
+        if first is not None:
+            first.setFocus()
 
     def _make(self, f: Field) -> QWidget:
         refs = self.ctx.desk.refs()
@@ -112,8 +133,8 @@ class ActionDialog(QDialog):
                 w.addItem(item)
         elif kind == "choice":
             w = QComboBox()
-            if not f.required:
-                w.addItem("（不变）", None)
+            # no default: one Return must not record an answer nobody gave (满意度, 办结类型)
+            w.addItem("（不变）" if not f.required else "（请选择）", None)
             for code, label in (f.choices or {}).items():
                 w.addItem(label, code)
         elif kind == "date":
@@ -179,11 +200,13 @@ class ActionDialog(QDialog):
         return out
 
     def submit(self) -> None:
+        if not self.buttons.isEnabled():
+            return  # already submitting
         self.errors.clear()
         payload = self.payload()
         for f in fields_for(self.kind):
             if f.required and f.key not in payload and not (self.kind == "edit"):
-                self.errors.show(f.key, f"请填写{f.label}")
+                self.errors.show(f.key, f"请{'选择' if widget_of(f) == 'choice' else '填写'}{f.label}")
                 return
         self.buttons.setEnabled(False)
         self.ctx.tasks.run(workers.act_on_cases, self.ctx.desk, self.ctx.actor, self.case_nos, self.kind,

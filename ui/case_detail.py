@@ -24,6 +24,7 @@ from app.cases import attachments, queries
 from app.domain import workflow as wf
 from app.domain.vocab import URGENCY
 from ui.action_dialogs import ActionDialog
+from ui.files import documents_dir
 from ui.format import COLOUR_HEX, COLOUR_NAMES, local, payload_text, unit_name
 from ui.printing_actions import print_button
 from ui.widgets.urge_badge import urge_chip, urge_tooltip
@@ -158,6 +159,15 @@ class CaseDetailView(QWidget):
         self.timeline.setMinimumHeight(min(420, 40 + 24 * max(4, len(case.get("actions", [])))))
         self._fill_files(case.get("attachments", []))
         self._set_buttons(case.get("allowed_actions", []))
+        if self.isVisible() and (self.focusWidget() is None or not self.isAncestorOf(self.focusWidget())
+                                 or not self.focusWidget().isVisible()):
+            self.focus_first()
+
+    def focus_first(self) -> None:
+        """Keyboard: focus the first action button (else the timeline), so Alt+n, Ctrl+P and Esc
+        work at once on a case opened from any page."""
+        first = next(iter(self.buttons.values()), None)
+        (first or self.timeline).setFocus()
 
     def _fill_facts(self, case: dict) -> None:
         while self.facts.count():
@@ -229,14 +239,15 @@ class CaseDetailView(QWidget):
             if kind in NO_BUTTON:
                 continue
             n += 1
-            b = QPushButton(wf.ACTIONS[kind].label)
+            b = QPushButton(wf.ACTIONS[kind].label + (f" (Alt+{n})" if n <= 9 else ""))
             b.setObjectName(f"act_{kind}")
-            if n <= 9:
+            if n <= 9:  # the hint is on the button itself, not only in a tooltip
                 b.setShortcut(QKeySequence(f"Alt+{n}"))
-                b.setToolTip(f"Alt+{n}")
+                b.setToolTip(f"{wf.ACTIONS[kind].label} (Alt+{n})")
             b.clicked.connect(lambda _=False, k=kind: self.start_action(k))
             self.buttons[kind] = b
             self.buttons_box.insertWidget(at, b)
+            b.setVisible(self.buttons_row.isVisible())  # Alt+n works at once, not after the next paint
             at += 1
         if "attach" in allowed:
             b = QPushButton("添加附件")
@@ -257,7 +268,7 @@ class CaseDetailView(QWidget):
 
     def add_attachment(self, path: str | None = None) -> None:
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "选择附件")
+            path, _ = QFileDialog.getOpenFileName(self, "选择附件", documents_dir())
         if not path or not self.case:
             return
         self.ctx.tasks.run(attach_file, self.ctx.desk, self.ctx.actor, self.case["case_no"], path,

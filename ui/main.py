@@ -45,11 +45,38 @@ def apply_style(app: QApplication) -> None:
         app.setStyleSheet(path.read_text(encoding="utf-8"))
 
 
+_translators: list = []
+
+
+def install_translations(app: QApplication) -> list[str]:
+    """Qt's own zh_CN translations (qtbase: file, print and message dialogs, context menus), and
+    Chinese as the default locale (dates, numbers, the calendar popup). Returns the files loaded."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if _translators:
+        return [t.filePath() for t in _translators]
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), str(resource_path("translations"))]
+    loaded = []
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        for folder in folders:
+            translator = QTranslator(app)
+            if translator.load(name, folder):
+                app.installTranslator(translator)
+                _translators.append(translator)
+                loaded.append(translator.filePath())
+                break
+    if not loaded:
+        log.warning("Qt zh_CN translations not found in %s", folders)
+    return loaded
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("towndesk")
     app.setApplicationDisplayName("镇街指挥台")
     app.setOrganizationName("towndesk")
+    install_translations(app)
     register_font(app)
     apply_style(app)
     return app
@@ -57,8 +84,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def build_window(desk, actor, *, synchronous: bool = False, settings_path: str | None = None, info=None):
     """The main window for a logged-in actor (also used by tests, screenshots and benchmarks)."""
+    from ui import keys
     from ui.window import MainWindow  # kept off the path to the login dialog
 
+    keys.install()  # Return presses the focused button everywhere
     limit_page_cache(desk)
     info = info or overview.desk_info(desk)
     settings = make_settings(settings_path or str(desk.root / "window.ini"))
@@ -105,6 +134,14 @@ def run_gui(data_dir: str | None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     errors.install_logging(root)
     errors.install_excepthook()
+    from ui import single
+
+    instance = single.claim(root, app)  # one window per data folder
+    if instance is None:
+        print(f"指挥台已在运行（数据目录 {root}），已切换到该窗口。")
+        return 0
+    front: dict = {}
+    instance.raiseRequested.connect(lambda: front.get("widget") and single.bring_to_front(front["widget"]))
     try:
         desk = _open_store(app, data_dir)
     except Exception as e:  # noqa: BLE001
@@ -119,6 +156,7 @@ def run_gui(data_dir: str | None) -> int:
     _preload_in_background(desk)
     login_tasks = TaskManager()
     dialog = LoginDialog(desk, login_tasks, info)
+    front["widget"] = dialog
     if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.actor is None:
         login_tasks.shutdown()
         desk.close()
@@ -128,9 +166,12 @@ def run_gui(data_dir: str | None) -> int:
     from ui.sync_controller import install  # app.sync (pydantic) kept off the path to the login dialog
 
     install(ctx, window.sync_indicator)  # background sync every N seconds once enrolled
+    front["widget"] = window
     window.show()
+    window.show_handover_notice()  # the 交班记录 the previous user left here, if unread
     freeze_startup_heap()
     code = app.exec()
+    instance.close()
     ctx.close()
     desk.close()
     return code

@@ -194,7 +194,10 @@ class PdfPreviewDialog(QDialog):
 
     def save_as(self, target: str | None = None) -> str | None:
         if not target:
-            target, _ = QFileDialog.getSaveFileName(self, "另存为 PDF", self.suggested_name, "PDF 文件 (*.pdf)")
+            from ui.files import in_documents
+
+            target, _ = QFileDialog.getSaveFileName(self, "另存为 PDF", in_documents(self.suggested_name),
+                                                    "PDF 文件 (*.pdf)")
         if not target:
             return None
         if not target.lower().endswith(".pdf"):

@@ -6,7 +6,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.printing import jobs as printing
+from ui.files import documents_dir
 
 KIND_LABELS = printing.KINDS
+opened: list = []  # the preview dialogs opened, newest last (tests read the PDF on screen)
 
 
 def preview_case(ctx, case_no: str, kind: str = "dossier", parent=None, *, size: str | None = None,
@@ -47,7 +50,10 @@ def preview_case(ctx, case_no: str, kind: str = "dossier", parent=None, *, size:
     def done(res):
         dialog = PdfPreviewDialog(res["path"], f"{label}预览 — {res['case_no']}", parent,
                                   suggested_name=f"{res['case_no']}-{label}.pdf", delete_on_close=True)
+        fit_to_screen(dialog)
         dialog.show()
+        opened.append(dialog)
+        del opened[:-5]
         if on_open:
             on_open(dialog)
 
@@ -69,14 +75,28 @@ def applicable(case: dict | None, kind: str) -> bool:
     return {"slip": bool(kinds & {"dispatch", "transfer"}), "supervision": "urge" in kinds}.get(kind, True)
 
 
-def print_button(ctx, current_case, parent=None) -> QToolButton:
+def fit_to_screen(dialog, width: int = 900, height: int = 1000) -> None:
+    """Size a dialog to at most its wish and at most 92 % of the available screen, centred on it."""
+    screen = (dialog.parentWidget().screen() if dialog.parentWidget() else None) or dialog.screen()
+    if screen is None:
+        dialog.resize(width, height)
+        return
+    area = screen.availableGeometry()
+    w, h = min(width, int(area.width() * 0.92)), min(height, int(area.height() * 0.92))
+    dialog.resize(w, h)
+    dialog.move(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2)
+
+
+def print_button(ctx, current_case, parent=None, default=("dossier", None)) -> QToolButton:
     """A 打印 button with a menu of the documents of the shown case.
 
     ``current_case()`` returns the case dict on screen (or None); entries that do not apply are
-    disabled each time the menu opens. Ctrl+P on the button's window opens the dossier preview.
+    disabled each time the menu opens. Ctrl+P anywhere inside ``parent`` previews the ``default``
+    document (kind, size) of that case at once.
     """
     button = QToolButton(parent)
-    button.setText("打印")
+    button.setText("打印 (Ctrl+P)")
+    button.setToolTip("打印案卷、回执、交办单、督办单；Ctrl+P 直接预览" + KIND_LABELS.get(default[0], ""))
     button.setObjectName("printButton")
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(button)
@@ -98,6 +118,9 @@ def print_button(ctx, current_case, parent=None) -> QToolButton:
 
     menu.aboutToShow.connect(refresh)
     button.setMenu(menu)
+    if parent is not None:
+        QShortcut(QKeySequence("Ctrl+P"), parent, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                  activated=lambda: _preview_current(ctx, current_case, default[0], default[1], button))
     return button
 
 
@@ -164,6 +187,9 @@ class BatchPrintDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, self.start)
         self.browse.clicked.connect(self._browse)
         self.start_btn.clicked.connect(self.start)
         self.cancel_btn.clicked.connect(self._cancel_or_close)
@@ -173,9 +199,10 @@ class BatchPrintDialog(QDialog):
 
     def _browse(self) -> None:
         if self.one_file.isChecked():
-            path, _ = QFileDialog.getSaveFileName(self, "保存为", "案卷.pdf", "PDF 文件 (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, "保存为", str(Path(documents_dir()) / "案卷.pdf"),
+                                                  "PDF 文件 (*.pdf)")
         else:
-            path = QFileDialog.getExistingDirectory(self, "选择输出目录")
+            path = QFileDialog.getExistingDirectory(self, "选择输出目录", documents_dir())
         if path:
             self.target.setText(path)
 

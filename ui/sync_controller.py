@@ -9,7 +9,8 @@ and keeps the controller in ``ctx.extras["sync"]``.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from app.errors import AppError
 from app.sync.state import summary
@@ -26,6 +27,20 @@ def _summary(desk) -> dict:
     return summary(desk)
 
 
+NOT_ENROLLED = "未注册区级服务器"
+REASONS = {"offline": "网络不通", "timeout": "网络不通", "tls": "网络不通", "auth": "服务器拒绝", "version": "服务器拒绝",
+           "http": "服务器拒绝", "must_resync": "服务器拒绝", "server_error": "服务器出错", "bad_reply": "服务器出错"}
+EXPLAIN_NOT_ENROLLED = ("本工作站尚未注册到区级服务器，案件只保存在本机，不会上传。\n"
+                        "请管理员在本机运行：towndesk enroll --server <区级服务器地址> --code <注册码>，"
+                        "注册后指挥台会自动开始同步。")
+
+
+def reason_of(error: BaseException | None, enrolled: bool = True) -> str:
+    """Why the workstation is offline, in the indicator's words."""
+    if not enrolled:
+        return NOT_ENROLLED
+    return REASONS.get(getattr(error, "code", "") or "", "同步出错")
+
 class SyncController(QObject):
     stateChanged = Signal(dict)
     conflictsChanged = Signal(int)
@@ -39,6 +54,13 @@ class SyncController(QObject):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
         ctx.bus.syncState.connect(self._on_event)
+        # the pending count follows every local write (not only the next round or F5)
+        self._pending_timer = QTimer(self)
+        self._pending_timer.setSingleShot(True)
+        self._pending_timer.setInterval(500)
+        self._pending_timer.timeout.connect(self.publish_current)
+        ctx.bus.caseChanged.connect(lambda _p: self.running or self._pending_timer.start())
+        self.explained: list[str] = []  # what a click explained (tests read it)
         ctx.bus.conflictArrived.connect(lambda p: self.conflictsChanged.emit(int(p.get("count") or 0)))
 
     @property
@@ -59,7 +81,27 @@ class SyncController(QObject):
         self.last = _summary(self.ctx.desk)
         state = ("online" if self.last.get("last_success") and not self.last.get("last_error") else "offline") \
             if self.last.get("enrolled") else "offline"
-        self._emit({**self.last, "state": state})
+        extra = {} if self.last.get("enrolled") else {"reason": NOT_ENROLLED, "error": EXPLAIN_NOT_ENROLLED}
+        if state == "offline" and self.last.get("enrolled") and self.last.get("last_error"):
+            extra = {"reason": self._last_reason or "同步出错", "error": self.last["last_error"]}
+        self._emit({**self.last, "state": state, **extra})
+
+    _last_reason: str | None = None
+
+    def request_sync(self, parent=None) -> bool:
+        """The indicator was clicked: sync now, or say why that cannot happen (not enrolled)."""
+        if self.sync_now():
+            return True
+        if self.running:
+            return False
+        text = EXPLAIN_NOT_ENROLLED
+        self.explained.append(text)
+        box = QMessageBox(QMessageBox.Icon.Information, "无法同步", text, QMessageBox.StandardButton.NoButton, parent)
+        box.addButton("知道了", QMessageBox.ButtonRole.AcceptRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.explain_box = box
+        return False
 
     def sync_now(self) -> bool:
         """Start a round unless one is running or the workstation is not enrolled. True if started."""
@@ -68,7 +110,8 @@ class SyncController(QObject):
         if not self.ctx.desk.meta("sync.token"):
             self.ctx.desk.reload_meta()  # enrolled meanwhile by `towndesk enroll` in another process?
         if not self.ctx.desk.meta("sync.token"):
-            self._emit({**_summary(self.ctx.desk), "state": "offline", "error": "本工作站尚未注册到区级服务器"})
+            self._emit({**_summary(self.ctx.desk), "state": "offline", "reason": NOT_ENROLLED,
+                        "error": EXPLAIN_NOT_ENROLLED})
             return False
         self.running = True
         self._emit({**self.last, "state": "syncing"})
@@ -87,8 +130,10 @@ class SyncController(QObject):
         self.running = False
         self.last = _summary(self.ctx.desk)
         message = error.message if isinstance(error, AppError) else "同步出错，稍后自动重试"
-        offline = getattr(error, "code", "") in ("offline", "timeout")
-        self._emit({**self.last, "state": "offline" if offline else "error", "error": message})
+        offline = getattr(error, "code", "") in ("offline", "timeout", "tls")
+        self._last_reason = reason_of(error)
+        self._emit({**self.last, "state": "offline" if offline else "error", "error": message,
+                    "reason": self._last_reason})
         self.finished.emit({})
 
     def _on_event(self, payload: dict) -> None:
@@ -106,6 +151,6 @@ def install(ctx: UiContext, indicator=None) -> SyncController:
         ctrl = ctx.extras["sync"] = SyncController(ctx)
         if indicator is not None:
             ctrl.stateChanged.connect(indicator.on_sync_state)
-            indicator.syncRequested.connect(ctrl.sync_now)
+            indicator.syncRequested.connect(lambda: ctrl.request_sync(indicator.window()))
         ctrl.start()
     return ctrl

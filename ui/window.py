@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.cases import overview
 from app.domain.timezone import LOCAL_TZ
 from app.domain.workflow import ROLE_LABELS
+from ui import keys
 from ui.about import add_about_entry
 from ui.case_detail import CaseDetailView
 from ui.context import UiContext
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(float(self.info.get("idle_lock_minutes") or 0), self)
         self.idle.idle.connect(self.lock)
         self.ctx.bus.syncState.connect(self.sync_indicator.on_sync_state)
-        self.ctx.bus.caseChanged.connect(lambda _p: self._counts_timer.start())
+        self.ctx.bus.caseChanged.connect(self._cases_changed)
         self._build_pages()
         self.restore_layout()
         add_about_entry(self)  # 关于 (F1): version, data directory, log file
@@ -97,12 +98,16 @@ class MainWindow(QMainWindow):
         lock = QPushButton("锁定")
         lock.setToolTip("锁定屏幕 (Ctrl+L)")
         lock.clicked.connect(self.lock)
+        self.handover_button = QPushButton("交接班")
+        self.handover_button.setObjectName("handoverButton")
+        self.handover_button.setToolTip("写交班记录，注销并切换用户 (Ctrl+Shift+Q)")
+        self.handover_button.clicked.connect(self.start_handover)
         lay.addWidget(town)
         if self.info.get("demo"):
             demo = QLabel("（演示数据）")
             lay.addWidget(demo)
         lay.addStretch(1)
-        for w in (self.sync_indicator, self.user_label, self.clock_label, lock):
+        for w in (self.sync_indicator, self.user_label, self.clock_label, self.handover_button, lock):
             lay.addSpacing(12)
             lay.addWidget(w)
         self._tick = QTimer(self)
@@ -135,6 +140,10 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(400)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._page_timer = QTimer(self)
+        self._page_timer.setSingleShot(True)
+        self._page_timer.setInterval(400)
+        self._page_timer.timeout.connect(self._refresh_page_on_screen)
         self._counts_refresh = QTimer(self)
         self._counts_refresh.timeout.connect(self.refresh_counts)
         self._counts_refresh.start(60_000)
@@ -149,7 +158,9 @@ class MainWindow(QMainWindow):
 
     def _shortcuts(self) -> None:
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
+        QShortcut(QKeySequence("Ctrl+Shift+Q"), self, activated=self.start_handover)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh_and_sync)
+        QShortcut(QKeySequence("F1"), self, activated=lambda: keys.show_sheet(self))  # 快捷键 + 关于
         for i in range(9):
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.select_page(i))
 
@@ -222,20 +233,47 @@ class MainWindow(QMainWindow):
         if force or fresh or self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
             page.refresh()
+            if page.focusProxy() is not None and not self.nav.hasFocus():
+                page.setFocus()  # keyboard: into the page's table (待分派, 案件查询)
 
     def current_page(self):
         return self.stack.currentWidget()
 
     def refresh_current(self) -> None:
+        """F5: the page on screen queries again (``reload`` where a page has one), and the counts."""
         w = self.stack.currentWidget()
-        if hasattr(w, "refresh"):
+        if w is self.detail:
+            self.detail.reload()
+        elif hasattr(w, "reload"):
+            w.reload()
+        elif hasattr(w, "refresh"):
             w.refresh()
         self.refresh_counts()
+
+    def _cases_changed(self, payload: dict) -> None:
+        """A write committed (here, in another window or by sync): counts, the page on screen and
+        the case on screen follow. Pages off screen refresh when shown (show_page)."""
+        self._counts_timer.start()
+        self._page_timer.start()
+        shown = (self.detail.case or {}).get("case_no")
+        if shown and shown in (payload.get("case_nos") or ()) and self.stack.currentWidget() is self.detail \
+                and not (self.detail.dialog and self.detail.dialog.isVisible()):
+            self.detail.reload()
+
+    def _refresh_page_on_screen(self) -> None:
+        w = self.stack.currentWidget()
+        if w is self.detail or self.locked or not getattr(w, "lists_cases", False):
+            return  # pages that show cases say so; the case list and the queue follow changes themselves
+        if w in self._built.values():
+            w.refresh()
 
     def open_case(self, case_no: str) -> None:
         self._history.append(self.nav.currentRow())
         self.stack.setCurrentWidget(self.detail)
+        self.detail.timeline.setFocus()  # focus inside the detail at once (Esc, Ctrl+P)
         self.detail.load(case_no)
+        if self.detail.case and self.detail.case.get("case_no") == case_no:
+            self.detail.focus_first()
 
     def open_list(self, filters: dict) -> None:
         page = self.page("cases")
@@ -256,14 +294,49 @@ class MainWindow(QMainWindow):
         self.detail.clear()
         self._build_pages()
 
-    def lock(self) -> None:
+    # -- 交接班: handover, 注销, the next user -------------------------------------------------------
+    def start_handover(self):
+        """交接班: the leaving user writes the 交班记录, then the window asks for the next user."""
+        from ui.handover import HandoverDialog
+
+        if self.locked or self.ctx.actor is None:
+            return None
+        self.handover_dialog = HandoverDialog(self.ctx, self)
+        self.handover_dialog.handedOver.connect(lambda _r: self.log_out())
+        self.handover_dialog.open()
+        return self.handover_dialog
+
+    def log_out(self) -> None:
+        """注销: pages and the case on screen go; the login form takes any user."""
+        self.detail.clear()
+        self.lock(any_user=True)
+
+    def show_handover_notice(self) -> None:
+        """After a login: the unread 交班记录 another user left on this workstation, if any."""
+        from app.supervision import handover
+
+        if self.ctx.actor is not None:
+            self.ctx.tasks.run(handover.latest_unread, self.ctx.desk, self.ctx.actor, kind="read",
+                               on_done=self._show_handover, on_error=lambda e: None)
+
+    def _show_handover(self, record: dict | None) -> None:
+        from ui.handover import HandoverNotice
+
+        if record is None or self.locked:
+            return
+        self.handover_notice = HandoverNotice(self.ctx, record, self)
+        self.handover_notice.open()
+
+    def lock(self, any_user: bool = False) -> None:
         if self.outer.currentWidget() is not self.work or self.ctx.actor is None:
             return
         old = self.lock_screen
         self.lock_screen = QWidget()
         lay = QVBoxLayout(self.lock_screen)
         lay.addStretch(1)
-        form = LoginForm(self.ctx.desk, self.ctx.tasks, self.info, locked_user=self.ctx.actor.username)
+        form = LoginForm(self.ctx.desk, self.ctx.tasks, self.info,
+                         locked_user=None if any_user else self.ctx.actor.username)
+        self.logged_out = any_user
         form.setMaximumWidth(420)
         form.loggedIn.connect(self.unlock)
         self.lock_form = form
@@ -273,25 +346,51 @@ class MainWindow(QMainWindow):
         self.outer.removeWidget(old)
         old.deleteLater()
         self.outer.setCurrentWidget(self.lock_screen)
-        form.password.setFocus()
+        (form.username if any_user else form.password).setFocus()
 
     @property
     def locked(self) -> bool:
         return self.outer.currentWidget() is not self.work
 
     def unlock(self, actor) -> None:
-        if actor.username != (self.ctx.actor.username if self.ctx.actor else None):
+        handed_over = getattr(self, "logged_out", False)
+        self.logged_out = False
+        if handed_over or actor.username != (self.ctx.actor.username if self.ctx.actor else None):
             self.set_actor(actor)
         self.outer.setCurrentWidget(self.work)
         self.idle.reset()
+        if handed_over:
+            self.show_handover_notice()
 
     # -- persistence ---------------------------------------------------------------------------
     def restore_layout(self) -> None:
+        """The remembered geometry if it still fits this screen, else a size fitted to the screen."""
         geometry = self.ctx.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        area = self._screen_area()
+        if geometry is None or (area is not None and not area.contains(self.frameGeometry())):
+            self.fit_to_screen()
+
+    def _screen_area(self):
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def fit_to_screen(self) -> None:
+        """Small screens (up to 1440×900, e.g. 1366×768) get the whole available area; larger ones
+        a comfortable 1600×1000 at most, centred. Never larger than the screen."""
+        area = self._screen_area()
+        if area is None:
+            self.resize(1280, 760)
+            return
+        frame_w = self.frameGeometry().width() - self.geometry().width()
+        frame_h = self.frameGeometry().height() - self.geometry().height()
+        if area.width() <= 1440 or area.height() <= 900:
+            w, h = area.width() - frame_w, area.height() - frame_h
         else:
-            self.resize(1280, 800)
+            w, h = min(1600, int(area.width() * 0.85)), min(1000, int(area.height() * 0.9))
+        self.resize(w, h)
+        self.move(area.x() + (area.width() - w - frame_w) // 2, area.y() + (area.height() - h - frame_h) // 2)
 
     def save_layout(self) -> None:
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())

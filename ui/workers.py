@@ -17,3 +17,8 @@ def take_in_case(desk, actor, data: dict, files: list[str]) -> dict:
 def act_on_cases(desk, actor, case_nos: list[str], kind: str, payload: dict) -> list:
     """The same action on several cases, all or nothing (the first refusal names its case)."""
     return handling.act_many(desk, actor, case_nos, kind, payload).views
+
+
+def take_in_repeat(desk, actor, data: dict, files: list[str], decision: str, into: str | None) -> dict:
+    """Intake of a flagged repeat as the operator decided (合并 / 关联 / 仍新建), in one transaction."""
+    return handling.take_in_repeat(desk, actor, data, decision, into, files=files)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.cases import caselog
-from app.cases.intake import _take_in, normalize
+from app.cases.intake import _take_in, normalize, take_in
 from app.cases.timing import dispatch_payload, parse_due, resolve_unit, warn_for
 from app.cases.views import case_summary
 from app.desk import Actor, Desk
@@ -69,6 +69,33 @@ def act_many(desk: Desk, actor: Actor, keys: list[str], kind: str, payload: dict
         except AppError as e:
             out.failed.append({"case_no": key, "error": e.to_dict()})
     return out
+
+
+REPEAT_DECISIONS = {"merge": "合并到原案件", "link": "关联（进待分派，由调度员处理）", "new": "仍新建"}
+
+
+def take_in_repeat(desk: Desk, actor: Actor, data: dict, decision: str, into: str | None = None, *,
+                   files=()) -> dict:
+    """Take in a case the operator was told repeats an earlier one, as the operator decided:
+    ``merge`` (taken in and merged into ``into`` in the same transaction: nothing dispatched),
+    ``link`` (taken in with its repeat marks and left for the dispatcher: never auto-dispatched),
+    ``new`` (an ordinary intake). Returns the new case's view."""
+    if decision not in REPEAT_DECISIONS:
+        raise ValidationError("重复件处理应为：" + "、".join(f"{k}（{v}）" for k, v in REPEAT_DECISIONS.items()),
+                              field="repeat")
+    if decision == "new":
+        return take_in(desk, actor, data, files=files)
+    data = {**data, "auto_dispatch": False}
+    if decision == "link":
+        return take_in(desk, actor, data, files=files)
+    if not into:
+        raise ValidationError("请选择要合并到的原案件", field="into")
+    spec = wf.ACTIONS["merge"]
+
+    def merge(s, view: dict) -> dict:
+        return _act(s, desk, actor, view["case_no"], spec, {"into": into}, desk.now())
+
+    return take_in(desk, actor, data, files=files, then=merge)
 
 
 def _act(s, desk: Desk, actor: Actor, key: str, spec: wf.Action, payload: dict, now: datetime) -> dict:

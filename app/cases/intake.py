@@ -191,10 +191,11 @@ def _missing(refs, code: str) -> str:
     return f"已停用（{refs.retired_units[code]}）" if code in refs.retired_units else "在本机不存在（基础数据可能尚未同步）"
 
 
-def take_in(desk: Desk, actor: Actor, data: dict, *, at=None, files=()) -> dict:
+def take_in(desk: Desk, actor: Actor, data: dict, *, at=None, files=(), then=None) -> dict:
     """Take in one case, with its photos and documents (``files``), and dispatch it automatically
     when its owner is clear. One transaction: a file that cannot be attached leaves no case
-    behind. Returns the case view."""
+    behind. ``then(session, view) -> view`` runs in the same transaction after the intake (e.g.
+    merging the new case into an earlier one: handling.take_in_repeat). Returns the case view."""
     prepared = [attachments.prepare(desk, path) for path in files]  # bytes first, outside the write
     at = at or desk.now()
     with desk.db.tx() as s:
@@ -204,7 +205,26 @@ def take_in(desk: Desk, actor: Actor, data: dict, *, at=None, files=()) -> dict:
             for payload in prepared:
                 row = attachments.record(s, desk, actor, row, payload, at=at)
             view = {**case_summary(row, desk.refs(), at, actor), "routing": view["routing"]}
+        if then is not None:
+            view = {**then(s, view), "routing": view["routing"]}
     return view
+
+
+def routing_plan(desk: Desk, category: str, village: str | None, grid: str | None, *,
+                 auto_requested: bool = True, instant: bool = False) -> dict:
+    """What saving will do with a case of this category and place — the ONE function both the
+    intake side panel and the save itself use, so the panel never promises what saving does not do.
+
+    {"outcome": "dispatch" | "queue" | "instant", "unit", "reason", "unique", "candidates", "auto"}
+    (unit and candidates are codes; "auto": automatic dispatch is allowed for this case), plus the
+    responsibility line's "co_units" and "handle_days" (its 办结时限, or None)."""
+    refs = desk.refs()
+    r = suggest_route(desk, category, village, grid)
+    auto = bool(auto_requested and desk.setting("auto_dispatch") and refs.categories[category].auto_dispatch)
+    outcome = "instant" if instant else ("dispatch" if auto and r.unique else "queue")
+    return {"outcome": outcome, "unit": r.unit, "reason": r.reason, "unique": r.unique,
+            "candidates": list(r.candidates), "auto": auto, "co_units": list(r.co_units),
+            "handle_days": r.handle_days}
 
 
 def take_in_many(desk: Desk, actor: Actor, items: list[dict]) -> list[dict]:
@@ -228,23 +248,22 @@ def _take_in(s, desk: Desk, actor: Actor, data: dict, at) -> dict:
     if data.get("reopened_from"):
         fields["reopened_from"] = data["reopened_from"]
     row, _ = caselog.record(s, desk, actor, None, "intake", fields, at=at)
-    routing = suggest_route(desk, fields["category"], fields["village"], fields["grid"])
+    plan = routing_plan(desk, fields["category"], fields["village"], fields["grid"],
+                        auto_requested=data.get("auto_dispatch", True), instant=bool(data.get("instant")))
     refs = desk.refs()
-    auto = data.get("auto_dispatch", True) and desk.setting("auto_dispatch") \
-        and refs.categories[fields["category"]].auto_dispatch
-    if data.get("instant"):
+    if plan["outcome"] == "instant":
         result = v.require(data.get("result"), "result", "即办答复内容")
         row, _ = caselog.record(s, desk, actor, row, "answer", {"result": result}, at=at)
         if actor.role in wf.ACTIONS["callback"].roles:  # the visitor is present: record the answer's reception
             row, _ = caselog.record(s, desk, actor, row, "callback",
                                     {"satisfaction": data.get("satisfaction", "satisfied"),
                                      "note": "即办件当场答复"}, at=at)
-    elif auto and routing.unique:
-        payload = dispatch_payload(desk, row, routing.unit, list(routing.co_units), None, at,
-                                   handle_days=routing.handle_days)
-        payload.update(auto=True, note=routing.reason)
+    elif plan["outcome"] == "dispatch":
+        payload = dispatch_payload(desk, row, plan["unit"], plan["co_units"], None, at,
+                                   handle_days=plan["handle_days"])
+        payload.update(auto=True, note=plan["reason"])
         row, _ = caselog.record(s, desk, SYSTEM_ACTOR, row, "dispatch", payload, at=at)
     view = case_summary(row, refs, at, actor)
-    view["routing"] = {"unit": refs.unit_obj(routing.unit), "reason": routing.reason,
-                       "candidates": [refs.unit_obj(c) for c in routing.candidates]}
+    view["routing"] = {"unit": refs.unit_obj(plan["unit"]), "reason": plan["reason"],
+                       "candidates": [refs.unit_obj(c) for c in plan["candidates"]], "outcome": plan["outcome"]}
     return view

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, select
 
 from app.cases.caselist import count_cases
-from app.cases.intake import repeat_candidates, suggest_route
+from app.cases.intake import repeat_candidates, routing_plan, suggest_route
 from app.cases.queries import list_cases
 from app.desk import Actor, Desk
 from app.domain import validation as v
@@ -53,15 +53,32 @@ def my_tasks(desk: Desk, actor: Actor) -> list[dict]:
 
 
 def reporter_history(desk: Desk, phone: str | None, limit: int = 10) -> list[dict]:
-    """The reporter's earlier cases by phone, newest first."""
+    """The reporter's earlier cases by phone, newest first, with what 沿用 can take over (name,
+    身份证, village/grid and address of each)."""
     if not phone:
         return []
     with desk.db.read() as s:
-        rows = s.execute(select(Case.case_no, Case.title, Case.state, Case.received_at)
+        rows = s.execute(select(Case.case_no, Case.title, Case.state, Case.received_at, Case.reporter_name,
+                                Case.reporter_id_no, Case.village, Case.grid, Case.address)
                          .where(Case.reporter_phone == phone.strip())
                          .order_by(Case.received_at.desc()).limit(limit)).all()
     return [{"case_no": r.case_no, "title": r.title, "state_label": wf.STATE_LABELS[r.state],
-             "received_at": r.received_at.isoformat()} for r in rows]
+             "received_at": r.received_at.isoformat(), "name": r.reporter_name, "id_no": r.reporter_id_no,
+             "village": r.village, "grid": r.grid, "address": r.address} for r in rows]
+
+
+def repeat_details(desk: Desk, case_nos: list[str]) -> list[dict]:
+    """Title, state and unit of possible repeats (the side panel and the save-time question)."""
+    if not case_nos:
+        return []
+    refs = desk.refs()
+    with desk.db.read() as s:
+        rows = {r.case_no: r for r in s.execute(select(Case.case_no, Case.title, Case.state, Case.unit,
+                                                       Case.received_at).where(Case.case_no.in_(case_nos))).all()}
+    return [{"case_no": no, "title": rows[no].title, "state": rows[no].state,
+             "state_label": wf.STATE_LABELS[rows[no].state],
+             "unit_name": refs.unit_name(rows[no].unit) if rows[no].unit else "",
+             "received_at": rows[no].received_at.isoformat()} for no in case_nos if no in rows]
 
 
 def _soft(fn, *args):
@@ -87,10 +104,11 @@ def intake_preview(desk: Desk, data: dict) -> dict:
     village_code = village.code if village else (grid.village if grid else None)
     grid_code = grid.code if grid and grid.level != "village" else None
     routing = None
-    if category:
-        r = suggest_route(desk, category.code, village_code, grid_code)
-        routing = {"unit": refs.unit_obj(r.unit), "reason": r.reason, "unique": r.unique,
-                   "candidates": [refs.unit_obj(c) for c in r.candidates]}
+    if category:  # exactly what saving will do (intake.routing_plan is what _take_in calls)
+        plan = routing_plan(desk, category.code, village_code, grid_code,
+                            auto_requested=bool(data.get("auto_dispatch", True)), instant=bool(data.get("instant")))
+        routing = {**plan, "unit": refs.unit_obj(plan["unit"]),
+                   "candidates": [refs.unit_obj(c) for c in plan["candidates"]]}
     repeats: list[str] = []
     if category or phone:
         fields = {"reporter_phone": phone, "grid": grid_code, "village": village_code,
@@ -99,7 +117,8 @@ def intake_preview(desk: Desk, data: dict) -> dict:
                   "address": (location.get("address") or "").strip() or None}
         with desk.db.read() as s:
             repeats = repeat_candidates(s, desk, fields, desk.now())
-    return {"routing": routing, "repeats": repeats, "history": reporter_history(desk, phone)}
+    return {"routing": routing, "repeats": repeats, "repeat_cases": repeat_details(desk, repeats),
+            "history": reporter_history(desk, phone)}
 
 
 def dispatch_queue(desk: Desk, actor: Actor, after: str | None = None, limit: int = 200) -> dict:

@@ -70,7 +70,8 @@ def _event_dates(f: dict) -> list:
 
 def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
     """SQL conditions for a filter dict (state, color, unit, category, channel, village, q,
-    date_from, date_to (received), dispatched_from/to, closed_from/to, mine, supervised)."""
+    date_from, date_to (received), dispatched_from/to, closed_from/to, mine, supervised, case_nos
+    (a list of case numbers, e.g. the rows selected in 案件查询))."""
     refs = desk.refs()
     conds = []
     states = _as_list(f.get("state"))
@@ -126,6 +127,8 @@ def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
             conds.append(Case.unit == actor.unit)
         else:
             conds.append(exists().where(CaseAction.case_id == Case.id, CaseAction.actor == actor.username))
+    if f.get("case_nos"):
+        conds.append(Case.case_no.in_([str(n) for n in _as_list(f["case_nos"])]))
     q = (f.get("q") or "").strip()
     if q:
         expr = search.match_expression(q)

@@ -16,7 +16,7 @@ from reportlab.platypus import Spacer
 
 from app.domain import indicators as ind
 from app.dossier.fonts import register_fonts
-from app.dossier.layout import P, PrintContext, build_pdf, fmt_time, frame_width, grid_table
+from app.dossier.layout import P, PrintContext, build_pdf, centre_name, fmt_time, frame_width, grid_table
 from app.supervision import bulletins as bl
 
 GREEN = colors.HexColor("#d8f0d8")
@@ -136,14 +136,14 @@ def _table(head: list[str], body: list[list], widths: list[float], width: float,
 
 def story(f: dict) -> list:
     width = frame_width()
-    out = [P(f"{f['town']}基层治理综合信息指挥中心", "head"), P(f["title"], "title"),
+    out = [P(centre_name(f["town"]), "head"), P(f["title"], "title"),
            P(f"统计周期：{f['period_label']}　　对比周期：{f['previous_label']}　　"
              f"生成时间：{fmt_time(f['generated_at'])}", "subtitle"), Spacer(1, 3 * mm),
            P("一、总体情况", "h1"), P(_overview(f), "para"), Spacer(1, 2 * mm)]
     body = [[h["label"], fmt(h["key"], h["value"]), fmt(h["key"], h["previous"]), fmt_change(h["key"], h["change"])]
             for h in f["headline"]]
     out += [_table(["指标", "本期", "上期", "变化"], body, [50, 35, 35, 40], width),
-            P("注：比率的分母为零时显示“—”。指标口径见《指标定义》（docs/INDICATORS.md）。", "small"),
+            P("注：比率的分母为零时显示“—”。指标口径见随软件提供的《指标定义》。", "small"),
             P("二、趋势与分布", "h1"), _trend_chart(f, width), _channel_chart(f, width)]
     cats = [[r["name"], f"{r['received']:,}", f"{r['done']:,}", ind.pct(r["done_rate"]), ind.pct(r["satisfaction_rate"])]
             for r in f["by_category"]]

@@ -45,6 +45,11 @@ SHADE = colors.HexColor("#eeeeee")         # label cells and table headers
 WATERMARK_TEXT = "内部资料"
 
 
+def centre_name(town_name: str) -> str:
+    """The command centre's one name on every printed page (receipts, slips, dossiers, bulletins)."""
+    return f"{town_name}综合信息指挥中心"
+
+
 @dataclass(frozen=True)
 class PrintContext:
     """Who prints, for which town, when. ``org`` defaults to the town's command centre."""
@@ -59,7 +64,7 @@ class PrintContext:
 
     @property
     def org_name(self) -> str:
-        return self.org or f"{self.town_name}综合信息指挥中心"
+        return self.org or centre_name(self.town_name)
 
     @property
     def printed_text(self) -> str:

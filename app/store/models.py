@@ -311,4 +311,33 @@ class CaseCounter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Phrase(Base):
+    """常用语: a saved text for one kind of field (办理结果, 退回理由, 督办要求, 回访记录, 派单/转办
+    说明). ``owner`` NULL: the centre's list kept by the admin; else one user's own list. Local to
+    this workstation (not synced)."""
+
+    __tablename__ = "phrases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field: Mapped[str] = mapped_column(String(20), index=True)
+    owner: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    keys: Mapped[str] = mapped_column(Text, default="")  # pinyin initials for the picker's search
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Handover(Base):
+    """交班记录: written when a user hands over (注销/切换用户), shown to the next user who logs in
+    on this workstation. ``summary`` holds the open red cases and pending 督办 at that moment."""
+
+    __tablename__ = "handovers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    from_user: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict] = mapped_column(JSONText)
+    read_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 __all__ = [n for n in dir() if n[0].isupper()]

@@ -101,5 +101,13 @@ def _brief(rows: list[dict]) -> list[dict]:
              "done_rate": r["done_rate"], "satisfaction_rate": r["satisfaction_rate"]} for r in rows]
 
 
+def file_name(kind: str, day) -> str:
+    """The suggested file name: the bulletin and the same period its content covers."""
+    p = period_for(kind, day)
+    span = f"{p.start:%Y-%m-%d}" if p.start == p.end else (
+        f"{p.start:%Y-%m}" if kind == "monthly" else f"{p.start:%Y-%m-%d}至{p.end:%Y-%m-%d}")
+    return f"{KINDS[kind]}-{span}.pdf"
+
+
 def default_date(desk: Desk) -> date:
     return desk.now().astimezone(LOCAL_TZ).date()

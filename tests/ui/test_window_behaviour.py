@@ -41,7 +41,7 @@ def test_side_panel_shows_routing_repeats_and_history(qtbot, desk, open_window):
     page.location.set_code("V01")
     type_text(page.description, "张三反映楼上住户卫生间漏水，多次协商未果，请求社区调解。")
     page.panel.refresh_now(page.data())
-    assert "建议承办" in page.panel.routing.text() or "人工分派" in page.panel.routing.text()
+    assert "自动派单至" in page.panel.routing.text() or "人工分派" in page.panel.routing.text()
     assert earlier["case_no"] in page.panel.repeats.item(0).text()
     assert page.panel.history.count() == 1 and "待分派" in page.panel.history.item(0).text()
 

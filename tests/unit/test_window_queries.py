@@ -57,7 +57,7 @@ def test_intake_preview_routing_repeats_and_history(desk, clock):
     assert preview["history"][0]["state_label"] == "待分派"
     # Incomplete input gives an empty panel rather than an error.
     assert overview.intake_preview(desk, {"reporter": {"phone": "12"}, "category": "nope"}) == \
-        {"routing": None, "repeats": [], "history": []}
+        {"routing": None, "repeats": [], "repeat_cases": [], "history": []}
 
 
 def test_dispatch_queue_has_returned_cases_with_reason(desk):

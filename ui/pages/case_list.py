@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.cases.export import export_cases
@@ -23,6 +24,7 @@ from app.domain.vocab import CHANNELS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
 from ui.widgets.export_file import ask_path, run_export
+from ui.printing_actions import BatchPrintDialog, print_button
 from ui.widgets.pickers import CategoryPicker, UnitPicker
 
 COLOURS = {"red": "红灯（超期）", "yellow": "黄灯（临期）", "green": "绿灯"}
@@ -39,6 +41,20 @@ def _combo(name: str, first: str, items: dict) -> QComboBox:
     for code, label in items.items():
         box.addItem(label, code)
     return box
+
+
+class SearchBox(QLineEdit):
+    """The search box: Down (or Enter once the query has run) moves to the results."""
+
+    def __init__(self, to_results, parent=None):
+        super().__init__(parent)
+        self._to_results = to_results
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Down and not event.modifiers():
+            self._to_results()
+            return
+        super().keyPressEvent(event)
 
 
 class CaseTableView(QTableView):
@@ -63,7 +79,7 @@ class CaseListPage(Page):
         super().__init__(ctx, parent)
         refs = ctx.desk.refs()
         self.model = CaseTableModel(ctx, self)
-        self.search = QLineEdit()
+        self.search = SearchBox(self.focus_results)
         self.search.setObjectName("search")
         self.search.setPlaceholderText("搜索编号、标题、内容、姓名、电话、地址（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
@@ -97,7 +113,7 @@ class CaseListPage(Page):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.run_query)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
-        self.search.returnPressed.connect(self.run_query)
+        self.search.returnPressed.connect(lambda: self.run_query(on_done=lambda _n: self.focus_results()))
         for box in (self.state, self.colour, self.channel):
             box.currentIndexChanged.connect(lambda _i: self.run_query())
         for picker in (self.unit, self.category):
@@ -112,7 +128,7 @@ class CaseListPage(Page):
         self.table.setObjectName("caseTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
@@ -135,6 +151,18 @@ class CaseListPage(Page):
         self.model.loadingChanged.connect(lambda b: b and self.total_label.setText("查询中…"))
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.print_btn = print_button(ctx, self.current_case, self, default=("receipt", "a5"))
+        self.print_btn.setToolTip("打印所选案件的回执、案卷…（Ctrl+P 直接预览回执）")
+        batch = QPushButton("批量打印…")
+        batch.setObjectName("batchPrint")
+        batch.setToolTip("打印所选案件的案卷；未多选时打印当前筛选出的全部案件 (Ctrl+Shift+P)")
+        batch.clicked.connect(self.batch_print)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self, activated=self.batch_print,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._requery = QTimer(self)  # a change reported while the list is on screen: query again once
+        self._requery.setSingleShot(True)
+        self._requery.setInterval(30)  # coalesces a burst of reports (a sync round) into one query
+        self._requery.timeout.connect(self.reload)
 
         bar1 = QHBoxLayout()
         bar1.addWidget(self.search, 3)
@@ -161,15 +189,27 @@ class CaseListPage(Page):
         export.setObjectName("exportCases")
         export.clicked.connect(lambda: self.export_cases())
         head.addWidget(export)
+        head.addSpacing(12)
+        head.addWidget(self.print_btn)
+        head.addWidget(batch)
         lay = QVBoxLayout(self)
         lay.addLayout(head)
         lay.addLayout(bar1)
         lay.addLayout(bar2)
         lay.addWidget(self.table, 1)
         self._queried = False
+        self._stale = False
         self._restoring = False
         self.restore_layout()
-        ctx.bus.caseChanged.connect(lambda p: self.model.refresh_cases(p.get("case_nos") or []))
+        # Tab: search box → results → the filters (the table is one Tab away, not twelve)
+        order = [self.search, self.table, self.state, self.colour, self.channel, self.unit, self.category,
+                 self.date_kind, self.date_from, self.date_to, self.mine, self.supervised]
+        for a, b in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        self._again = False
+        ctx.bus.caseChanged.connect(self._cases_changed)
+        self.model.loadingChanged.connect(self._loading_changed)
+        self.setFocusProxy(self.table)
 
     def _date(self, label: str) -> QDateEdit:
         d = QDateEdit()
@@ -237,8 +277,46 @@ class CaseListPage(Page):
         self.apply_filters({})
 
     def refresh(self) -> None:
+        """Shown: query the first time and whenever cases changed since; focus the table."""
+        if not self._queried or self._stale:
+            # coming back after changes: start at the top (the newest case first), never on a row
+            # picked before (the previous visitor's case must not stay selected under the new one)
+            self.reload(keep=False)
+        self.focus_results()
+
+    def reload(self, on_done=None, keep: bool = True) -> None:
+        """Run the current query again (F5, a change reported while on screen), keeping the current
+        case selected (``keep``) or starting at the first row."""
+        self._requery.stop()
+        self._stale = False
+        keep = self.current_case_no() if keep else None
+        self.table.setCurrentIndex(self.model.index(-1, -1))
+
+        def done(total: int) -> None:
+            self._select_case_no(keep)
+            if on_done:
+                on_done(total)
+
+        self.run_query(on_done=done)
+
+    def _cases_changed(self, payload: dict) -> None:
+        """Any change of any case may add, drop or reorder rows: the cached rows repaint at once;
+        the list is queried again when on screen (else when next shown)."""
+        self.model.refresh_cases(payload.get("case_nos") or [])
         if not self._queried:
-            self.run_query()
+            return
+        self._stale = True
+        if self.isVisible():
+            if self.model.loading:  # a query is running: one more when it ends (bursts from sync)
+                self._again = True
+            else:
+                self._requery.start()
+
+    def _loading_changed(self, loading: bool) -> None:
+        if not loading and self._again:
+            self._again = False
+            if self.isVisible():
+                self._requery.start()
 
     # -- table ---------------------------------------------------------------------------------
     def _show_total(self, total: int) -> None:
@@ -251,6 +329,51 @@ class CaseListPage(Page):
             return
         self._sort = (column, header.sortIndicatorOrder())
         self.model.sort(*self._sort)
+
+    # -- current row, keyboard, printing ---------------------------------------------------------
+    def current_case_no(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.case_no(index.row()) if index.isValid() else None
+
+    def current_case(self) -> dict | None:
+        """The selected row (for the 打印 menu): a case dict with case_no, or None."""
+        no = self.current_case_no()
+        return {"case_no": no, "actions": []} if no else None
+
+    def selected_case_nos(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [no for no in (self.model.case_no(r) for r in rows) if no]
+
+    def _select_case_no(self, case_no: str | None) -> None:
+        row = 0
+        if case_no:
+            for i in range(min(self.model.rowCount(), 3000)):
+                rid = self.model.keys[i] if i < len(self.model.keys) else None
+                cached = self.model._cache.get(rid) if rid is not None else None
+                if cached is None:
+                    break
+                if cached["case_no"] == case_no:
+                    row = i
+                    break
+        if self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(row, 0))
+            self.table.selectRow(row)
+
+    def focus_results(self) -> None:
+        """Keyboard: into the table with a current row (Enter then opens it)."""
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self._select_case_no(None)
+        self.table.setFocus()
+
+    def batch_print(self) -> BatchPrintDialog:
+        """批量打印: the selected cases when several are selected, else every case the filters find."""
+        chosen = self.selected_case_nos()
+        filters = {"case_nos": chosen} if len(chosen) > 1 else \
+            {k: v for k, v in self.filters().items() if v not in (None, "", False)}
+        total = len(chosen) if len(chosen) > 1 else (self.model.total if self.model.total_known else None)
+        self.batch_dialog = BatchPrintDialog(self.ctx, filters, self, total=total)
+        self.batch_dialog.open()
+        return self.batch_dialog
 
     def _open_row(self, row: int) -> None:
         case_no = self.model.case_no(row)

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -41,9 +45,44 @@ OPEN = [("open_all", "在办", "#1f3a5f", True), ("open_green", "绿灯", "#2e7d
         ("open_yellow", "黄灯（临期）", "#b7791f", True), ("open_red", "红灯（超期）", "#c62828", True)]
 
 
+class BulletinDateDialog(QDialog):
+    """简报日期: the day of a 日简报, any day of the week or month of a 周通报 / 月专报."""
+
+    def __init__(self, kind: str, today: date, parent=None):
+        super().__init__(parent)
+        self.setObjectName("bulletinDate")
+        self.setWindowTitle(f"生成{BULLETINS[kind]}")
+        self.date = QDateEdit(QDate(today.year, today.month, today.day))
+        self.date.setObjectName("bulletinDay")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.date.setMinimumDate(QDate(2000, 1, 1))
+        hint = {"daily": "统计所选日期当天", "weekly": "统计所选日期所在的周（周一至周日）",
+                "monthly": "统计所选日期所在的月份"}[kind]
+        buttons = QDialogButtonBox()
+        ok = buttons.addButton("下一步：选择保存位置", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, self.accept)
+        form = QFormLayout(self)
+        form.addRow("日期", self.date)
+        form.addRow("", QLabel(hint))
+        form.addRow(buttons)
+
+    def day(self) -> date:
+        d = self.date.date()
+        return date(d.year(), d.month(), d.day())
+
+
 class DashboardPage(Page):
     key = "dashboard"
     title = "运行监测"
+    lists_cases = True  # the window refreshes it on screen after any case change
     roles = ("intake", "dispatcher", "director", "admin")
 
     def __init__(self, ctx, parent=None):
@@ -97,6 +136,7 @@ class DashboardPage(Page):
         self.red = parts.table("redTable", ["案件编号", "标题", "承办单位", "超期（工作日）"])
         self.red.cellDoubleClicked.connect(self._open_red)
         for caption, t in (("本月单位排名（后三名红、前三名绿）", self.ranking), ("超期案件（红色）", self.red)):
+            t.setMinimumHeight(8 * 26 + 30)  # usable height: about eight rows, the page scrolls
             box = QVBoxLayout()
             box.addWidget(QLabel(caption))
             box.addWidget(t)
@@ -190,12 +230,23 @@ class DashboardPage(Page):
         self.openCase.emit(self.red.item(row, 0).data(0x0100))
 
     # -- bulletins ----------------------------------------------------------------------------
-    def ask_bulletin(self, kind: str) -> None:
-        today = date.today().isoformat()
-        path, _ = QFileDialog.getSaveFileName(self, f"保存{BULLETINS[kind]}", f"{BULLETINS[kind]}-{today}.pdf",
+    def ask_bulletin(self, kind: str) -> BulletinDateDialog:
+        """Pick the day (the week or month containing it), then where to save: the file name
+        names the same period the bulletin covers (the centre's date, not the machine's)."""
+        today = self.ctx.desk.now().astimezone(LOCAL_TZ).date()
+        self.bulletin_dialog = BulletinDateDialog(kind, today, self)
+        self.bulletin_dialog.accepted.connect(lambda: self._ask_file(kind, self.bulletin_dialog.day()))
+        self.bulletin_dialog.open()
+        return self.bulletin_dialog
+
+    def _ask_file(self, kind: str, day: date) -> None:
+        from app.supervision.bulletins import file_name
+        from ui.files import in_documents
+
+        path, _ = QFileDialog.getSaveFileName(self, f"保存{BULLETINS[kind]}", in_documents(file_name(kind, day)),
                                               "PDF 文件 (*.pdf)")
         if path:
-            self.make_bulletin(kind, path)
+            self.make_bulletin(kind, path, day)
 
     def make_bulletin(self, kind: str, path: str, day=None) -> None:
         from app.dossier.bulletins import produce  # ReportLab loads with the first bulletin

@@ -26,6 +26,7 @@ REMIND_MS = 60_000
 class DeadlinesBoardPage(Page):
     key = "deadlines"
     title = "超期预警"
+    lists_cases = True  # the window refreshes it on screen after any case change
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)

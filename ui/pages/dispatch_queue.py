@@ -74,6 +74,21 @@ class QueueModel(QAbstractTableModel):
         return None
 
 
+class QueueTableView(QTableView):
+    """Enter opens the current case (double-click too)."""
+
+    def __init__(self, open_row, parent=None):
+        super().__init__(parent)
+        self._open_row = open_row
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() \
+                and self.currentIndex().isValid():
+            self._open_row(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
 class DispatchQueuePage(Page):
     key = "queue"
     title = "待分派"
@@ -85,7 +100,7 @@ class DispatchQueuePage(Page):
         self.next_cursor = None
         self.total = 0
         self.dialog: ActionDialog | None = None
-        self.table = QTableView()
+        self.table = QueueTableView(lambda row: self.openCase.emit(self.model.items[row]["case_no"]))
         self.table.setObjectName("queueTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -148,6 +163,7 @@ class DispatchQueuePage(Page):
         lay.addLayout(buttons)
         lay.addWidget(split, 1)
         ctx.bus.caseChanged.connect(lambda _p: self.isVisible() and self.refresh())
+        self.setFocusProxy(self.table)  # shown: the keyboard is in the table (End, Ctrl+D at once)
 
     # -- loading -------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -166,6 +182,9 @@ class DispatchQueuePage(Page):
         self.count_label.setText(f"待分派 {self.total:,} 件，已显示 {len(self.model.items):,} 件")
         if not more and self.model.items:
             self._select_row(0)
+            if self.isVisible() and not self.table.hasFocus() and (self.focusWidget() is None
+                                                                   or not self.isAncestorOf(self.focusWidget())):
+                self.table.setFocus()
         self._show_selection()
 
     # -- selection and actions -----------------------------------------------------------------
@@ -208,6 +227,9 @@ class DispatchQueuePage(Page):
 
     def start(self, kind: str) -> ActionDialog | None:
         items = self.selected()
+        if not items and self.model.items:  # nothing picked yet: the current (first) row
+            self._select_row(max(0, self.table.currentIndex().row()))
+            items = self.selected()
         if not items:
             return None
         if kind == "merge" and len(items) > 1:

@@ -34,6 +34,7 @@ class Tile(QFrame):
 class HomePage(Page):
     key = "home"
     title = "工作台"
+    lists_cases = True  # the window refreshes it on screen after any case change
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)

@@ -8,11 +8,14 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -22,17 +25,79 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.cases import overview
 from app.domain import workflow as wf
 from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
 from app.errors import AppError
 from ui.action_dialogs import ActionDialog
 from ui.errors import present_error
-from ui.intake_panel import IntakeSidePanel
+from ui.intake_panel import IntakeSidePanel, phone_complete
 from ui.pages.base import Page
 from ui.widgets.attachment_strip import AttachmentStrip
 from ui.widgets.form import FormErrors
 from ui.widgets.pickers import CategoryPicker, LocationPicker
-from ui.workers import take_in_case
+from ui.workers import take_in_case, take_in_repeat
+
+
+class RepeatQuestion(QDialog):
+    """Before saving a flagged repeat: the earlier cases (title, state, unit) and three answers."""
+
+    decided = Signal(str, object)  # decision ("merge" | "link" | "new"), case number to merge into
+
+    def __init__(self, repeats: list[dict], may_merge: bool, parent=None):
+        super().__init__(parent)
+        self.setObjectName("repeatQuestion")
+        self.setWindowTitle("疑似重复件")
+        self.repeats = repeats
+        head = QLabel("该诉求与以下案件疑似重复，请选择如何处理：")
+        self.list = QListWidget()
+        self.list.setObjectName("repeatChoices")
+        for d in repeats:
+            item = QListWidgetItem(f"{d['case_no']}　{d['title']}\n　{d['state_label']}"
+                                   + (f" · {d['unit_name']}" if d.get("unit_name") else ""))
+            item.setData(Qt.ItemDataRole.UserRole, d["case_no"])
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.merge_button = QPushButton("合并到所选案件 (Alt+H)")
+        self.merge_button.setObjectName("repeat_merge")
+        self.merge_button.setShortcut("Alt+H")
+        self.merge_button.setEnabled(may_merge)
+        if not may_merge:
+            self.merge_button.setToolTip("您的角色不能合并案件")
+        self.link_button = QPushButton("关联，交调度员处理 (Alt+G)")
+        self.link_button.setObjectName("repeat_link")
+        self.link_button.setShortcut("Alt+G")
+        self.link_button.setToolTip("保存为新案件并标记疑似重复，不自动派单，进入待分派")
+        self.new_button = QPushButton("仍新建 (Alt+X)")
+        self.new_button.setObjectName("repeat_new")
+        self.new_button.setShortcut("Alt+X")
+        self.new_button.setToolTip("与原案件无关：按正常流程保存（可自动派单）")
+        cancel = QPushButton("返回修改 (Esc)")
+        cancel.clicked.connect(self.reject)
+        self.merge_button.clicked.connect(lambda: self._decide("merge"))
+        self.link_button.clicked.connect(lambda: self._decide("link"))
+        self.new_button.clicked.connect(lambda: self._decide("new"))
+        default = self.merge_button if may_merge else self.link_button
+        default.setDefault(True)
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, default.click)
+        row = QHBoxLayout()
+        for b in (self.merge_button, self.link_button, self.new_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(cancel)
+        lay = QVBoxLayout(self)
+        lay.addWidget(head)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(row)
+        self.resize(620, 320)
+
+    def _decide(self, decision: str) -> None:
+        item = self.list.currentItem()
+        into = item.data(Qt.ItemDataRole.UserRole) if item else None
+        self.accept()
+        self.decided.emit(decision, into)
 
 
 class IntakePage(Page):
@@ -114,7 +179,12 @@ class IntakePage(Page):
         what.addRow("标题", e.box("title", self.title_edit))
         what.addRow("诉求内容＊", e.box("description", self.description))
         what.addRow("", self.instant)
-        what.addRow("", e.box("result", self.result))
+        from ui.widgets.phrases import with_phrases
+
+        self.result_box = with_phrases(ctx, self.result, "result")  # 常用语 (F4)
+        self.instant.toggled.connect(self.result_box.setVisible)
+        self.result_box.setVisible(False)
+        what.addRow("", e.box("result", self.result_box))
         what.addRow("附件", self.files)
         e.alias("reporter", "reporter.phone")
         e.alias("case", "description")
@@ -122,7 +192,26 @@ class IntakePage(Page):
         self.banner = QLabel()
         self.banner.setObjectName("caseNoBanner")
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.hide()
+        # The success banner: the new case's number, and what to do next with THIS case.
+        self.banner_box = QWidget()
+        self.banner_box.setObjectName("successBanner")
+        banner_row = QHBoxLayout(self.banner_box)
+        banner_row.setContentsMargins(0, 0, 0, 0)
+        banner_row.addWidget(self.banner, 1)
+        self.receipt_button = QPushButton("打印回执 (Ctrl+P)")
+        self.receipt_button.setObjectName("banner_receipt")
+        self.receipt_button.clicked.connect(self.print_receipt)
+        self.open_button = QPushButton("打开案件 (Ctrl+O)")
+        self.open_button.setObjectName("banner_open")
+        self.open_button.clicked.connect(self.open_saved)
+        banner_new = QPushButton("新建 (Ctrl+N)")
+        banner_new.setObjectName("banner_new")
+        banner_new.clicked.connect(self.new_form)
+        buttons_col = QVBoxLayout()
+        for b in (self.receipt_button, self.open_button, banner_new):
+            buttons_col.addWidget(b)
+        banner_row.addLayout(buttons_col)
+        self.banner_box.hide()
         self.general_error = QLabel()
         self.general_error.setObjectName("fieldError")
         self.general_error.hide()
@@ -149,7 +238,7 @@ class IntakePage(Page):
         title = QLabel(self.title)
         title.setObjectName("pageTitle")
         col.addWidget(title)
-        col.addWidget(self.banner)
+        col.addWidget(self.banner_box)
         col.addLayout(top)
         col.addWidget(who_box)
         col.addWidget(what_box, 1)
@@ -162,6 +251,7 @@ class IntakePage(Page):
         left.addLayout(buttons)
         self.panel = IntakeSidePanel(ctx)
         self.panel.openCase.connect(self.openCase)
+        self.panel.reuse.connect(self.reuse_earlier)
         lay = QHBoxLayout(self)
         lay.addLayout(left, 3)
         lay.addWidget(self.panel, 1)
@@ -173,12 +263,16 @@ class IntakePage(Page):
             QWidget.setTabOrder(a, b)
         for seq, slot in (("Ctrl+S", self.save), ("Ctrl+Return", lambda: self.save(dispatch=True)),
                           ("Ctrl+Enter", lambda: self.save(dispatch=True)), ("Ctrl+N", self.new_form),
+                          ("Ctrl+P", self.print_receipt), ("Ctrl+O", self.open_saved),
                           ("F2", self.phone.setFocus), ("Alt+A", self.auto_dispatch.toggle),
                           ("Alt+J", self.instant.toggle), ("Alt+M", self.anonymous.toggle)):
             QShortcut(QKeySequence(seq), self, activated=slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for signal in (self.phone.editingFinished, self.category.picked, self.location.picked,
-                       self.address.editingFinished, self.description.textChanged):
+                       self.address.editingFinished, self.description.textChanged, self.auto_dispatch.toggled,
+                       self.instant.toggled):
             signal.connect(self._input_changed)
+        # the caller's history as soon as the number is complete (not only after leaving the field)
+        self.phone.textChanged.connect(lambda t: phone_complete(t) and self._input_changed())
         self.anonymous.toggled.connect(lambda on: [w.setEnabled(not on) for w in (self.name, self.id_no)])
         self._saving = False
         self.last_saved: dict | None = None
@@ -207,6 +301,7 @@ class IntakePage(Page):
         return data
 
     def save(self, dispatch: bool = False) -> None:
+        """Save; a flagged repeat first asks 合并 / 关联 / 仍新建 (before any automatic dispatch)."""
         if self._saving:
             return
         self.errors.clear()
@@ -214,25 +309,74 @@ class IntakePage(Page):
         if dispatch:
             data["auto_dispatch"] = True
         self._saving = True
+        shown = self.panel.current_for(data)  # the panel already asked for exactly this input
         self.panel.cancel_pending()
         self.save_button.setEnabled(False)
-        self.ctx.tasks.run(take_in_case, self.ctx.desk, self.ctx.actor, data, self.files.paths(), kind="write",
-                           on_done=lambda view: self._saved(view, dispatch), on_error=self._failed)
+        if data.get("instant"):  # answered on the spot: nothing to dispatch, no question
+            self._write(data, dispatch)
+            return
+        if shown is not None:
+            self._check_repeats(data, dispatch, shown)
+            return
+        self.ctx.tasks.run(overview.intake_preview, self.ctx.desk, data, kind="read",
+                           on_done=lambda preview: self._check_repeats(data, dispatch, preview),
+                           on_error=lambda _e: self._write(data, dispatch))
+
+    def _check_repeats(self, data: dict, dispatch: bool, preview: dict) -> None:
+        repeats = preview.get("repeat_cases") or []
+        if not repeats:
+            self._write(data, dispatch)
+            return
+        self.panel.show_preview(preview)
+        self.repeat_question = RepeatQuestion(repeats, self.ctx.role in wf.ACTIONS["merge"].roles, self)
+        self.repeat_question.decided.connect(lambda decision, into: self._write(data, dispatch, decision, into))
+        self.repeat_question.rejected.connect(self._question_cancelled)
+        self.repeat_question.open()
+
+    def _question_cancelled(self) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        self.description.setFocus()
+
+    def _write(self, data: dict, dispatch: bool, decision: str | None = None, into: str | None = None) -> None:
+        if decision is None:
+            self.ctx.tasks.run(take_in_case, self.ctx.desk, self.ctx.actor, data, self.files.paths(), kind="write",
+                               on_done=lambda view: self._saved(view, dispatch), on_error=self._failed)
+        else:
+            self.ctx.tasks.run(take_in_repeat, self.ctx.desk, self.ctx.actor, data, self.files.paths(), decision,
+                               into, kind="write", on_done=lambda view: self._saved(view, dispatch),
+                               on_error=self._failed)
+
+    def reuse_earlier(self, h: dict) -> None:
+        """沿用: name, 身份证, place and address of the caller's earlier case."""
+        if h.get("name"):
+            self.name.setText(h["name"])
+        if h.get("id_no"):
+            self.id_no.setText(h["id_no"])
+        if h.get("grid") or h.get("village"):
+            self.location.set_code(h.get("grid") or h.get("village"))
+        if h.get("address"):
+            self.address.setText(h["address"])
+        self.category.setFocus()
 
     def _saved(self, view: dict, dispatch: bool) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
         self.last_saved = view
         routing = view.get("routing") or {}
-        if view["state"] == wf.DISPATCHED:
+        if view["state"] == wf.MERGED:
+            note = f"已合并到 {view.get('merged_into') or ''}"
+        elif view["state"] == wf.DISPATCHED:
             note = f"已自动派单至 {view['unit']['name']}"
         elif view["state"] in (wf.CALLBACK, wf.CLOSED):
             note = "即办件已当场办结" if view["state"] == wf.CLOSED else "即办件已答复，待回访"
         else:
             note = "待分派" + (f"（{routing.get('reason')}）" if routing.get("reason") else "")
         repeat = f"<br>⚠ 疑似重复：{'、'.join(view['repeat_of'])}" if view.get("repeat_of") else ""
-        self.banner.setText(f"已受理　{view['case_no']}<br><span style='font-size:13px'>{note}{repeat}</span>")
-        self.banner.show()
+        reporter = "匿名" if view.get("anonymous") else ((view.get("reporter") or {}).get("name") or "")
+        who = f"　{reporter}" if reporter else ""
+        self.banner.setText(f"已受理　{view['case_no']}{who}<br><span style='font-size:13px'>{note}{repeat}</span>")
+        self.banner_box.show()
         self.clear_fields()
         self.saved.emit(view)
         if dispatch and view["state"] == wf.REGISTERED and \
@@ -268,8 +412,28 @@ class IntakePage(Page):
         self.phone.setFocus()
 
     def new_form(self) -> None:
-        self.banner.hide()
+        self.banner_box.hide()
+        self.last_saved = None
         self.clear_fields()
+
+    # -- the saved case ------------------------------------------------------------------------
+    def saved_case_no(self) -> str | None:
+        """The case the banner shows (None once the banner is gone: Ctrl+P then prints nothing)."""
+        return self.last_saved["case_no"] if self.last_saved and self.banner_box.isVisible() else None
+
+    def print_receipt(self, size: str = "a5"):
+        """Preview the receipt of the case just taken in (the banner's case, never a list row)."""
+        from ui.printing_actions import preview_case
+
+        case_no = self.saved_case_no()
+        if case_no:
+            return preview_case(self.ctx, case_no, "receipt", self.window(), size=size)
+        return None
+
+    def open_saved(self) -> None:
+        case_no = self.saved_case_no()
+        if case_no:
+            self.openCase.emit(case_no)
 
     def refresh(self) -> None:
         self.phone.setFocus()

@@ -2,7 +2,8 @@
 reply date) or, for the handling unit, reply to one."""
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -27,6 +28,7 @@ from ui.widgets.urge_badge import urge_icon, urge_tooltip
 class SupervisionPage(Page):
     key = "supervision"
     title = "督办"
+    lists_cases = True  # the window refreshes it on screen after any case change
     roles = ("director", "dispatcher", "admin", "unit")
 
     def __init__(self, ctx, parent=None):
@@ -67,6 +69,8 @@ class SupervisionPage(Page):
         self.note.setObjectName("urgeText")
         self.note.setFixedHeight(60)
         self.issue_level = QComboBox()
+        self.issue_level.setObjectName("urgeLevel")
+        self.issue_level.addItem("（请选择）", None)  # no default level: chosen each time
         for code, label in wf.URGE_LEVELS.items():
             self.issue_level.addItem(label, code)
         self.reply_by = QDateEdit(QDate.currentDate().addDays(1))
@@ -77,13 +81,17 @@ class SupervisionPage(Page):
         self.submit.clicked.connect(self.send)
         if ctx.role == "unit":
             form.addRow("回复内容", self.note)
-            self.submit.setText("回复督办")
+            self.submit.setText("回复督办 (Ctrl+Enter)")
         else:
+            from ui.widgets.phrases import with_phrases
+
             form.addRow("督办等级", self.issue_level)
-            form.addRow("督办要求", self.note)
+            form.addRow("督办要求", with_phrases(ctx, self.note, "urge"))  # 常用语 (F4)
             form.addRow("回复期限", self.reply_by)
-            self.submit.setText("发出督办")
+            self.submit.setText("发出督办 (Ctrl+Enter)")
         form.addRow("", self.submit)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, activated=self.send, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.message = QLabel("")
         self.message.setObjectName("hint")
         form.addRow("", self.message)
@@ -112,6 +120,14 @@ class SupervisionPage(Page):
         actor = self.ctx.actor
         if actor is None:
             return
+        if not no:
+            self.message.setText("请填写案件编号（点选上表或输入）")
+            self.case_no.setFocus()
+            return
+        if actor.role != "unit" and self.issue_level.currentData() is None:
+            self.message.setText("请选择督办等级")
+            self.issue_level.setFocus()
+            return
         if actor.role == "unit":
             self.ctx.tasks.run(sv.reply, self.ctx.desk, actor, no, text, kind="write", on_done=self._sent,
                                on_error=self._failed)
@@ -122,7 +138,9 @@ class SupervisionPage(Page):
 
     def _sent(self, case: dict) -> None:
         self.message.setText(f"{case['case_no']}：已{'回复督办' if self.ctx.role == 'unit' else '督办'}")
-        self.note.clear()
+        self.note.clear()  # nothing stays filled: issuing twice takes a new choice
+        self.case_no.clear()
+        self.issue_level.setCurrentIndex(0)
         self.ctx.bus.publish("case_changed", {"case_nos": [case["case_no"]]})
         self.refresh()
 

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.files import documents_dir
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"}
 
 
@@ -69,7 +71,7 @@ class AttachmentStrip(QWidget):
         self.changed.emit()
 
     def choose(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择附件", "", "图片和文件 (*.*)")
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择附件", documents_dir(), "图片和文件 (*.*)")
         self.add_paths(paths)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
