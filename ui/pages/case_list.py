@@ -23,8 +23,8 @@ from app.domain import workflow as wf
 from app.domain.vocab import CHANNELS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
-from ui.widgets.export_file import ask_path, run_export
 from ui.printing_actions import BatchPrintDialog, print_button
+from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.pickers import CategoryPicker, UnitPicker
 
 COLOURS = {"red": "红灯（超期）", "yellow": "黄灯（临期）", "green": "绿灯"}
