@@ -8,30 +8,46 @@ from sqlalchemy import func, select
 from app.desk import Desk
 from app.errors import ValidationError
 from app.store import backup as bk
-from app.store import migrate
+from app.store import crypto, migrate
 from app.store.audit import audit
 from app.store.models import Case, OutboxEntry
 from app.sync.state import summary
 
 
-def backup(desk: Desk, target: Path | None = None) -> Path:
-    target = target or desk.backups_dir / f"towndesk-{desk.now():%Y%m%d-%H%M%S}.sqlite3"
-    bk.backup_to(desk.db.path, target)
-    with desk.db.tx() as s:
-        audit(s, desk, "admin", "store.backup", str(target))
+def backup(desk: Desk, target: Path | None = None, actor: str = "admin") -> Path:
+    """A sealed, complete backup (app.store.backup); audited once it is in place."""
+    if target is None:
+        crypto.private_dir(desk.backups_dir)
+        target = desk.backups_dir / f"towndesk-{desk.now():%Y%m%d-%H%M%S}{bk.BACKUP_SUFFIX}"
+    bk.backup_to(desk.db.path, target, desk.db.key, created=desk.now().isoformat())
+    if not desk.db.readonly:
+        with desk.db.tx() as s:
+            audit(s, desk, actor, "store.backup", str(target))
     return target
 
 
-def restore(desk: Desk, source: Path) -> dict:
-    """Replace the store with a backup; the current database is backed up first."""
-    if not source.is_file() or not bk.check_file(source):
-        raise ValidationError(f"不是有效的备份文件：{source}", field="file")
-    previous = backup(desk, desk.backups_dir / f"before-restore-{desk.now():%Y%m%d-%H%M%S}.sqlite3")
-    desk.db.close()
-    bk.restore_from(source, desk.db.path)
+def restore(desk: Desk, source: Path, actor: str = "admin") -> dict:
+    """Replace the store with a backup of this town, after checking it completely (a sealed
+    towndesk backup, its checksum, its database's integrity and town); the current database is
+    backed up first. Anything else is refused with the store untouched."""
+    if desk.db.readonly:
+        raise ValidationError("数据库是只读的，不能恢复", field="data_dir")
+    known = migrate.known_revisions()
+    checked = bk.check_backup(source, desk.db.key, desk.meta("town_code"), desk.root, known)
+    try:
+        previous = backup(desk, desk.backups_dir / f"before-restore-{desk.now():%Y%m%d-%H%M%S}{bk.BACKUP_SUFFIX}",
+                          actor)
+        desk.db.close()
+        bk.put_in_place(checked, desk.db.path)
+    finally:
+        checked.database.unlink(missing_ok=True)
     migrate.upgrade(desk.db.engine)
     desk.invalidate()
-    return {"restored": str(source), "previous": str(previous)}
+    header = checked.header
+    with desk.db.tx() as s:
+        audit(s, desk, actor, "store.restore", str(source),
+              {"created": header.get("created"), "cases": header.get("cases_inside"), "previous": str(previous)})
+    return {"restored": str(source), "previous": str(previous), "cases": header.get("cases_inside")}
 
 
 def status(desk: Desk) -> dict:

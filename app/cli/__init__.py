@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
-from app import __version__
+from app import __version__, logs
 from app.cli import admin, cases, demo, printing, reference, supervision, sync
 from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
+from app.paths import data_dir as resolve_data_dir
+from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 
 # The order of the commands in ``towndesk --help``.
 AREAS = (admin, demo, cases, reference, supervision, printing, sync)
@@ -72,3 +75,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消 (cancelled)", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 — a bug: logged (scrubbed of personal data), one calm line
+        return _unexpected(args, e)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    """An unexpected error: its traceback goes to the data dir's log through the redacting
+    formatter (no personal data, no SQL parameters), the user gets one line; exit 1. A write
+    refused by a read-only store is bad circumstances, not a bug: exit 2 with that message."""
+    if "readonly database" in str(exc) or "read-only" in str(exc):
+        e = ReadOnlyStore(READ_ONLY_MESSAGE, field="data_dir")
+        if wants_json(args):
+            print(json.dumps({"error": e.to_dict()}, ensure_ascii=False))
+        print(f"错误：{e.message} ({e.english}: {e.code})", file=sys.stderr)
+        return 2
+    where = ""
+    try:
+        path = logs.install(resolve_data_dir(args.data_dir))
+        logging.getLogger("towndesk.cli").error("command %s failed", args.command, exc_info=exc)
+        where = f"，详情已记录到日志 {path}"
+    except OSError:
+        pass
+    if wants_json(args):
+        print(json.dumps({"error": {"code": "unexpected", "message": "程序遇到意外问题" + where,
+                                    "field": None}}, ensure_ascii=False))
+    print(f"错误：程序遇到意外问题{where} (unexpected error: {type(exc).__name__})", file=sys.stderr)
+    return 1

@@ -66,7 +66,7 @@ def test_an_old_store_is_backed_up_then_migrated(tmp_path):
     d.close()
     again = open_desk(tmp_path / "s")
     assert migrate.current_revision(again.db.engine) == migrate.head_revision()
-    assert list((tmp_path / "s" / "backups").glob("pre-migrate-*.sqlite3"))
+    assert list((tmp_path / "s" / "backups").glob("pre-migrate-*.tdbak"))
     again.close()
 
 
