@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.output import add_json_flag, emit
+from app.cli.output import add_json_flag, add_password_options, emit, read_password
 from app.desk import Desk
 
 
@@ -12,7 +12,7 @@ def register(sub) -> None:
     x.add_argument("--town", required=True)
     x.add_argument("--name", required=True)
     x.add_argument("--workstation", required=True)
-    x.add_argument("--admin-password")
+    add_password_options(x, "admin-password", required=False)
     add_json_flag(x)
     x.set_defaults(handler=cmd_init)
 
@@ -39,7 +39,7 @@ def register(sub) -> None:
 def cmd_init(args, desk: Desk):
     from app.admin.setup import init_store
 
-    out = init_store(desk, args.town, args.name, args.workstation, admin_password=args.admin_password)
+    out = init_store(desk, args.town, args.name, args.workstation, admin_password=read_password(args, "admin-password"))
     emit(args, out, f"已初始化：{out['name']}（{out['town']}），工作站 {out['workstation']}")
 
 

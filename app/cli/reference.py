@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.cli.output import actor, add_json_flag, emit
+from app.cli.output import actor, add_json_flag, add_password_options, emit, read_password
 from app.desk import Desk
 
 KINDS = ["categories", "units", "villages", "grids", "users", "rules"]
@@ -24,13 +24,13 @@ def register(sub) -> None:
     x.add_argument("username")
     x.add_argument("--role", required=True)
     x.add_argument("--unit")
-    x.add_argument("--password", required=True)
+    add_password_options(x)
     x.add_argument("--name")
     add_json_flag(x)
     x.set_defaults(handler=cmd_user_add)
     x = user.add_parser("passwd")
     x.add_argument("username")
-    x.add_argument("--password", required=True)
+    add_password_options(x)
     add_json_flag(x)
     x.set_defaults(handler=cmd_user_passwd)
     x = user.add_parser("lock")
@@ -65,14 +65,15 @@ def ref_text(kind: str, rows: list[dict], refs: RefCache) -> str:
 def cmd_user_add(args, desk: Desk):
     from app.reference import users
 
-    out = users.add_user(desk, actor(args, desk), args.username, args.role, args.password, args.name, args.unit)
+    out = users.add_user(desk, actor(args, desk), args.username, args.role, read_password(args), args.name,
+                          args.unit)
     emit(args, out, f"已添加用户 {out['username']}（{out['role']}）")
 
 
 def cmd_user_passwd(args, desk: Desk):
     from app.reference import users
 
-    users.set_password(desk, actor(args, desk), args.username, args.password)
+    users.set_password(desk, actor(args, desk), args.username, read_password(args))
     emit(args, {"username": args.username, "ok": True}, f"已修改 {args.username} 的密码")
 
 
