@@ -17,6 +17,7 @@ from app.store import crypto
 _COUNTED = ("cases", "case_actions", "audit_log", "meta")
 
 
+
 def _export(plain: Path, target: Path, key: bytes) -> None:
     import sqlcipher3  # the SQLCipher driver: only a store being encrypted needs it here
 
@@ -69,7 +70,27 @@ def encrypt_store(root: Path, path: Path, key: bytes, stamp: str) -> Path:
     os.replace(copy, path)
     crypto.private_file(path)
     seal_plain_backups(backups, key, stamp)
+    seal_plain_attachments(root / "attachments", key)
     return made
+
+
+def seal_plain_attachments(folder: Path, key: bytes) -> int:
+    """Seal attachment files an unencrypted store kept plain (same names: sha256 of the plain bytes)."""
+    if not folder.is_dir():
+        return 0
+    done = 0
+    crypto.private_dir(folder)
+    for path in sorted(folder.glob("*/*")):
+        if path.name.startswith(".") or not path.is_file() or crypto.is_sealed(path):
+            continue
+        crypto.private_dir(path.parent)
+        tmp = path.with_name(f".{path.name}.sealing")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+            crypto.seal_stream(key, crypto.ATTACHMENT_PURPOSE, src, out, {"kind": "attachment"})
+        os.replace(tmp, path)
+        done += 1
+    return done
 
 
 def seal_plain_backups(backups: Path, key: bytes, stamp: str) -> list[Path]:

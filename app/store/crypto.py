@@ -29,6 +29,7 @@ KEYRING_SERVICE = "towndesk"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SEAL_MAGIC = b"TDSEAL01"
 CHUNK = 1 << 20
+ATTACHMENT_PURPOSE = b"attachment"
 _TAG = 16
 
 
