@@ -18,7 +18,7 @@ import logging
 import sys
 
 from app import __version__, logs
-from app.cli import admin, cases, demo, printing, reference, supervision, sync
+from app.cli import admin, audit, cases, demo, printing, reference, supervision, sync
 from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
@@ -26,7 +26,7 @@ from app.paths import data_dir as resolve_data_dir
 from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 
 # The order of the commands in ``towndesk --help``.
-AREAS = (admin, demo, cases, reference, supervision, printing, sync)
+AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,13 +49,16 @@ def cmd_check(args, desk: Desk) -> int:
     from app.store import facts
 
     out = integrity.integrity(desk) | {"rebuild": integrity.rebuild_differences(desk, repair=args.repair)}
+    out["chain"] = integrity.verify_chains(desk)
     out["facts"] = facts.verify(desk, desk.now(), repair=args.repair)
     facts_ok = out["facts"]["differences"] == 0 and out["facts"]["rollup_differences"] == 0
-    ok = out["sqlite"] == "ok" and out["foreign_keys_ok"] and out["search_index_ok"] \
+    ok = out["sqlite"] == "ok" and out["foreign_keys_ok"] and out["search_index_ok"] and out["chain"]["ok"] \
         and ((out["rebuild"]["differences"] == 0 and facts_ok) or args.repair)
     out["ok"] = ok
     emit(args, out, f"检查 {out['rebuild']['checked']} 件案件：差异 {out['rebuild']['differences']}，"
-                    f"统计数据差异 {out['facts']['differences']}，SQLite {out['sqlite']}，{'通过' if ok else '未通过'}")
+                    f"统计数据差异 {out['facts']['differences']}，SQLite {out['sqlite']}，"
+                    f"日志哈希链{'完整' if out['chain']['ok'] else '：' + out['chain']['first_bad']['message']}，"
+                    f"{'通过' if ok else '未通过'}")
     return 0 if ok else 1
 
 

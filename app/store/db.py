@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from app.errors import AppError
+from app.store import chain
 from app.store.crypto import connect_raw
 
 DB_FILENAME = "towndesk.sqlite3"
@@ -80,6 +81,12 @@ def make_engine(path: Path | str, key: bytes | None = None, readonly: bool = Fal
     return engine
 
 
+def _seal_logs(session) -> None:
+    """Every commit extends the hash chains over the log entries it added (app.store.chain)."""
+    session.flush()
+    chain.extend(session.connection())
+
+
 class Database:
     """One workstation database: engine plus a session factory."""
 
@@ -89,6 +96,8 @@ class Database:
         self.readonly = is_read_only(self.path) if readonly is None else readonly
         self.engine = make_engine(self.path, key, self.readonly)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        if not self.readonly:
+            event.listen(self.Session, "before_commit", _seal_logs)
 
     def raw(self):
         """A raw DB-API connection to this store (its key applied), outside the engine's pool."""

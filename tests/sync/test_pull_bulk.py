@@ -21,7 +21,7 @@ def _rows(desk) -> dict:
         cases = {r["id"]: {k: r[k] for k in r.keys() if k != "rid"}
                  for r in con.execute("SELECT * FROM cases")}
         docs = dict(con.execute(f"SELECT c.id, f.body FROM cases c JOIN {search.FTS_TABLE} f ON f.rowid = c.rid"))
-        actions = {r["id"]: {k: r[k] for k in r.keys() if k not in ("seq", "device_id")}
+        actions = {r["id"]: {k: r[k] for k in r.keys() if k not in ("seq", "device_id", "chain")}  # chain: local order
                    for r in con.execute("SELECT * FROM case_actions")}
     finally:
         con.close()
