@@ -10,6 +10,7 @@ from app.errors import ValidationError
 from app.store import backup as bk
 from app.store import crypto, migrate
 from app.store.audit import audit
+from app.store.db import Database
 from app.store.models import Case, OutboxEntry
 from app.sync.state import summary
 
@@ -26,14 +27,18 @@ def backup(desk: Desk, target: Path | None = None, actor: str = "admin") -> Path
     return target
 
 
-def restore(desk: Desk, source: Path, actor: str = "admin") -> dict:
+def restore(desk: Desk, source: Path, actor: str = "admin", key_file: Path | None = None) -> dict:
     """Replace the store with a backup of this town, after checking it completely (a sealed
     towndesk backup, its checksum, its database's integrity and town); the current database is
-    backed up first. Anything else is refused with the store untouched."""
+    backed up first. Anything else is refused with the store untouched.
+
+    ``key_file`` (``towndesk key export`` on the machine that made the backup) restores a backup
+    made under another key, e.g. onto a replacement laptop: the store then adopts that key."""
     if desk.db.readonly:
         raise ValidationError("数据库是只读的，不能恢复", field="data_dir")
+    key = crypto.read_key_file(key_file) if key_file else desk.db.key
     known = migrate.known_revisions()
-    checked = bk.check_backup(source, desk.db.key, desk.meta("town_code"), desk.root, known)
+    checked = bk.check_backup(source, key, desk.meta("town_code"), desk.root, known)
     try:
         previous = backup(desk, desk.backups_dir / f"before-restore-{desk.now():%Y%m%d-%H%M%S}{bk.BACKUP_SUFFIX}",
                           actor)
@@ -41,6 +46,9 @@ def restore(desk: Desk, source: Path, actor: str = "admin") -> dict:
         bk.put_in_place(checked, desk.db.path)
     finally:
         checked.database.unlink(missing_ok=True)
+    if key != desk.db.key:
+        crypto.create_key(desk.root, key)
+        desk.db = Database(desk.db.path, key)
     migrate.upgrade(desk.db.engine)
     desk.invalidate()
     header = checked.header
@@ -50,6 +58,17 @@ def restore(desk: Desk, source: Path, actor: str = "admin") -> dict:
     return {"restored": str(source), "previous": str(previous), "cases": header.get("cases_inside")}
 
 
+def export_key(desk: Desk, target: Path, actor: str = "admin") -> dict:
+    """Write the store's key to a file for safekeeping (restoring its backups on another machine)."""
+    if desk.db.key is None:
+        raise ValidationError("数据库未加密，没有密钥", field="data_dir")
+    path = crypto.export_key(desk.db.key, target)
+    if not desk.db.readonly:
+        with desk.db.tx() as s:
+            audit(s, desk, actor, "store.key_export", str(path))
+    return {"path": str(path)}
+
+
 def status(desk: Desk) -> dict:
     with desk.db.read() as s:
         cases = s.scalar(select(func.count()).select_from(Case))
@@ -57,6 +76,7 @@ def status(desk: Desk) -> dict:
     out = {"data_dir": str(desk.root), "town": desk.meta("town_code"), "town_name": desk.meta("town_name"),
             "workstation": desk.meta("workstation"), "device_id": desk.device_id, "cases": cases,
             "pending": pending, "server": desk.meta("sync.server"), "last_sync": desk.meta("sync.last_success"),
+            "encrypted": desk.db.key is not None, "key": crypto.key_location(desk.root),
             "missing_calendar_years": desk.calendar().missing_years(
                 desk.now().date(), desk.now().date().replace(year=desk.now().year + 1))}
     sync = summary(desk)

@@ -23,6 +23,7 @@ from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
 from app.paths import data_dir as resolve_data_dir
+from app.store.audit import audit as write_audit
 from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 
 # The order of the commands in ``towndesk --help``.
@@ -46,9 +47,22 @@ def run(args: argparse.Namespace) -> int:
     ``init``, ``demo`` and ``enroll`` start from a fresh data dir)."""
     desk = open_desk(args.data_dir)
     try:
-        return args.handler(args, desk) or 0
+        code = args.handler(args, desk) or 0
+        _audit_use(desk, args, code)
+        return code
     finally:
         desk.close()
+
+
+def _audit_use(desk, args: argparse.Namespace, code: int) -> None:
+    """Command-line use is audited: who ran which command (not its arguments, which may name
+    people), with its exit status. A read-only store cannot take the entry."""
+    if desk.db.readonly:
+        return
+    words = [args.command] + [v for k, v in sorted(vars(args).items()) if k.endswith("_cmd") and isinstance(v, str)]
+    target = next((str(getattr(args, k)) for k in ("no", "case_no", "username") if getattr(args, k, None)), None)
+    with desk.db.tx() as s:
+        write_audit(s, desk, args.as_user or "admin", "cli.use", target, {"command": " ".join(words), "exit": code})
 
 
 def main(argv: list[str] | None = None) -> int:

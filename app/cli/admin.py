@@ -5,6 +5,7 @@ from pathlib import Path
 
 from app.cli.output import add_json_flag, add_password_options, emit, read_password
 from app.desk import Desk
+from app.errors import PermissionDenied
 
 
 def register(sub) -> None:
@@ -28,8 +29,15 @@ def register(sub) -> None:
 
     x = sub.add_parser("restore", help="从备份恢复")
     x.add_argument("file")
+    x.add_argument("--key-file", help="备份所用的密钥（在原电脑上用 towndesk key export 导出）")
     add_json_flag(x)
     x.set_defaults(handler=cmd_restore)
+
+    key = sub.add_parser("key", help="本机数据密钥").add_subparsers(dest="key_cmd", required=True)
+    x = key.add_parser("export", help="导出密钥（另行妥善保管：换电脑时恢复备份需要它）")
+    x.add_argument("-o", "--output", required=True)
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_key_export)
 
     x = sub.add_parser("status", help="本机状态")
     add_json_flag(x)
@@ -65,7 +73,7 @@ def cmd_check(args, desk: Desk) -> int:
 def cmd_backup(args, desk: Desk):
     from app.admin import maintenance
 
-    path = maintenance.backup(desk, Path(args.output) if args.output else None)
+    path = maintenance.backup(desk, Path(args.output) if args.output else None, args.as_user or "admin")
     emit(args, {"path": str(path)}, f"已备份到 {path}")
 
 
@@ -74,8 +82,20 @@ def cmd_restore(args, desk: Desk):
     backup in place and migrates it; main closes it afterwards as for any command."""
     from app.admin import maintenance
 
-    out = maintenance.restore(desk, Path(args.file))
+    out = maintenance.restore(desk, Path(args.file), args.as_user or "admin",
+                              Path(args.key_file) if args.key_file else None)
     emit(args, out, f"已从 {args.file} 恢复（原数据库已备份到 {out['previous']}）")
+
+
+def cmd_key_export(args, desk: Desk):
+    from app.admin import maintenance
+    from app.reference.users import get_actor
+
+    who = get_actor(desk, args.as_user)
+    if who.role != "admin":
+        raise PermissionDenied("只有管理员可以导出密钥", field="as")
+    out = maintenance.export_key(desk, Path(args.output), who.username)
+    emit(args, out, f"密钥已导出到 {out['path']}：请离线妥善保管，不要与备份放在一起")
 
 
 def cmd_status(args, desk: Desk):

@@ -130,6 +130,8 @@ def check_backup(source: Path, key: bytes | None, town: str | None, work_dir: Pa
         raise ValidationError(f"备份文件不存在：{source}", field="file")
     if source.stat().st_size == 0:
         raise ValidationError(f"备份文件是空的：{source}", field="file")
+    if not crypto.is_sealed(source):
+        raise ValidationError(f"不是镇街指挥台的备份文件：{source}", field="file")
     if key is None:
         raise ValidationError("本机数据库尚未加密，无法读取加密备份", field="file")
     with open(source, "rb") as f:

@@ -4,7 +4,7 @@
   system's credential store when ``keyring`` offers a real one (Windows Credential Manager/DPAPI,
   the Secret Service on Linux, the macOS keychain), else in a key file readable only by the OS
   user (0600, in a 0700 folder) *outside* the data folder: ``$TOWNDESK_KEY_DIR``, else the
-  platform's user config folder ``towndesk/keys``. The data folder holds only the key's name
+  platform's user config folder ``towndesk-keys`` (~/.config/towndesk-keys, %LOCALAPPDATA%\towndesk-keys). The data folder holds only the key's name
   (``towndesk.keyid``), which is not secret.
 * The database is SQLCipher 4 keyed with the raw key (no passphrase derivation per connection).
 * Attachments and backups are sealed: chunked AES-256-GCM under a per-file key derived (HKDF) from
@@ -66,7 +66,8 @@ def key_dir() -> Path:
         return Path(explicit).expanduser().resolve()
     import platformdirs  # light, but only the key look-up needs it
 
-    return Path(platformdirs.user_config_dir("towndesk", appauthor=False)) / "keys"
+    # "towndesk-keys", not "towndesk": on Windows the config and data folders are the same place
+    return Path(platformdirs.user_config_dir("towndesk-keys", appauthor=False))
 
 
 def _keyring():
@@ -122,9 +123,10 @@ def load_key(root: Path) -> bytes | None:
                      f"或把密钥文件放回 {key_dir()}", field="data_dir")
 
 
-def create_key(root: Path) -> bytes:
-    """Make a new random key for the store in ``root``, keep it, and write its name in ``root``."""
-    key = secrets.token_bytes(32)
+def create_key(root: Path, key: bytes | None = None) -> bytes:
+    """Make a new random key (or adopt ``key``, e.g. a restored backup's) for the store in
+    ``root``, keep it, and write its name in ``root``."""
+    key = key or secrets.token_bytes(32)
     kid = secrets.token_hex(16)
     where = None
     kr = _keyring()
@@ -148,6 +150,32 @@ def create_key(root: Path) -> bytes:
     private_file(tmp)
     tmp.replace(marker)
     return key
+
+
+def read_key_file(path: Path) -> bytes:
+    """A key exported with ``towndesk key export`` (64 hex digits)."""
+    try:
+        text = Path(path).read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text.split()[-1] if text else "")
+    except (OSError, ValueError, UnicodeDecodeError):
+        key = b""
+    if len(key) != 32:
+        raise AppError(f"不是有效的密钥文件：{path}", field="key_file", code="invalid")
+    return key
+
+
+def export_key(key: bytes, target: Path) -> Path:
+    """Write the key to ``target`` (0600, never overwriting) for safekeeping away from the laptop."""
+    target = Path(target)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise AppError(f"文件已存在：{target}", field="output", code="invalid") from None
+    except OSError as e:
+        raise AppError(f"无法写入：{target}（{e.strerror}）", field="output", code="invalid") from None
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write("# towndesk store key: whoever holds it and a backup can read the backup\n" + key.hex() + "\n")
+    return target
 
 
 def key_location(root: Path) -> str:

@@ -142,3 +142,18 @@ def test_a_read_only_store_answers_read_commands(tmp_path):
         assert r.returncode == 2 and "只读" in r.stderr and "Traceback" not in r.stderr
     finally:
         subprocess.run(["chattr", "-i", *targets], check=True)
+
+
+def test_a_backup_restores_on_a_replacement_machine_with_the_exported_key(store, tmp_path):
+    backup = ok_json(run(store, "backup", "-o", str(tmp_path / "move.tdbak"), "--json"))["path"]
+    r = run(store, "key", "export", "-o", str(tmp_path / "k.txt"), "--json", user="intake")
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["field"] == "as"
+    key = ok_json(run(store, "key", "export", "-o", str(tmp_path / "k.txt"), "--json"))["path"]
+    if os.name == "posix":
+        assert os.stat(key).st_mode & 0o777 == 0o600
+    fresh = tmp_path / "replacement"
+    refused(fresh, backup, "本机密钥")  # its own new key cannot open the backup
+    out = ok_json(run(fresh, "restore", backup, "--key-file", key, "--json"))
+    assert out["cases"] == case_count(store) == case_count(fresh)
+    assert ok_json(run(fresh, "check", "--json"))["ok"]
+    assert ok_json(run(fresh, "status", "--json"))["encrypted"] is True
