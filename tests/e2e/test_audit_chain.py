@@ -129,3 +129,14 @@ def test_writes_keep_the_chain_whole(store, capsys, tmp_path):
     assert main(["--data-dir", str(copy), "--as", "intake", "case", "add", "--json", str(path)]) == 0
     code, out = verify(copy, capsys)
     assert code == 0, out
+
+
+def test_cli_use_is_audited_without_its_arguments(store, capsys):
+    no = sql(store, "SELECT case_no FROM cases LIMIT 1")[0][0]
+    assert main(["--data-dir", str(store), "--as", "director", "case", "show", no, "--json"]) == 0
+    assert main(["--data-dir", str(store), "case", "list", "--q", "张三", "--json"]) == 0
+    rows = sql(store, "SELECT actor, action, target, detail FROM audit_log WHERE action = 'cli.use' ORDER BY seq")
+    assert [(r[0], r[2], json.loads(r[3])) for r in rows[-2:]] == [
+        ("director", no, {"command": "case show", "exit": 0}), ("admin", None, {"command": "case list", "exit": 0})]
+    assert "张三" not in json.dumps(rows, ensure_ascii=False)
+    assert verify(store, capsys)[0] == 0
