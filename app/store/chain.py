@@ -48,25 +48,54 @@ def _head(conn, log: str) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
+BATCH = 20_000
+
+
 def extend(conn) -> int:
-    """Chain the rows added since the heads (in the caller's transaction). Returns how many."""
+    """Chain the rows added since the heads (in the caller's transaction), a batch at a time (a
+    bulk load adds millions). Returns how many."""
     total = 0
     for log, cols in LOGS.items():
         head = _head(conn, log) or {"seq": 0, "hash": GENESIS, "count": 0}
-        rows = conn.execute(text(f"SELECT seq, {', '.join(cols)} FROM {log} WHERE seq > :s ORDER BY seq"),
-                            {"s": head["seq"]}).all()
-        if not rows:
-            continue
-        prev, updates = head["hash"], []
-        for row in rows:
-            prev = link(prev, row[1:])
-            updates.append({"c": prev, "s": row[0]})
-        conn.execute(text(f"UPDATE {log} SET chain = :c WHERE seq = :s"), updates)
-        head = {"seq": rows[-1][0], "hash": prev, "count": head["count"] + len(rows)}
-        conn.execute(text("INSERT OR REPLACE INTO meta(key, value) VALUES (:k, :v)"),
-                     {"k": _key(log), "v": json.dumps(head)})
-        total += len(rows)
+        start = dict(head)
+        while True:
+            rows = conn.execute(text(f"SELECT seq, {', '.join(cols)} FROM {log} WHERE seq > :s "
+                                     f"ORDER BY seq LIMIT {BATCH}"), {"s": head["seq"]}).all()
+            if not rows:
+                break
+            prev, updates = head["hash"], []
+            for row in rows:
+                prev = link(prev, row[1:])
+                updates.append({"c": prev, "s": row[0]})
+            conn.execute(text(f"UPDATE {log} SET chain = :c WHERE seq = :s"), updates)
+            head = {"seq": rows[-1][0], "hash": prev, "count": head["count"] + len(rows)}
+            total += len(rows)
+            if len(rows) < BATCH:
+                break
+        if head != start:
+            conn.execute(text("INSERT OR REPLACE INTO meta(key, value) VALUES (:k, :v)"),
+                         {"k": _key(log), "v": json.dumps(head)})
     return total
+
+
+def extend_bulk(cur, log: str, rows: list[tuple]) -> list[str] | None:
+    """Chain values for ``rows`` about to be appended with a raw ``executemany`` (content columns
+    first, in LOGS order), and the head moved past them — or None when the log already has rows
+    beyond its head (then the next commit's :func:`extend` chains everything in order). ``cur`` is
+    a DB-API cursor inside the caller's transaction; the rows must get the next seqs."""
+    cur.execute("SELECT value FROM meta WHERE key = ?", (_key(log),))
+    found = cur.fetchone()
+    head = json.loads(found[0]) if found else {"seq": 0, "hash": GENESIS, "count": 0}
+    cur.execute(f"SELECT coalesce(max(seq), 0) FROM {log}")
+    if cur.fetchone()[0] != head["seq"] or not rows:
+        return None
+    width, prev, out = len(LOGS[log]), head["hash"], []
+    for row in rows:
+        prev = link(prev, row[:width])
+        out.append(prev)
+    head = {"seq": head["seq"] + len(rows), "hash": prev, "count": head["count"] + len(rows)}
+    cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_key(log), json.dumps(head)))
+    return out
 
 
 def _bad(log: str, row, reason: str, position: int) -> dict:
@@ -75,32 +104,47 @@ def _bad(log: str, row, reason: str, position: int) -> dict:
             + (f"（seq {row[0]}，{row[1]}）" if row else "") + f"：{REASONS[reason]}"}
 
 
+def _rows(conn, log: str, with_values: bool = True):
+    """The log in seq order, streamed a batch at a time."""
+    cols = ", ".join(LOGS[log]) + ", " if with_values else ""
+    after = None
+    while True:
+        where = "" if after is None else f"WHERE seq > {int(after)} "
+        batch = conn.execute(text(f"SELECT seq, {cols}chain FROM {log} {where}ORDER BY seq LIMIT {BATCH}")).all()
+        yield from batch
+        if len(batch) < BATCH:
+            return
+        after = batch[-1][0]
+
+
 def verify_log(conn, log: str) -> dict:
-    cols = LOGS[log]
-    rows = conn.execute(text(f"SELECT seq, {', '.join(cols)}, chain FROM {log} ORDER BY seq")).all()
     head = _head(conn, log)
-    out = {"entries": len(rows), "first_bad": None}
-    prev, prev_seq = GENESIS, 0
-    for i, row in enumerate(rows, 1):
+    out = {"entries": 0, "first_bad": None}
+    prev, prev_seq, last, n = GENESIS, 0, None, 0
+    for n, row in enumerate(_rows(conn, log), 1):
         stored, values = row[-1], row[1:-1]
         if stored is None:
-            out["first_bad"] = _bad(log, row, "unsealed", i)
-            return out
+            out["first_bad"] = _bad(log, row, "unsealed", n)
+            break
         if stored == link(prev, values):
-            prev, prev_seq = stored, row[0]
+            prev, prev_seq, last = stored, row[0], row
             continue
         if row[0] - prev_seq > 1:
             reason = "deleted"
-        elif any(stored == link(other[-1], values) for other in rows if other[-1]) or stored == link(GENESIS, values):
-            reason = "reordered"
+        elif stored == link(GENESIS, values) or any(
+                other[-1] and stored == link(other[-1], values) for other in _rows(conn, log, with_values=False)):
+            reason = "reordered"  # intact, but chained to another predecessor than the one before it
         else:
             reason = "edited"
-        out["first_bad"] = _bad(log, row, reason, i)
+        out["first_bad"] = _bad(log, row, reason, n)
+        break
+    out["entries"] = conn.execute(text(f"SELECT count(*) FROM {log}")).scalar()
+    if out["first_bad"]:
         return out
-    if rows and head is None:
-        out["first_bad"] = _bad(log, None, "head_missing", len(rows))
-    elif head is not None and (head["count"] != len(rows) or head["hash"] != prev):
-        out["first_bad"] = _bad(log, rows[-1] if rows else None, "truncated", len(rows) + 1)
+    if n and head is None:
+        out["first_bad"] = _bad(log, None, "head_missing", n)
+    elif head is not None and (head["count"] != n or head["hash"] != prev):
+        out["first_bad"] = _bad(log, last, "truncated", n + 1)
     return out
 
 

@@ -140,3 +140,24 @@ def test_cli_use_is_audited_without_its_arguments(store, capsys):
         ("director", no, {"command": "case show", "exit": 0}), ("admin", None, {"command": "case list", "exit": 0})]
     assert "张三" not in json.dumps(rows, ensure_ascii=False)
     assert verify(store, capsys)[0] == 0
+
+
+def test_small_batches_chain_and_verify_the_same(store, capsys, monkeypatch):
+    from app.store import chain
+
+    monkeypatch.setattr(chain, "BATCH", 7)  # batch edges everywhere (a bulk load streams 20,000 at a time)
+    con = open_store_raw(store)
+    try:
+        con.execute("UPDATE case_actions SET chain = NULL WHERE seq > 100")
+        con.execute("UPDATE meta SET value = json_set(value, '$.seq', 100, '$.count', 100, '$.hash', "
+                    "(SELECT chain FROM case_actions WHERE seq = 100)) WHERE key = 'chain.case_actions'")
+        con.commit()
+    finally:
+        con.close()
+    assert main(["--data-dir", str(store), "backup", "-o", str(store.parent / "again.tdbak")]) == 0  # a commit
+    code, out = verify(store, capsys)
+    assert code == 0, out
+    seq, aid = nth_action(store, 30)
+    sql(store, "UPDATE case_actions SET kind = 'comment' WHERE seq = ?", args=(seq,))
+    code, out = verify(store, capsys)
+    assert code == 1 and out["first_bad"]["id"] == aid
