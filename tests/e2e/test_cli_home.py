@@ -17,7 +17,7 @@ KINDS = ["categories", "units", "villages", "grids", "users", "rules"]
 # Every command of the contract (README "Command line", docs/SUPERVISION.md, PRINTING.md, SYNC.md).
 COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "case search", "ref list", "user add",
             "user passwd", "user lock", "check", "backup", "restore", "status", "report", "indicators", "ranking",
-            "deadlines", "urge", "print", "enroll", "sync", "conflicts"]
+            "deadlines", "urge", "print", "enroll", "sync", "conflicts", "audit verify", "key export"]
 
 
 def run(*args, data_dir=None):
