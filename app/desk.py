@@ -5,7 +5,6 @@ threads: sessions are opened per operation, caches are immutable snapshots repla
 """
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +16,11 @@ from app import config
 from app.domain.calendar import WorkCalendar
 from app.errors import AppError
 from app.paths import data_dir as resolve_data_dir
-from app.store import migrate
+from app.store import backup as bk
+from app.store import crypto, migrate
 from app.store.bulk import restore_indexes
-from app.store.db import DB_FILENAME, Database
+from app.store.convert import encrypt_store
+from app.store.db import DB_FILENAME, Database, is_read_only
 from app.store.holidays import read_overrides
 from app.store.models import Meta
 from app.store.refcache import RefCache, load_cache
@@ -123,22 +124,41 @@ class Desk:
         self.db.close()
 
 
-def open_desk(root=None, *, clock: Callable[[], datetime] = utcnow, backup: bool = True) -> Desk:
+def open_desk(root=None, *, clock: Callable[[], datetime] = utcnow, backup: bool = True,
+              encrypt: bool = True) -> Desk:
     """Open (creating if needed) the store in the data dir and migrate it to head.
 
-    An existing store that needs a migration is copied to backups/ first.
+    A new store is encrypted (SQLCipher) with a new random key kept outside the data dir
+    (app.store.crypto); an existing plain store is encrypted on open, after a sealed backup
+    (``encrypt=False`` keeps a plain store plain: benchmarks compare the two). An existing store
+    that needs a migration is backed up to backups/ first. A store the user cannot write is opened
+    read-only (queries answer; writes are refused with a message).
     """
     root = resolve_data_dir(root)
     root.mkdir(parents=True, exist_ok=True)
+    crypto.private_dir(root)
     path = root / DB_FILENAME
-    existed = path.exists()
-    db = Database(path)
-    if existed and backup and migrate.current_revision(db.engine) != migrate.head_revision():
-        backups = root / "backups"
-        backups.mkdir(exist_ok=True)
-        shutil.copy2(path, backups / f"pre-migrate-{utcnow():%Y%m%d%H%M%S}.sqlite3")
-    migrate.upgrade(db.engine)
-    _finish_interrupted_bulk_load(db)
+    existed = path.exists() and path.stat().st_size > 0
+    key = crypto.load_key(root)
+    stamp = f"{utcnow():%Y%m%d%H%M%S}"
+    if existed and crypto.is_plain_sqlite(path):
+        if encrypt and not is_read_only(path):
+            key = key or crypto.create_key(root)
+            encrypt_store(root, path, key, stamp)
+        else:
+            key = None
+    elif existed and key is None:
+        raise crypto.KeyMissing(f"数据库已加密，但数据目录中没有密钥名称文件 {crypto.KEY_ID_FILE}", field="data_dir")
+    elif not existed and encrypt and key is None:
+        key = crypto.create_key(root)
+    db = Database(path, key)
+    crypto.private_file(path)
+    if existed and backup and not db.readonly and migrate.current_revision(db.engine) != migrate.head_revision():
+        backups = crypto.private_dir(root / "backups")
+        bk.backup_to(path, backups / f"pre-migrate-{stamp}{bk.BACKUP_SUFFIX}", key, created=stamp)
+    if not db.readonly:
+        migrate.upgrade(db.engine)
+        _finish_interrupted_bulk_load(db)
     return Desk(root, db, clock)
 
 

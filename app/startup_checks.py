@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -67,7 +66,7 @@ def check_fonts() -> Problem | None:
 
 def check_database(root: Path) -> Problem | None:
     """Migration scripts present; an existing database opens and is not newer than this program."""
-    from app.store import migrate  # SQLAlchemy: imported only when the checks run
+    from app.store import crypto, migrate  # Alembic and SQLAlchemy: imported only when the checks run
 
     try:
         known = set(migrate.script_revisions())  # read from the scripts' text, without Alembic
@@ -78,14 +77,16 @@ def check_database(root: Path) -> Problem | None:
     if not path.exists():
         return None  # a fresh data directory: open_desk creates and migrates it
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        conn = crypto.connect_raw(path, crypto.load_key(root), readonly=True, timeout=5)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             has_version = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if has_version else None
         finally:
             conn.close()
-    except sqlite3.Error as e:
+    except crypto.KeyMissing as e:
+        return Problem("database", f"{e.message}\n请联系管理员。", "key missing")
+    except Exception as e:  # noqa: BLE001 — sqlite3 or sqlcipher3 errors alike: the file does not open
         return Problem("database", f"数据库无法打开（文件可能已损坏）：{path}\n"
                                    f"请联系管理员用 towndesk restore 从 backups 目录中的备份恢复。",
                        f"{type(e).__name__}: {e}")

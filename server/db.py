@@ -27,7 +27,8 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    engine = create_engine(url, hide_parameters=True,  # no personal data in error messages and logs
+                           connect_args={"timeout": 60, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -55,7 +56,7 @@ class ServerDB:
             self.write_engine = _sqlite_engine(self.url, immediate=True)
         else:
             self.read_engine = self.write_engine = create_engine(
-                self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+                self.url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 

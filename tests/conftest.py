@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Store keys (app.store.crypto) go to a throw-away folder, never the OS keyring or ~/.config.
+os.environ.setdefault("TOWNDESK_KEYRING", "0")
+os.environ.setdefault("TOWNDESK_KEY_DIR", tempfile.mkdtemp(prefix="towndesk-test-keys-"))
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Friday 2026-11-27 10:00 in Shanghai: the default "now" of every test store.

@@ -213,18 +213,30 @@ class CaseDetailView(QWidget):
         self.files.clear()
         self.files_box.setVisible(bool(files))
         for f in files:
-            path = attachments.blob_path(self.ctx.desk, f["sha256"])
             item = QListWidgetItem(f["filename"])
-            if (f.get("mime") or "").startswith("image/") and path.exists():
-                pix = QPixmap(str(path))
+            if (f.get("mime") or "").startswith("image/") and attachments.has_blob(self.ctx.desk, f["sha256"]):
+                pix = QPixmap()
+                pix.loadFromData(attachments.read_blob(self.ctx.desk, f["sha256"]) or b"")
                 if not pix.isNull():
                     item.setIcon(QIcon(pix.scaled(96, 96, Qt.AspectRatioMode.KeepAspectRatio,
                                                   Qt.TransformationMode.SmoothTransformation)))
-            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setData(Qt.ItemDataRole.UserRole, (f["sha256"], f["filename"]))
             self.files.addItem(item)
 
     def _open_file(self, item: QListWidgetItem) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)))
+        """Open with the system's viewer: the sealed file is decrypted into a private temporary
+        folder (0700) for the viewer; the operator chose to show it."""
+        import tempfile  # only opening an attachment needs it
+        from pathlib import Path
+
+        sha, name = item.data(Qt.ItemDataRole.UserRole)
+        data = attachments.read_blob(self.ctx.desk, sha)
+        if data is None:
+            return
+        folder = Path(tempfile.mkdtemp(prefix="towndesk-view-"))
+        path = folder / Path(name).name
+        path.write_bytes(data)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # -- actions -------------------------------------------------------------------------------
     def _set_buttons(self, allowed: list[str]) -> None:

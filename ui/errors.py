@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app import logs as app_logs
 from app.errors import AppError
 
 log = logging.getLogger("towndesk.ui")
@@ -26,17 +27,11 @@ silent = False  # tests may set this to collect messages without opening boxes
 
 
 def install_logging(data_dir: Path) -> Path:
-    """A rotating log file ``logs/towndesk.log`` in the data dir (1 MB x 5)."""
-    logs = Path(data_dir) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    path = logs / "towndesk.log"
-    root = logging.getLogger("towndesk")
-    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(logging.INFO)
-    return path
+    """A rotating log file ``logs/towndesk.log`` in the data dir (1 MB x 5), scrubbed of personal
+    data and SQL parameters (app.logs)."""
+    if any(isinstance(h, RotatingFileHandler) for h in logging.getLogger("towndesk").handlers):
+        return Path(data_dir) / "logs" / "towndesk.log"
+    return app_logs.install(data_dir)
 
 
 def install_excepthook() -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from app.cases.caselog import state_of
 from app.desk import Desk
 from app.domain.casefold import CASE_FIELDS, ActionRecord, fold
+from app.store import chain
 from app.store.models import Case, CaseAction
 
 
@@ -41,6 +42,12 @@ def rebuild_differences(desk: Desk, repair: bool = False, limit: int = 100) -> d
         orphans = s.scalar(text("SELECT count(*) FROM cases WHERE NOT EXISTS "
                                 "(SELECT 1 FROM case_actions a WHERE a.case_id = cases.id)"))
     return {"checked": checked, "differences": len(diffs), "diffs": diffs, "orphans": orphans}
+
+
+def verify_chains(desk: Desk) -> dict:
+    """The hash chains of the action log and the audit log (app.store.chain.verify)."""
+    with desk.db.read() as s:
+        return chain.verify(s.connection())
 
 
 def integrity(desk: Desk) -> dict:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.desk import ADMIN_USERNAME, Desk
 from app.domain.ids import new_id, stable_id
+from app.domain.passwords import check_password
 from app.errors import ValidationError
 from app.reference.records import load_reference
 from app.reference.users import hash_password
@@ -29,6 +30,8 @@ def init_store(desk: Desk, town: str, name: str, workstation: str, reference: di
         raise ValidationError("工作站代码应为 1-6 位大写字母或数字", field="workstation")
     if not (name or "").strip():
         raise ValidationError("请填写镇街名称", field="name")
+    if admin_password is not None:
+        check_password(admin_password, ADMIN_USERNAME, field="admin_password")
     existing = desk.meta("town_code")
     if existing and existing != town:
         raise ValidationError(f"本机已初始化为镇街 {existing}，不能改为 {town}", field="town")

@@ -1,8 +1,14 @@
-"""Content-addressed attachments: bytes stored once by sha256 beside the database."""
+"""Content-addressed attachments: bytes stored once by sha256 beside the database.
+
+On an encrypted store each file is sealed (app.store.crypto: AES-256-GCM under a key derived from
+the store's key); its name stays the sha256 of the plain bytes (what the case log and sync name).
+Read them with :func:`read_blob`, never from the path directly."""
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -12,9 +18,11 @@ from app.desk import Actor, Desk
 from app.domain.actions import ATTACHMENT_MAX_BYTES
 from app.domain.ids import new_id
 from app.errors import ValidationError
+from app.store import crypto
 from app.store.models import Attachment
 
 MAX_BYTES = ATTACHMENT_MAX_BYTES
+PURPOSE = crypto.ATTACHMENT_PURPOSE
 
 
 def blob_path(desk: Desk, sha256: str) -> Path:
@@ -35,13 +43,49 @@ def store_file(desk: Desk, source: Path) -> tuple[str, int]:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     digest = h.hexdigest()
-    target = blob_path(desk, digest)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".part")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+    put_blob(desk, digest, source)
     return digest, size
+
+
+def put_blob(desk: Desk, digest: str, source: Path) -> Path:
+    """Store the plain file ``source`` under ``digest`` (sealed on an encrypted store); no-op when
+    the bytes are already there."""
+    target = blob_path(desk, digest)
+    if target.exists():
+        return target
+    crypto.private_dir(desk.attachments_dir)
+    crypto.private_dir(target.parent)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        if desk.db.key is None:
+            shutil.copyfile(source, tmp)
+        else:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                crypto.seal_stream(desk.db.key, PURPOSE, src, out, {"kind": "attachment"})
+        crypto.private_file(tmp)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def has_blob(desk: Desk, digest: str) -> bool:
+    return blob_path(desk, digest).is_file()
+
+
+def read_blob(desk: Desk, digest: str) -> bytes | None:
+    """The plain bytes of an attachment, or None when they are missing or do not open."""
+    path = blob_path(desk, digest)
+    try:
+        if crypto.is_sealed(path):
+            if desk.db.key is None:
+                return None
+            with open(path, "rb") as f:
+                return b"".join(crypto.open_stream(desk.db.key, PURPOSE, f))
+        return path.read_bytes()
+    except (OSError, crypto.SealError):
+        return None
 
 
 def prepare(desk: Desk, path: str | Path, note: str = "") -> dict:

@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
-from app import __version__
-from app.cli import admin, cases, demo, golive, printing, reference, supervision, sync
+from app import __version__, logs
+from app.cli import admin, audit, cases, demo, golive, printing, reference, supervision, sync
 from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
+from app.paths import data_dir as resolve_data_dir
+from app.store.audit import audit as write_audit
+from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 
 # The order of the commands in ``towndesk --help``.
-AREAS = (admin, demo, cases, reference, supervision, printing, sync, golive)  # golive adds to ref and case
+AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync, golive)  # golive adds to ref and case
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,9 +47,22 @@ def run(args: argparse.Namespace) -> int:
     ``init``, ``demo`` and ``enroll`` start from a fresh data dir)."""
     desk = open_desk(args.data_dir)
     try:
-        return args.handler(args, desk) or 0
+        code = args.handler(args, desk) or 0
+        _audit_use(desk, args, code)
+        return code
     finally:
         desk.close()
+
+
+def _audit_use(desk, args: argparse.Namespace, code: int) -> None:
+    """Command-line use is audited: who ran which command (not its arguments, which may name
+    people), with its exit status. A read-only store cannot take the entry."""
+    if desk.db.readonly:
+        return
+    words = [args.command] + [v for k, v in sorted(vars(args).items()) if k.endswith("_cmd") and isinstance(v, str)]
+    target = next((str(getattr(args, k)) for k in ("no", "case_no", "username") if getattr(args, k, None)), None)
+    with desk.db.tx() as s:
+        write_audit(s, desk, args.as_user or "admin", "cli.use", target, {"command": " ".join(words), "exit": code})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,3 +89,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消 (cancelled)", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 — a bug: logged (scrubbed of personal data), one calm line
+        return _unexpected(args, e)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    """An unexpected error: its traceback goes to the data dir's log through the redacting
+    formatter (no personal data, no SQL parameters), the user gets one line; exit 1. A write
+    refused by a read-only store is bad circumstances, not a bug: exit 2 with that message."""
+    if "readonly database" in str(exc) or "read-only" in str(exc):
+        e = ReadOnlyStore(READ_ONLY_MESSAGE, field="data_dir")
+        if wants_json(args):
+            print(json.dumps({"error": e.to_dict()}, ensure_ascii=False))
+        print(f"错误：{e.message} ({e.english}: {e.code})", file=sys.stderr)
+        return 2
+    where = ""
+    try:
+        path = logs.install(resolve_data_dir(args.data_dir))
+        logging.getLogger("towndesk.cli").error("command %s failed", args.command, exc_info=exc)
+        where = f"，详情已记录到日志 {path}"
+    except OSError:
+        pass
+    if wants_json(args):
+        print(json.dumps({"error": {"code": "unexpected", "message": "程序遇到意外问题" + where,
+                                    "field": None}}, ensure_ascii=False))
+    print(f"错误：程序遇到意外问题{where} (unexpected error: {type(exc).__name__})", file=sys.stderr)
+    return 1

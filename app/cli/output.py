@@ -75,3 +75,38 @@ def actor(args: argparse.Namespace, desk: Desk) -> Actor:
         raise AuthError(f"本工作站已注册到区级服务器：以用户「{name}」操作须提供其密码"
                         "（环境变量 TOWNDESK_PASSWORD 或在终端输入）", field="password")
     return users.login(desk, name, password)
+
+
+def add_password_options(p: argparse.ArgumentParser, name: str = "password", required: bool = True) -> None:
+    """``--NAME-stdin`` (the first line of stdin), ``--NAME P`` (kept for scripts: other users of the
+    machine can read a command line, so it warns), or, with neither, a prompt on a terminal."""
+    p.add_argument(f"--{name}", dest=name.replace("-", "_"),
+                   help=f"（不推荐：本机其他用户可在进程列表中看到）改用 --{name}-stdin 或交互输入")
+    p.add_argument(f"--{name}-stdin", dest=f"{name.replace('-', '_')}_stdin", action="store_true",
+                   help="从标准输入的第一行读取密码")
+    p.set_defaults(**{f"_{name.replace('-', '_')}_required": required})
+
+
+def read_password(args: argparse.Namespace, name: str = "password") -> str | None:
+    """The password given the safe way (stdin or a prompt), or by ``--NAME`` with a warning."""
+    key = name.replace("-", "_")
+    given, from_stdin = getattr(args, key, None), getattr(args, f"{key}_stdin", False)
+    if given is not None and from_stdin:
+        raise ValidationError(f"--{name} 与 --{name}-stdin 只能用一个", field=key)
+    if given is not None:
+        print(f"警告：--{name} 会让本机其他用户在进程列表中看到密码，请改用 --{name}-stdin 或交互输入 "
+              f"(warning: a password on the command line is visible to other users)", file=sys.stderr)
+        return given
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise ValidationError("标准输入中没有密码", field=key)
+        return line.rstrip("\r\n")
+    if not getattr(args, f"_{key}_required", True):
+        return None
+    if not sys.stdin.isatty():
+        raise ValidationError(f"请用 --{name}-stdin 从标准输入提供密码，或在终端中运行以交互输入", field=key)
+    first = getpass.getpass("新密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise ValidationError("两次输入的密码不一致", field=key)
+    return first

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.cli.output import actor, add_json_flag, emit
+from app.cli.output import actor, add_json_flag, add_password_options, emit, read_password
 from app.desk import ADMIN_USERNAME, Desk
 from app.errors import ValidationError
 
@@ -29,7 +29,7 @@ def register(sub) -> None:
     x.add_argument("username")
     x.add_argument("--role", required=True)
     x.add_argument("--unit")
-    x.add_argument("--password", required=True)
+    add_password_options(x)
     x.add_argument("--name")
     add_json_flag(x)
     x.set_defaults(handler=cmd_user_add)
@@ -42,7 +42,7 @@ def register(sub) -> None:
     x.set_defaults(handler=cmd_user_set)
     x = user.add_parser("passwd")
     x.add_argument("username")
-    x.add_argument("--password", required=True)
+    add_password_options(x)
     add_json_flag(x)
     x.set_defaults(handler=cmd_user_passwd)
     x = user.add_parser("lock")
@@ -101,7 +101,8 @@ def cmd_user_add(args, desk: Desk):
         return
     from app.reference import users
 
-    out = users.add_user(desk, actor(args, desk), args.username, args.role, args.password, args.name, args.unit)
+    out = users.add_user(desk, actor(args, desk), args.username, args.role, read_password(args), args.name,
+                          args.unit)
     emit(args, out, f"已添加用户 {out['username']}（{out['role']}）")
 
 
@@ -125,7 +126,7 @@ def cmd_user_set(args, desk: Desk):
 def cmd_user_passwd(args, desk: Desk):
     from app.reference import users
 
-    users.set_password(desk, actor(args, desk), args.username, args.password)
+    users.set_password(desk, actor(args, desk), args.username, read_password(args))
     emit(args, {"username": args.username, "ok": True}, f"已修改 {args.username} 的密码")
 
 

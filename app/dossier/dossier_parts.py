@@ -14,7 +14,7 @@ from app.dossier import casetext as ct
 from app.dossier.layout import P, PrintContext, fmt_time, form_table, grid_table
 from app.dossier.marks import human_size, is_image, photo, signature_block
 
-BlobPath = Callable[[str], Path | None]
+BlobPath = Callable[[str], Path | bytes | None]  # a photo's file, or its plain bytes
 
 
 def heading(text: str) -> list:
@@ -155,8 +155,9 @@ def attachments(case: dict, ctx: PrintContext, width: float, blob: BlobPath | No
     for i, a in enumerate(atts, 1):
         if not is_image(a) or blob is None:
             continue
-        path = blob(a["sha256"])
-        img = photo(path, width, max_photo_h) if path is not None and path.is_file() else None
+        path = blob(a["sha256"])  # a path, or the plain bytes (an encrypted store's sealed file)
+        usable = isinstance(path, bytes | bytearray) or (path is not None and path.is_file())
+        img = photo(path, width, max_photo_h) if usable else None
         caption = f"附件{i}：{a.get('filename')}"
         if img is None:
             out += [Spacer(1, 3 * mm), P(caption + "（图片文件缺失或无法读取）", "small_c")]

@@ -51,15 +51,16 @@ def signature_block(roles: list[str], width: float, date_line: bool = True) -> T
     return t
 
 
-def _reader(path: Path) -> tuple[io.BytesIO, int, int]:
+def _reader(path: Path | bytes) -> tuple[io.BytesIO, int, int]:
     """The bytes of a photo to embed: a JPEG of sensible size as it is (ReportLab copies JPEG data
     without decoding it); larger or other images scaled down and re-encoded as JPEG once."""
     from PIL import Image as PILImage  # Pillow loads only when a document embeds a photo
 
-    with PILImage.open(path) as im:
+    data = bytes(path) if isinstance(path, bytes | bytearray) else None  # plain bytes of a sealed file
+    with PILImage.open(io.BytesIO(data) if data is not None else path) as im:
         w, h = im.size
         if im.format == "JPEG" and max(w, h) <= MAX_PIXELS * 1.7 and im.mode in ("RGB", "L"):
-            return io.BytesIO(path.read_bytes()), w, h
+            return io.BytesIO(data if data is not None else path.read_bytes()), w, h
         if im.format == "JPEG":
             # Decode at 1/2, 1/4 or 1/8 scale straight from the DCT data (a phone photo: ~10x faster).
             long_side = MAX_PIXELS * 5 // 6
@@ -78,7 +79,7 @@ def _reader(path: Path) -> tuple[io.BytesIO, int, int]:
         return buf, im.size[0], im.size[1]
 
 
-def photo(path: Path, max_w: float, max_h: float) -> Image | None:
+def photo(path: Path | bytes, max_w: float, max_h: float) -> Image | None:
     """The photo at ``path`` scaled to fit max_w x max_h (keeps the aspect ratio); None if unreadable."""
     try:
         reader, w, h = _reader(path)

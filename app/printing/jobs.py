@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.cases import queries
-from app.cases.attachments import blob_path
+from app.cases.attachments import read_blob
 from app.cases.timing import policy_for
 from app.desk import Actor, Desk
 from app.domain.deadlines import handle_deadline
@@ -48,7 +48,7 @@ def render(desk: Desk, actor: Actor, case: dict, kind: str, out, watermark: bool
     if kind == "dossier":
         from app.dossier.dossier import render_dossier  # ReportLab: on first use (see print_context)
 
-        return render_dossier(case, ctx, out, lambda sha: blob_path(desk, sha))
+        return render_dossier(case, ctx, out, lambda sha: read_blob(desk, sha))
     if kind == "receipt":
         from app.dossier.receipt import render_receipt  # ReportLab: on first use (see print_context)
 
@@ -170,7 +170,7 @@ def print_batch(desk: Desk, actor: Actor, filters: dict | None = None, out_dir=N
                 tick(case["case_no"])  # resumed when the story asks for the next case
 
         path = Path(out_file)
-        _atomic_write(path, lambda tmp: render_dossiers(cases(), ctx, tmp, lambda sha: blob_path(desk, sha)))
+        _atomic_write(path, lambda tmp: render_dossiers(cases(), ctx, tmp, lambda sha: read_blob(desk, sha)))
         if stopped.is_set():
             path.unlink(missing_ok=True)
         paths = [] if stopped.is_set() else [str(path)]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.desk import ADMIN_USERNAME, Actor, Desk
 from app.domain import workflow as wf
 from app.domain.ids import stable_id
+from app.domain.passwords import check_password
 from app.domain.validation import check_length, require
 from app.errors import AuthError, NotFound, PermissionDenied, ValidationError
 from app.store.audit import audit
@@ -87,7 +88,7 @@ def add_user(desk: Desk, actor: Actor, username: str, role: str, password: str,
     check_length(username, "username", "用户名", 32, 2)
     if role not in wf.USER_ROLES:
         raise ValidationError("角色应为：" + "、".join(f"{r}（{wf.ROLE_LABELS[r]}）" for r in wf.USER_ROLES), field="role")
-    check_length(password or "", "password", "密码", 128, 6)
+    check_password(password, username)
     with desk.db.tx() as s:
         if s.scalar(select(User).where(User.code == username)):
             raise ValidationError(f"用户名「{username}」已存在", field="username")
@@ -134,7 +135,7 @@ def set_user(desk: Desk, actor: Actor, username: str, role: str | None = None, u
 def set_password(desk: Desk, actor: Actor, username: str, password: str) -> None:
     if actor.role != wf.ADMIN and actor.username != username:
         raise PermissionDenied("只能修改自己的密码", field="username")
-    check_length(password or "", "password", "密码", 128, 6)
+    check_password(password, username)
     with desk.db.tx() as s:
         user = s.scalar(select(User).where(User.code == username))
         if user is None:

@@ -6,7 +6,7 @@ import operator
 
 import orjson
 
-from app.store import search
+from app.store import chain, search
 from app.store.models import Case
 from app.store.types import dumps, to_sql_dt
 
@@ -66,8 +66,14 @@ def insert_batch(conn, cases: list[tuple], actions: list[tuple], docs: list[str]
     cur.executemany(f"INSERT INTO cases ({cols}) VALUES ({','.join('?' * len(CASE_COLUMNS))})", cases)
     cur.executemany(f"INSERT INTO {search.FTS_TABLE}(rowid, body) VALUES (?, ?)",
                     ((first + i, d) for i, d in enumerate(docs)))
-    cur.executemany(f"INSERT INTO case_actions ({','.join(ACTION_COLUMNS)}) "
-                    f"VALUES ({','.join('?' * len(ACTION_COLUMNS))})", actions)
+    chained = chain.extend_bulk(cur, "case_actions", actions)  # hashed here: no second pass over millions
+    if chained is None:
+        cur.executemany(f"INSERT INTO case_actions ({','.join(ACTION_COLUMNS)}) "
+                        f"VALUES ({','.join('?' * len(ACTION_COLUMNS))})", actions)
+    else:
+        cols = ACTION_COLUMNS + ["chain"]
+        cur.executemany(f"INSERT INTO case_actions ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                        (a + (c,) for a, c in zip(actions, chained, strict=True)))
     cur.close()
 
 

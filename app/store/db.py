@@ -1,27 +1,74 @@
 """Engine and session set-up for the workstation's SQLite file."""
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from app.errors import AppError
+from app.store import chain
+from app.store.crypto import connect_raw
 
 DB_FILENAME = "towndesk.sqlite3"
 
 
-def make_engine(path: Path | str) -> Engine:
-    """An engine whose every connection has WAL, foreign keys and a busy timeout."""
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
+class ReadOnlyStore(AppError):
+    code = "read_only"
+    english = "the store is read-only"
+
+
+READ_ONLY_MESSAGE = "数据库是只读的（文件或目录没有写权限）：只能查询，不能修改"
+
+
+def is_read_only(path: Path) -> bool:
+    """The store file (or, for a new store, its folder) cannot be written by this user."""
+    path = Path(path)
+    if path.exists():
+        wal = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+        return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK) \
+            or any(not os.access(p, os.W_OK) for p in wal)
+    return False
+
+
+def readonly_uri(path: Path | str) -> str:
+    """Read-only URI; without a WAL file nobody is writing, and ``immutable`` spares SQLite the
+    shared-memory file it could not create in a folder it may not write."""
+    return f"file:{path}?mode=ro" + ("" if Path(f"{path}-wal").exists() else "&immutable=1")
+
+
+def make_engine(path: Path | str, key: bytes | None = None, readonly: bool = False) -> Engine:
+    """An engine whose every connection has WAL, foreign keys and a busy timeout.
+
+    With ``key`` the file is SQLCipher 4 keyed with the raw 32-byte key (sqlcipher3 through
+    SQLAlchemy's pysqlcipher dialect); without, plain SQLite. ``readonly`` opens it read-only
+    (a store on a read-only medium or without write permission still answers queries). SQL
+    parameters never appear in error messages (they hold names, phone numbers, password hashes).
+    The pool hands out the most recently used connection first: its page cache is warm, which
+    spares SQLCipher decrypting the same pages again (intake CPU 1.35x -> 1.13x of plain).
+    """
+    target = readonly_uri(path) if readonly else str(path)
+    query = {"uri": "true"} if readonly else {}
+    if key is not None:
+        url = URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=target, query=query)
+    else:
+        url = URL.create("sqlite+pysqlite", database=target, query=query)
+    engine = create_engine(url, poolclass=QueuePool, pool_use_lifo=True, hide_parameters=True,
+                           connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record):
         # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN is unreliable).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        if not readonly:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -36,13 +83,27 @@ def make_engine(path: Path | str) -> Engine:
     return engine
 
 
+def _seal_logs(session) -> None:
+    """Every commit extends the hash chains over the log entries it added (app.store.chain)."""
+    session.flush()
+    chain.extend(session.connection())
+
+
 class Database:
     """One workstation database: engine plus a session factory."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, key: bytes | None = None, readonly: bool | None = None):
         self.path = Path(path)
-        self.engine = make_engine(self.path)
+        self.key = key
+        self.readonly = is_read_only(self.path) if readonly is None else readonly
+        self.engine = make_engine(self.path, key, self.readonly)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        if not self.readonly:
+            event.listen(self.Session, "before_commit", _seal_logs)
+
+    def raw(self):
+        """A raw DB-API connection to this store (its key applied), outside the engine's pool."""
+        return connect_raw(self.path, self.key, readonly=self.readonly)
 
     @contextmanager
     def tx(self):
@@ -51,8 +112,13 @@ class Database:
         Callables in ``session.info["after_commit"]`` run once the commit succeeded (cache drops).
         """
         with self.Session() as session:
-            with session.begin():
-                yield session
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as e:
+                if "readonly" in str(e.orig) or "read-only" in str(e.orig):
+                    raise ReadOnlyStore(READ_ONLY_MESSAGE, field="data_dir") from None
+                raise
             for callback in session.info.pop("after_commit", []):
                 callback()
 

@@ -78,3 +78,8 @@ def upgrade(engine: Engine) -> bool:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return True
+
+
+def known_revisions() -> set[str]:
+    """Every revision this program knows (a store or backup at another one is newer)."""
+    return set(script_revisions())

@@ -232,6 +232,7 @@ class CaseAction(Base):
     status: Mapped[str] = mapped_column(String(10), default="local")  # local | accepted | rejected | void
     server_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     verdict: Mapped[str | None] = mapped_column(Text, nullable=True)  # reason when rejected
+    chain: Mapped[str | None] = mapped_column(String(64), nullable=True)  # app.store.chain
 
     __table_args__ = (Index("ix_actions_case_seq", "case_id", "seq"),)
 
@@ -269,6 +270,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str | None] = mapped_column(String(60), nullable=True)
     detail: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    chain: Mapped[str | None] = mapped_column(String(64), nullable=True)  # app.store.chain
 
 
 class OutboxEntry(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from app import events
 from app.cases.caselog import action_dict
+from app.store.audit import audit
 from app.store.models import CaseAction
 from app.store.outbox import enqueue
 from app.sync import protocol as P
@@ -70,6 +71,8 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
         with desk.db.tx() as s:
             desk.set_meta(s, "sync.last_success", desk.now().isoformat())
             desk.set_meta(s, "sync.last_error", "")
+            audit(s, desk, "system", "sync.round", (desk.meta("sync.server") or "")[:60],  # personal data came down
+                  {"pushed": pushed["pushed"], "pulled": pulled["pulled"]})
         after = st.summary(desk)
     out = {"pushed": pushed["pushed"], "accepted": pushed["accepted"], "rejected": pushed["rejected"],
            "pulled": pulled["pulled"], "conflicts": after["conflicts"], "new_conflicts": pushed["new_conflicts"],

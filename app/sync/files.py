@@ -4,14 +4,15 @@ are verified by sha256 before they count."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
-import os
 
 import requests
 from sqlalchemy import func, select, text, update
 
-from app.cases.attachments import blob_path
+from app.cases.attachments import blob_path, put_blob, read_blob
+from app.store import crypto
 from app.store.models import Attachment, CaseAction
 from app.sync import protocol as P
 from app.sync import state as st
@@ -39,15 +40,15 @@ def upload_pending(desk, t: Transport, cancel=None) -> dict:
     for _att, sha, _size in todo:
         if cancel is not None and cancel.is_set():
             break
-        path = blob_path(desk, sha)
-        if not path.exists():
+        plain = read_blob(desk, sha)  # the plain bytes (the local copy is sealed): at most 50 MB
+        if plain is None:
             log.warning("attachment %s has no local bytes", sha)
             out["upload_errors"] += 1
             continue
-        size = path.stat().st_size
+        size = len(plain)
         state = t.json("GET", f"{P.API}/blobs/{sha}/state", P.BlobState)
         offset = state.offset
-        with path.open("rb") as f:
+        with io.BytesIO(plain) as f:
             while not state.complete:
                 if offset > size:
                     raise SyncError("服务器报告的附件续传位置不正确", code="bad_reply")
@@ -98,7 +99,7 @@ def _download(desk, t: Transport, shas: list[str], out: dict, still: set, cancel
         if target.exists():
             out["_done"].append(sha)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        crypto.private_dir(target.parent)
         part = target.with_suffix(".part")
         offset = part.stat().st_size if part.exists() else 0
         try:
@@ -123,6 +124,7 @@ def _download(desk, t: Transport, shas: list[str], out: dict, still: set, cancel
             still.add(sha)
             out["_done"].append(sha)
             continue
-        os.replace(part, target)
+        put_blob(desk, sha, part)  # sealed into place; the plain partial download goes
+        part.unlink(missing_ok=True)
         out["downloaded"] += 1
         out["_done"].append(sha)

@@ -2,13 +2,13 @@
 naming the field, prints no traceback and writes nothing (rows counted before and after)."""
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
 from app.cli import main
+from app.store.crypto import open_store_raw
 
 TABLES = ("cases", "case_actions", "outbox", "audit_log", "attachments", "cohandle_tasks")
 
@@ -100,7 +100,7 @@ BAD_ACTS = [
 
 
 def counts(store) -> dict:
-    con = sqlite3.connect(store / "towndesk.sqlite3")
+    con = open_store_raw(store)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:

@@ -19,7 +19,7 @@ COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "c
             "user set", "user passwd", "user lock", "check", "backup", "restore", "status", "report", "indicators", "ranking",
             "deadlines", "urge", "print", "enroll", "sync", "conflicts",
             "ref template", "ref import", "ref export", "case export", "calendar list", "calendar set",
-            "setting set", "setting list"]
+            "setting set", "setting list", "audit verify", "key export"]
 
 
 def run(*args, data_dir=None):

@@ -2,13 +2,12 @@
 clear Chinese message, and a healthy data directory gives none."""
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from app import launch, startup_checks
 from app.desk import open_desk
 from app.startup_checks import describe, run_checks
+from app.store.crypto import open_store_raw
 
 
 def test_fresh_and_existing_stores_pass(tmp_path):
@@ -48,8 +47,10 @@ def test_damaged_database(tmp_path):
 
 def test_database_newer_than_the_program(tmp_path):
     open_desk(tmp_path).close()
-    with sqlite3.connect(tmp_path / "towndesk.sqlite3") as conn:
+    conn = open_store_raw(tmp_path)
+    with conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    conn.close()
     problems = run_checks(tmp_path)
     assert [p.key for p in problems] == ["database"]
     assert "比本程序新" in problems[0].message

@@ -35,14 +35,14 @@ def test_password_hashes_are_salted_scrypt():
 
 def test_user_admin_and_locking(desk, actors):
     with pytest.raises(PermissionDenied):
-        auth.add_user(desk, actors["intake"], "newbie", "intake", "abcdef1")
+        auth.add_user(desk, actors["intake"], "newbie", "intake", "abcdef12")
     with pytest.raises(ValidationError, match="单位"):
-        auth.add_user(desk, actors["admin"], "newbie", "unit", "abcdef1")
-    auth.add_user(desk, actors["admin"], "newbie", "unit", "abcdef1", unit="P02")
-    assert auth.login(desk, "newbie", "abcdef1").unit == "P02"
+        auth.add_user(desk, actors["admin"], "newbie", "unit", "abcdef12")
+    auth.add_user(desk, actors["admin"], "newbie", "unit", "abcdef12", unit="P02")
+    assert auth.login(desk, "newbie", "abcdef12").unit == "P02"
     auth.set_locked(desk, actors["admin"], "newbie", True)
     with pytest.raises(AuthError):
-        auth.login(desk, "newbie", "abcdef1")
+        auth.login(desk, "newbie", "abcdef12")
 
 
 def test_reference_records_get_the_same_ids_in_two_stores(desk, tmp_path):
@@ -66,7 +66,7 @@ def test_an_old_store_is_backed_up_then_migrated(tmp_path):
     d.close()
     again = open_desk(tmp_path / "s")
     assert migrate.current_revision(again.db.engine) == migrate.head_revision()
-    assert list((tmp_path / "s" / "backups").glob("pre-migrate-*.sqlite3"))
+    assert list((tmp_path / "s" / "backups").glob("pre-migrate-*.tdbak"))
     again.close()
 
 

@@ -8,7 +8,7 @@ import os
 import requests
 
 from app.cases import intake
-from app.cases.attachments import attach, blob_path
+from app.cases.attachments import attach, blob_path, read_blob
 from app.sync import protocol as P
 from app.sync.files import upload_pending
 from tests.conftest import sample_case
@@ -33,7 +33,9 @@ def test_upload_resumes_and_other_station_downloads(stations, server, tmp_path):
     assert up["uploaded"] == 1 and up["upload_bytes"] == len(data) - 65536
     assert (server.root / "blobs" / sha[:2] / sha).read_bytes() == data
     down = sync(b)["files"]
-    assert down["downloaded"] == 1 and blob_path(b, sha).read_bytes() == data
+    assert down["downloaded"] == 1 and read_blob(b, sha) == data
+    assert data[:4096] not in blob_path(b, sha).read_bytes()  # kept sealed on the receiving station
+    assert not list(blob_path(b, sha).parent.glob("*.part"))
     # town QL may neither read nor upload the bytes FS's actions name
     q = stations("Q", fresh=True, town="QL")
     hq = transport(q).headers()

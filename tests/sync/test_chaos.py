@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cases import dispatch, handling, intake
-from app.cases.attachments import attach, blob_path
+from app.cases.attachments import attach, read_blob
 from app.store.models import Attachment, CaseAction
 from app.sync.transport import SyncError
 from tests.conftest import sample_case
@@ -139,4 +139,4 @@ def test_kill9_client_and_server_converge(stations, server, tmp_path):
             shas = set(s.scalars(select(Attachment.sha256)))
         for sha in shas:
             assert hashlib.sha256((server.root / "blobs" / sha[:2] / sha).read_bytes()).hexdigest() == sha
-            assert hashlib.sha256(blob_path(d, sha).read_bytes()).hexdigest() == sha
+            assert hashlib.sha256(read_blob(d, sha)).hexdigest() == sha

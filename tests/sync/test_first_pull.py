@@ -8,12 +8,12 @@ import gzip
 import json
 import os
 import signal
-import sqlite3
 
 import pytest
 import requests
 
 from app.store import bulk
+from app.store.crypto import open_store_raw
 from app.sync import protocol as P
 from app.sync import pull
 from app.sync.engine import run_round
@@ -34,7 +34,7 @@ from tests.sync.test_pull_bulk import _rows
 
 def _indexes(root) -> tuple[set, bool]:
     """Secondary index names on cases/case_actions, and whether a drop is still pending."""
-    con = sqlite3.connect(root / "towndesk.sqlite3")
+    con = open_store_raw(root)
     try:
         names = {r[0] for r in con.execute(
             "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "

@@ -4,7 +4,7 @@ must be exactly what the ORM path and a read-back re-fold produce, also when a c
 across pages."""
 from __future__ import annotations
 
-import sqlite3
+import sqlcipher3
 
 from app.store import search
 from app.sync.engine import run_round
@@ -15,13 +15,13 @@ from tests.sync.test_converge import _work
 
 
 def _rows(desk) -> dict:
-    con = sqlite3.connect(desk.db.path)
-    con.row_factory = sqlite3.Row
+    con = desk.db.raw()  # the store is encrypted: a raw connection with its key
+    con.row_factory = sqlcipher3.Row
     try:
         cases = {r["id"]: {k: r[k] for k in r.keys() if k != "rid"}
                  for r in con.execute("SELECT * FROM cases")}
         docs = dict(con.execute(f"SELECT c.id, f.body FROM cases c JOIN {search.FTS_TABLE} f ON f.rowid = c.rid"))
-        actions = {r["id"]: {k: r[k] for k in r.keys() if k not in ("seq", "device_id")}
+        actions = {r["id"]: {k: r[k] for k in r.keys() if k not in ("seq", "device_id", "chain")}  # chain: local order
                    for r in con.execute("SELECT * FROM case_actions")}
     finally:
         con.close()

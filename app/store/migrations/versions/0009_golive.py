@@ -2,7 +2,7 @@
 time limits) and the synced holiday calendar (``holidays``: district- and town-owned days)
 
 Revision ID: 0009_golive
-Revises: 0007_sync_quarantine
+Revises: 0008_log_chain
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 import app.store.types
 
 revision = "0009_golive"
-down_revision = "0007_sync_quarantine"
+down_revision = "0008_log_chain"
 branch_labels = None
 depends_on = None
 

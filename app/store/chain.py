@@ -1,0 +1,155 @@
+"""Tamper evidence: the action log and the audit log are hash chains.
+
+Each entry's ``chain`` is sha256(previous entry's chain + the digest of its own content), in the
+local order (``seq``); the head (last seq, its chain, the number of entries) is kept in ``meta``.
+Every committing transaction extends both chains over the rows it added (a ``before_commit`` hook
+in app.store.db), whatever wrote them (ORM, the sync's raw inserts, the demo's bulk load).
+
+The content of an action is what never changes once written (id, case, kind, time, who, payload,
+device); the sync's bookkeeping on it (status, server_seq, verdict) is not covered. :func:`verify`
+walks both chains and names the first entry that was edited, deleted, reordered or added outside
+the program. Someone holding the store's key can recompute a chain; anchoring its head elsewhere
+(the district server) is what would catch that (docs/SECURITY.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import text
+
+GENESIS = "0" * 64
+LOGS = {
+    "case_actions": ("id", "case_id", "kind", "at", "actor", "actor_name", "actor_role", "actor_unit", "payload",
+                     "device_id"),
+    "audit_log": ("id", "at", "actor", "action", "target", "detail"),
+}
+LABELS = {"case_actions": "案件操作日志", "audit_log": "审计日志"}
+REASONS = {"edited": "内容被改动", "deleted": "之前的记录被删除", "reordered": "顺序被调换",
+           "unsealed": "不在链上（在程序之外写入或链值被清除）", "truncated": "末尾的记录被删除",
+           "head_missing": "链头记录缺失"}
+_SEP = "\x1f"
+
+
+def _key(log: str) -> str:
+    return f"chain.{log}"
+
+
+def digest(values) -> bytes:
+    return hashlib.sha256(_SEP.join("\x00" if v is None else str(v) for v in values).encode()).digest()
+
+
+def link(prev: str, values) -> str:
+    return hashlib.sha256(bytes.fromhex(prev) + digest(values)).hexdigest()
+
+
+def _head(conn, log: str) -> dict | None:
+    row = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": _key(log)}).first()
+    return json.loads(row[0]) if row else None
+
+
+BATCH = 20_000
+
+
+def extend(conn) -> int:
+    """Chain the rows added since the heads (in the caller's transaction), a batch at a time (a
+    bulk load adds millions). Returns how many."""
+    total = 0
+    for log, cols in LOGS.items():
+        head = _head(conn, log) or {"seq": 0, "hash": GENESIS, "count": 0}
+        start = dict(head)
+        while True:
+            rows = conn.execute(text(f"SELECT seq, {', '.join(cols)} FROM {log} WHERE seq > :s "
+                                     f"ORDER BY seq LIMIT {BATCH}"), {"s": head["seq"]}).all()
+            if not rows:
+                break
+            prev, updates = head["hash"], []
+            for row in rows:
+                prev = link(prev, row[1:])
+                updates.append({"c": prev, "s": row[0]})
+            conn.execute(text(f"UPDATE {log} SET chain = :c WHERE seq = :s"), updates)
+            head = {"seq": rows[-1][0], "hash": prev, "count": head["count"] + len(rows)}
+            total += len(rows)
+            if len(rows) < BATCH:
+                break
+        if head != start:
+            conn.execute(text("INSERT OR REPLACE INTO meta(key, value) VALUES (:k, :v)"),
+                         {"k": _key(log), "v": json.dumps(head)})
+    return total
+
+
+def extend_bulk(cur, log: str, rows: list[tuple]) -> list[str] | None:
+    """Chain values for ``rows`` about to be appended with a raw ``executemany`` (content columns
+    first, in LOGS order), and the head moved past them — or None when the log already has rows
+    beyond its head (then the next commit's :func:`extend` chains everything in order). ``cur`` is
+    a DB-API cursor inside the caller's transaction; the rows must get the next seqs."""
+    cur.execute("SELECT value FROM meta WHERE key = ?", (_key(log),))
+    found = cur.fetchone()
+    head = json.loads(found[0]) if found else {"seq": 0, "hash": GENESIS, "count": 0}
+    cur.execute(f"SELECT coalesce(max(seq), 0) FROM {log}")
+    if cur.fetchone()[0] != head["seq"] or not rows:
+        return None
+    width, prev, out = len(LOGS[log]), head["hash"], []
+    for row in rows:
+        prev = link(prev, row[:width])
+        out.append(prev)
+    head = {"seq": head["seq"] + len(rows), "hash": prev, "count": head["count"] + len(rows)}
+    cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_key(log), json.dumps(head)))
+    return out
+
+
+def _bad(log: str, row, reason: str, position: int) -> dict:
+    return {"log": log, "label": LABELS[log], "seq": row[0] if row else None, "id": row[1] if row else None,
+            "position": position, "reason": reason, "message": f"{LABELS[log]}第 {position} 条"
+            + (f"（seq {row[0]}，{row[1]}）" if row else "") + f"：{REASONS[reason]}"}
+
+
+def _rows(conn, log: str, with_values: bool = True):
+    """The log in seq order, streamed a batch at a time."""
+    cols = ", ".join(LOGS[log]) + ", " if with_values else ""
+    after = None
+    while True:
+        where = "" if after is None else f"WHERE seq > {int(after)} "
+        batch = conn.execute(text(f"SELECT seq, {cols}chain FROM {log} {where}ORDER BY seq LIMIT {BATCH}")).all()
+        yield from batch
+        if len(batch) < BATCH:
+            return
+        after = batch[-1][0]
+
+
+def verify_log(conn, log: str) -> dict:
+    head = _head(conn, log)
+    out = {"entries": 0, "first_bad": None}
+    prev, prev_seq, last, n = GENESIS, 0, None, 0
+    for n, row in enumerate(_rows(conn, log), 1):
+        stored, values = row[-1], row[1:-1]
+        if stored is None:
+            out["first_bad"] = _bad(log, row, "unsealed", n)
+            break
+        if stored == link(prev, values):
+            prev, prev_seq, last = stored, row[0], row
+            continue
+        if row[0] - prev_seq > 1:
+            reason = "deleted"
+        elif stored == link(GENESIS, values) or any(
+                other[-1] and stored == link(other[-1], values) for other in _rows(conn, log, with_values=False)):
+            reason = "reordered"  # intact, but chained to another predecessor than the one before it
+        else:
+            reason = "edited"
+        out["first_bad"] = _bad(log, row, reason, n)
+        break
+    out["entries"] = conn.execute(text(f"SELECT count(*) FROM {log}")).scalar()
+    if out["first_bad"]:
+        return out
+    if n and head is None:
+        out["first_bad"] = _bad(log, None, "head_missing", n)
+    elif head is not None and (head["count"] != n or head["hash"] != prev):
+        out["first_bad"] = _bad(log, last, "truncated", n + 1)
+    return out
+
+
+def verify(conn) -> dict:
+    """Both chains: ``{"ok", "first_bad", "logs": {log: {"entries", "first_bad"}}}``."""
+    logs = {log: verify_log(conn, log) for log in LOGS}
+    first = next((v["first_bad"] for v in logs.values() if v["first_bad"]), None)
+    return {"ok": first is None, "first_bad": first, "logs": logs}
