@@ -75,6 +75,11 @@ TYPES: tuple[EntityType, ...] = (
         Field("active", "启用", "bool"),
         Field("failed_logins", "登录失败次数", "int", low=0, high=10**6),
         Field("locked_until", "锁定至", "datetime", future_days=3660))),
+    # 中心常用语 (the admin's list for the whole town; personal phrases never travel); how often a
+    # phrase was picked is local to a machine
+    EntityType("phrase", "中心常用语", RECORD, owner=TOWN, local_fields=frozenset({"uses"}), fields=(
+        *_REF, _code("field", "常用语类别", 20), Field("text", "常用语内容", "text", max_len=500),
+        Field("keys", "拼音首字母", "line", max_len=500), Field("uses", "使用次数", "int", low=0, high=10**9))),
 )
 
 BY_NAME: dict[str, EntityType] = {t.name: t for t in TYPES}

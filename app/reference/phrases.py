@@ -1,18 +1,23 @@
 """常用语: saved texts for the free-text fields operators type again and again (办理结果, 退回理由,
 督办要求, 回访记录, 派单/转办说明). The centre's lists are kept by the admin; each user keeps a
 personal list. A few built-in phrases are offered while a list is empty. Found by text or pinyin
-initials (``jsbj`` → 已上门核实…). Stored on this workstation (table ``phrases``); every change in
-one transaction with its audit entry."""
+initials (``jsbj`` → 已上门核实…). Personal phrases stay on this workstation (table ``phrases``,
+integer ids); the centre's are a synced reference record (``centre_phrases``, entity ``phrase``,
+string ids) that reaches every workstation of the town. Every change in one transaction with its
+audit entry (and, for a centre phrase, its outbox entry)."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.desk import Actor, Desk
 from app.domain import workflow as wf
+from app.domain.ids import new_id
+from app.domain.schema import Field, validate
 from app.errors import PermissionDenied, ValidationError
 from app.reference.records import initials
 from app.store.audit import audit
-from app.store.models import Phrase
+from app.store.models import CentrePhrase, Phrase
+from app.store.outbox import enqueue_record
 
 FIELDS = {"result": "办理结果", "return_reason": "退回理由", "urge": "督办要求", "callback": "回访记录",
           "dispatch_note": "派单/转办说明"}
@@ -53,13 +58,12 @@ def list_phrases(desk: Desk, actor: Actor | None, field: str, q: str = "") -> li
     q = (q or "").strip().lower()
     owner = actor.username if actor else None
     with desk.db.read() as s:
-        rows = s.scalars(select(Phrase).where(Phrase.field == field,
-                                              or_(Phrase.owner.is_(None), Phrase.owner == owner))
-                         .order_by(Phrase.uses.desc(), Phrase.id)).all()
-    mine = [r for r in rows if r.owner is not None]
-    centre = [r for r in rows if r.owner is None]
-    out = [{"id": r.id, "text": r.text, "scope": "mine" if r.owner else "centre"}
-           for r in (*mine, *centre) if _matches(r.text.lower(), r.keys, q)]
+        mine = s.scalars(select(Phrase).where(Phrase.field == field, Phrase.owner == owner)
+                         .order_by(Phrase.uses.desc(), Phrase.id)).all() if owner else []
+        centre = s.scalars(select(CentrePhrase).where(CentrePhrase.field == field, CentrePhrase.deleted.is_(False))
+                           .order_by(CentrePhrase.uses.desc(), CentrePhrase.code)).all()
+    out = [{"id": r.id, "text": r.text, "scope": "mine"} for r in mine if _matches(r.text.lower(), r.keys, q)]
+    out += [{"id": r.id, "text": r.text, "scope": "centre"} for r in centre if _matches(r.text.lower(), r.keys, q)]
     if not centre:
         out += [{"id": None, "text": t, "scope": "built_in"} for t in BUILT_IN.get(field, [])
                 if _matches(t.lower(), initials(t), q)]
@@ -74,23 +78,56 @@ def add_phrase(desk: Desk, actor: Actor, field: str, text: str, centre: bool = F
         raise ValidationError("常用语内容不能为空", field="text")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"常用语不能超过 {MAX_TEXT} 字", field="text")
+    text = validate((Field("text", "常用语内容", "text", max_len=MAX_TEXT, required=True),), {"text": text})["text"]
     if centre and actor.role != wf.ADMIN:
         raise PermissionDenied("中心常用语由管理员维护", field="centre")
-    owner = None if centre else actor.username
+    if centre:
+        return _add_centre(desk, actor, field, text)
+    owner = actor.username
     with desk.db.tx() as s:
-        exists = s.scalar(select(Phrase.id).where(Phrase.field == field, Phrase.text == text,
-                                                  Phrase.owner.is_(None) if owner is None else Phrase.owner == owner))
+        exists = s.scalar(select(Phrase.id).where(Phrase.field == field, Phrase.text == text, Phrase.owner == owner))
         if exists:
-            return {"id": exists, "text": text, "scope": "centre" if centre else "mine"}
+            return {"id": exists, "text": text, "scope": "mine"}
         row = Phrase(field=field, owner=owner, text=text, keys=initials(text), uses=0, created_at=desk.now())
         s.add(row)
         s.flush()
-        audit(s, desk, actor.username, "phrase_add", str(row.id), {"field": field, "centre": centre})
-        return {"id": row.id, "text": text, "scope": "centre" if centre else "mine"}
+        audit(s, desk, actor.username, "phrase_add", str(row.id), {"field": field, "centre": False})
+        return {"id": row.id, "text": text, "scope": "mine"}
 
 
-def delete_phrase(desk: Desk, actor: Actor, phrase_id: int) -> None:
-    """Delete one of the user's own phrases, or (admin) a centre phrase."""
+def _add_centre(desk: Desk, actor: Actor, field: str, text: str) -> dict:
+    """A centre phrase: a town-owned reference record, queued for the district in the same
+    transaction (the town's other workstations get it on their next sync)."""
+    with desk.db.tx() as s:
+        row = s.scalar(select(CentrePhrase).where(CentrePhrase.field == field, CentrePhrase.text == text))
+        if row is not None and not row.deleted:
+            return {"id": row.id, "text": text, "scope": "centre"}
+        if row is None:
+            rid = new_id()
+            row = CentrePhrase(id=rid, code=rid.replace("-", ""), owner_level="town", sample=False, field=field,
+                               text=text, uses=0)
+            s.add(row)
+        row.name, row.keys, row.deleted, row.updated_at = " ".join(text.split())[:40], initials(text), False, desk.now()
+        s.flush()
+        audit(s, desk, actor.username, "phrase_add", row.id, {"field": field, "centre": True})
+        enqueue_record(s, desk, "phrase", row)
+        return {"id": row.id, "text": text, "scope": "centre"}
+
+
+def delete_phrase(desk: Desk, actor: Actor, phrase_id: int | str) -> None:
+    """Delete one of the user's own phrases, or (admin) a centre phrase (a synced tombstone)."""
+    if isinstance(phrase_id, str):
+        with desk.db.tx() as s:
+            row = s.get(CentrePhrase, phrase_id)
+            if row is None or row.deleted:
+                raise ValidationError("常用语不存在", field="id")
+            if actor.role != wf.ADMIN:
+                raise PermissionDenied("只能删除自己的常用语（中心常用语由管理员维护）", field="id")
+            row.deleted, row.updated_at = True, desk.now()
+            s.flush()
+            audit(s, desk, actor.username, "phrase_delete", phrase_id, {"field": row.field, "centre": True})
+            enqueue_record(s, desk, "phrase", row)
+        return
     with desk.db.tx() as s:
         row = s.get(Phrase, phrase_id)
         if row is None:
@@ -101,11 +138,11 @@ def delete_phrase(desk: Desk, actor: Actor, phrase_id: int) -> None:
         audit(s, desk, actor.username, "phrase_delete", str(phrase_id), {"field": row.field})
 
 
-def note_used(desk: Desk, phrase_id: int | None) -> None:
-    """A phrase was picked: it moves up in its list."""
+def note_used(desk: Desk, phrase_id: int | str | None) -> None:
+    """A phrase was picked: it moves up in its list (on this workstation: ``uses`` never travels)."""
     if not phrase_id:
         return
     with desk.db.tx() as s:
-        row = s.get(Phrase, phrase_id)
+        row = s.get(CentrePhrase if isinstance(phrase_id, str) else Phrase, phrase_id)
         if row is not None:
             row.uses += 1

@@ -315,8 +315,8 @@ class CaseCounter(Base):
 
 class Phrase(Base):
     """常用语: a saved text for one kind of field (办理结果, 退回理由, 督办要求, 回访记录, 派单/转办
-    说明). ``owner`` NULL: the centre's list kept by the admin; else one user's own list. Local to
-    this workstation (not synced)."""
+    说明) in one user's own list (``owner``). Local to this workstation (not synced); the centre's
+    list is :class:`CentrePhrase`. (``owner`` NULL rows were the centre's before migration 0011.)"""
 
     __tablename__ = "phrases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -326,6 +326,19 @@ class Phrase(Base):
     keys: Mapped[str] = mapped_column(Text, default="")  # pinyin initials for the picker's search
     uses: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CentrePhrase(RefMixin, Base):
+    """中心常用语: a phrase of the centre's list, kept by the admin and synced to every workstation
+    of the town (entity ``phrase``). ``code`` is the id without dashes, ``name`` the text's start;
+    ``uses`` (how often it was picked here) is local to the workstation."""
+
+    __entity__ = "phrase"
+    __tablename__ = "centre_phrases"
+    field: Mapped[str] = mapped_column(String(20), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    keys: Mapped[str] = mapped_column(Text, default="")  # pinyin initials for the picker's search
+    uses: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Handover(Base):

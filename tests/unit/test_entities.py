@@ -34,7 +34,7 @@ def test_registry_is_consistent():
 
 def test_protocol_literals_come_from_the_registry():
     assert P.ENTITIES == entities.NAMES and P.RECORD_ENTITIES == entities.RECORD_NAMES
-    assert P.LOCAL_FIELDS == {"failed_logins", "locked_until"}
+    assert P.LOCAL_FIELDS == {"failed_logins", "locked_until", "uses"}
     assert P.PushEntry.model_json_schema()["properties"]["entity"]["enum"] == list(entities.NAMES)
     # the change log also carries the district's voids of earlier changes
     assert P.Change.model_json_schema()["properties"]["entity"]["enum"] == [*entities.NAMES, P.VOID]
