@@ -209,7 +209,9 @@ def _offer_demo(app: QApplication, desk) -> bool:
     from ui.setup_wizard import SetupWizard  # only a fresh data dir needs the first-run wizard
 
     wizard = SetupWizard(desk)
-    if wizard.exec() != SetupWizard.DialogCode.Accepted:
+    accepted = wizard.exec() == SetupWizard.DialogCode.Accepted
+    wizard.tasks.shutdown()
+    if not accepted:
         return desk.meta("town_code") is not None  # set up, then closed on the workbook page
     if not wizard.demo:
         return True

@@ -1,7 +1,11 @@
 """The first-run wizard, shown when the store is empty: the town (code and name) and this
 workstation, the first administrator's password, then the town workbook (its dry run shown as a
-table before anything is written) or an empty start. The demo town stays one button away."""
+table before anything is written) or an empty start. The demo town stays one button away.
+The set-up and the workbook check and import run on the task manager, off the UI thread, with a
+busy bar and the buttons disabled meanwhile: the window keeps repainting."""
 from __future__ import annotations
+
+from functools import partial
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -10,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWizard,
@@ -20,7 +25,22 @@ from app.admin.firstrun import set_up
 from app.reference import golive
 from app.reference.users import get_actor
 from ui import errors
+from ui.tasks import TaskManager
 from ui.widgets.import_preview import ImportPreview
+
+
+def _import(desk, path, dry_run: bool = False) -> dict:
+    """The workbook's dry run (检查) or import, as the first administrator (on a worker thread)."""
+    return golive.import_workbook(desk, get_actor(desk, None), path, dry_run=dry_run)
+
+
+def _busy_bar() -> QProgressBar:
+    bar = QProgressBar()
+    bar.setObjectName("setupBusy")
+    bar.setRange(0, 0)  # indeterminate: the work runs on a worker thread
+    bar.setTextVisible(False)
+    bar.setVisible(False)
+    return bar
 
 
 class TownPage(QWizardPage):
@@ -60,23 +80,41 @@ class TownPage(QWizardPage):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.message)
+        self.busy = _busy_bar()
+        lay.addWidget(self.busy)
         lay.addStretch(1)
         lay.addWidget(self.demo)
+        self._validating = False
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt's name
+        return not self.wiz.busy
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
         if self.wiz.done_setup:
             return True
+        if self.wiz.busy:
+            return False
         if self.password.text() != self.password2.text():
             self.message.setText("两次输入的密码不一致")
             return False
-        try:
-            self.wiz.result_setup = set_up(self.wiz.desk, self.town.text(), self.name.text(), self.workstation.text(),
-                                           self.password.text(), self.admin_name.text())
-        except Exception as e:  # noqa: BLE001 - an AppError's message names the field
-            self.message.setText(getattr(e, "message", str(e)))
-            return False
+        self.message.setText("正在建立镇街数据…")
+        self._validating = True
+        try:  # off the UI thread; when it is done, 下一步 again (it then passes at once)
+            self.wiz.run(set_up, self.wiz.desk, self.town.text(), self.name.text(), self.workstation.text(),
+                         self.password.text(), self.admin_name.text(), on_done=self._set_up, on_error=self._failed)
+        finally:
+            self._validating = False
+        return self.wiz.done_setup  # True only when the task ran inline (synchronous tasks)
+
+    def _set_up(self, out: dict) -> None:
+        self.wiz.result_setup = out
         self.wiz.done_setup = True
-        return True
+        self.message.clear()
+        if not self._validating:
+            self.wiz.next()
+
+    def _failed(self, e: BaseException) -> None:  # an AppError's message names the field
+        self.message.setText(getattr(e, "message", str(e)))
 
 
 class WorkbookPage(QWizardPage):
@@ -93,6 +131,7 @@ class WorkbookPage(QWizardPage):
         check = QPushButton("检查")
         check.setObjectName("checkWorkbook")
         check.clicked.connect(self.check)
+        self.check_button = check
         template = QPushButton("保存空白模板…")
         template.clicked.connect(self.save_template)
         row = QHBoxLayout()
@@ -103,8 +142,11 @@ class WorkbookPage(QWizardPage):
         self.preview.setObjectName("setupPreview")
         lay = QVBoxLayout(self)
         lay.addLayout(row)
+        self.busy = _busy_bar()
+        lay.addWidget(self.busy)
         lay.addWidget(self.preview, 1)
         self.checked_path: str | None = None
+        self._validating = False
 
     def browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择镇街基础数据 Excel", "", "Excel 文件 (*.xlsx)")
@@ -118,39 +160,49 @@ class WorkbookPage(QWizardPage):
             golive.template(path)
 
     def check(self) -> None:
+        """The dry run, off the UI thread; its report fills the table when it is back."""
         path = self.path.text().strip()
-        if not path:
+        if not path or self.wiz.busy:
             return
-        try:
-            report = golive.import_workbook(self.wiz.desk, self.wiz.admin_actor(), path, dry_run=True)
-        except Exception as e:  # noqa: BLE001
-            errors.present_error(e)
-            return
+        self.wiz.run(partial(_import, dry_run=True), self.wiz.desk, path,
+                     on_done=lambda report: self._checked(path, report), on_error=errors.present_error)
+
+    def _checked(self, path: str, report: dict) -> None:
         self.preview.show_report(report)
         self.checked_path = path if self.preview.ok else None
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
-        # finish without a file (start empty), or with a file that checked clean
-        return not self.path.text().strip() or self.checked_path == self.path.text().strip()
+        # finish without a file (start empty), or with a file that checked clean; not while busy
+        return not self.wiz.busy and (not self.path.text().strip() or self.checked_path == self.path.text().strip())
 
     def validatePage(self) -> bool:  # noqa: N802
-        if not self.checked_path:
+        if not self.checked_path or self.wiz.imported is not None:
             return True
-        try:
-            self.wiz.imported = golive.import_workbook(self.wiz.desk, self.wiz.admin_actor(), self.checked_path)
-        except Exception as e:  # noqa: BLE001
-            errors.present_error(e)
+        if self.wiz.busy:
             return False
-        return True
+        self._validating = True
+        try:  # off the UI thread; when it is done, 完成 again (it then passes at once)
+            self.wiz.run(_import, self.wiz.desk, self.checked_path, on_done=self._imported,
+                         on_error=errors.present_error)
+        finally:
+            self._validating = False
+        return self.wiz.imported is not None
+
+    def _imported(self, report: dict) -> None:
+        self.wiz.imported = report
+        if not self._validating:
+            self.wiz.accept()
 
 
 class SetupWizard(QWizard):
     """``exec()`` returns Accepted when the store is set up (or ``demo`` is True: load the demo)."""
 
-    def __init__(self, desk, parent=None):
+    def __init__(self, desk, parent=None, tasks: TaskManager | None = None):
         super().__init__(parent)
         self.desk = desk
+        self.tasks = tasks or TaskManager(self)  # its own (asynchronous) one: no window exists yet
+        self.busy = False
         self.setWindowTitle("镇街指挥台 — 首次设置")
         self.setObjectName("setupWizard")
         self.done_setup = False
@@ -169,6 +221,29 @@ class SetupWizard(QWizard):
 
     def admin_actor(self):
         return get_actor(self.desk, None)
+
+    def run(self, fn, *args, on_done, on_error) -> None:
+        """``fn(*args)`` on the task manager's writer; busy bar shown and buttons disabled until back."""
+        def finish(callback, value) -> None:
+            self.set_busy(False)
+            callback(value)
+
+        self.set_busy(True)
+        self.tasks.run(fn, *args, kind="write", on_done=partial(finish, on_done), on_error=partial(finish, on_error))
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for page in (self.town_page, self.workbook_page):
+            page.busy.setVisible(busy)
+            page.completeChanged.emit()
+        self.town_page.demo.setEnabled(not busy)
+        self.workbook_page.check_button.setEnabled(not busy)
+        self.button(QWizard.WizardButton.BackButton).setEnabled(not busy and self.currentId() != self.startId())
+        self.button(QWizard.WizardButton.CancelButton).setEnabled(not busy)
+
+    def reject(self) -> None:
+        if not self.busy:  # not while the set-up or the import is half-way on the worker
+            super().reject()
 
     def choose_demo(self) -> None:
         self.demo = True

@@ -70,7 +70,7 @@ def _event_dates(f: dict) -> list:
 
 def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
     """SQL conditions for a filter dict (state, color, unit, category, channel, village, q,
-    date_from, date_to (received), dispatched_from/to, closed_from/to, mine, supervised, case_nos
+    date_from, date_to (received), dispatched_from/to, closed_from/to, mine, supervised, urge_level, case_nos
     (a list of case numbers, e.g. the rows selected in 案件查询))."""
     refs = desk.refs()
     conds = []
@@ -122,6 +122,10 @@ def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
     conds += _event_dates(f)
     if f.get("supervised"):
         conds.append(Case.urge_count > 0)
+    if f.get("urge_level"):  # the 督办 page's level filter (its export)
+        if f["urge_level"] not in wf.URGE_LEVELS:
+            raise ValidationError("督办等级应为：" + "、".join(wf.URGE_LEVELS), field="urge_level")
+        conds.append(Case.urge_level == f["urge_level"])
     if f.get("mine") and actor is not None:
         if actor.role == wf.UNIT:
             conds.append(Case.unit == actor.unit)

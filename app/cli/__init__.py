@@ -56,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _audit_use(desk, args: argparse.Namespace, code: int) -> None:
     """Command-line use is audited: who ran which command (not its arguments, which may name
-    people), with its exit status. A read-only store cannot take the entry."""
-    if desk.db.readonly:
+    people). Only a command that succeeded: bad input (exit 2) changes nothing, not even the audit
+    log. A read-only store cannot take the entry."""
+    if desk.db.readonly or code != 0:
         return
     words = [args.command] + [v for k, v in sorted(vars(args).items()) if k.endswith("_cmd") and isinstance(v, str)]
     target = next((str(getattr(args, k)) for k in ("no", "case_no", "username") if getattr(args, k, None)), None)

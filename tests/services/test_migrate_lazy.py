@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -71,9 +70,10 @@ def test_a_store_one_revision_behind_is_still_backed_up_and_migrated(tmp_path):
     previous = migrate.script_revisions()[head][0]
     from alembic import command
 
+    from app.store.crypto import load_key, open_store_raw
     from app.store.db import make_engine
 
-    engine = make_engine(data / "towndesk.sqlite3")
+    engine = make_engine(data / "towndesk.sqlite3", load_key(data))  # the store is encrypted
     cfg = migrate.alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -81,6 +81,9 @@ def test_a_store_one_revision_behind_is_still_backed_up_and_migrated(tmp_path):
     engine.dispose()
     out = _run("--data-dir", str(data), "--json", "case", "list", "--limit", "5")
     assert out["code"] == 0 and "alembic" in out["heavy"]
-    assert list((data / "backups").glob("pre-migrate-*.sqlite3"))
-    with sqlite3.connect(data / "towndesk.sqlite3") as conn:
+    assert list((data / "backups").glob("pre-migrate-*"))
+    conn = open_store_raw(data)
+    try:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
+    finally:
+        conn.close()

@@ -82,3 +82,16 @@ def test_show_case_lists_only_the_actions_the_role_may_take(desk, actors):
     masked = queries.show_case(desk, actors["unit_v01"], no)["reporter"]
     assert masked["phone"] == "138****1111" and masked["id_no"] == "110105********002X"
     assert queries.show_case(desk, actors["intake"], no)["reporter"]["phone"] == "13800001111"
+
+
+def test_urge_level_filter_keeps_that_level_and_names_the_field_when_bad(demo_desk):
+    import pytest
+
+    from app.errors import ValidationError
+
+    page = queries.list_cases(demo_desk, None, {"supervised": True, "urge_level": "red"}, limit=500)
+    assert page["total"] > 0 and all(c["urge_level"] == "red" for c in page["items"])
+    assert page["total"] < queries.list_cases(demo_desk, None, {"supervised": True}, limit=1)["total"]
+    with pytest.raises(ValidationError) as e:
+        queries.list_cases(demo_desk, None, {"urge_level": "purple"}, limit=1)
+    assert e.value.field == "urge_level"

@@ -32,23 +32,36 @@ def test_first_run_wizard_sets_up_a_town_from_its_workbook(qtbot, tmp_path, cloc
         p.password2.clear()
         qtbot.keyClicks(p.password2, "secret-pass")
         wiz.button(QWizard.WizardButton.NextButton).click()
-        assert wiz.currentPage() is wiz.workbook_page and desk.meta("town_code") == "XQ"
+        # the set-up runs on the task manager's worker: the click returned with it pending, the
+        # busy bar showing and 下一步 disabled; the wizard moves on when the result is back
+        assert not wiz.tasks.synchronous and wiz.tasks.pending == 1 and wiz.busy
+        assert p.busy.isVisibleTo(wiz) and not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+        assert wiz.currentPage() is p
+        qtbot.waitUntil(lambda: wiz.currentPage() is wiz.workbook_page, timeout=30_000)
+        assert desk.meta("town_code") == "XQ" and not wiz.busy and not p.busy.isVisibleTo(wiz)
         wb = wiz.workbook_page
         # a bad workbook: the errors in a table, 完成 disabled
         bad = write_xlsx(tmp_path / "bad.xlsx", TEN_MISTAKES_BOOK)
         wb.path.setText(str(bad))
         wb.check()
+        assert wiz.tasks.pending == 1 and wb.busy.isVisibleTo(wiz)  # the check is off the UI thread too
+        qtbot.waitUntil(lambda: not wiz.busy, timeout=30_000)
         assert wb.preview.issues.rowCount() >= 10 and not wb.isComplete()
         assert not wiz.button(QWizard.WizardButton.FinishButton).isEnabled()
         good = write_xlsx(tmp_path / "town.xlsx", TOWN)
         wb.path.setText(str(good))
         wb.check()
+        qtbot.waitUntil(lambda: not wiz.busy, timeout=30_000)
         assert wb.isComplete() and wb.preview.counts.item(0, 1).text() == "3"  # 单位: 3 new
         wiz.button(QWizard.WizardButton.FinishButton).click()
-        assert wiz.result() == QWizard.DialogCode.Accepted and wiz.imported["created"]["人员"] == 2
+        assert wiz.tasks.pending == 1 and wiz.result() != QWizard.DialogCode.Accepted  # importing on the worker
+        assert not wiz.button(QWizard.WizardButton.FinishButton).isEnabled()
+        qtbot.waitUntil(lambda: wiz.result() == QWizard.DialogCode.Accepted, timeout=30_000)
+        assert wiz.imported["created"]["人员"] == 2
         desk.invalidate()
         assert "C1G1M1" in desk.refs().grids
     finally:
+        wiz.tasks.shutdown()
         desk.close()
 
 

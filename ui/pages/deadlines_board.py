@@ -14,10 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.export import export_cases
 from app.domain import indicators as ind
 from app.supervision import board as sv
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
+from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.urge_badge import urge_icon, urge_tooltip
 
 REMIND_MS = 60_000
@@ -47,10 +49,13 @@ class DeadlinesBoardPage(Page):
         self.all_units.clicked.connect(lambda: self._set_unit(None))
         refresh = QPushButton("刷新")
         refresh.clicked.connect(self.refresh)
+        export = QPushButton("导出 Excel…")  # every red/yellow case shown, with progress and cancel
+        export.setObjectName("exportCases")
+        export.clicked.connect(lambda: self.export_cases())
         for w in (heading, self.summary):
             top.addWidget(w)
         top.addStretch(1)
-        for w in (self.colour, self.all_units, refresh):
+        for w in (self.colour, self.all_units, refresh, export):
             top.addWidget(w)
         lay.addLayout(top)
 
@@ -124,6 +129,16 @@ class DeadlinesBoardPage(Page):
         self.proposals = rows
         parts.fill(self.proposal_table, [[p["case_no"], p["unit_name"] or "—", ind.days(p["overdue_days"]),
                                           p["level_label"], p["instruction"]] for p in rows])
+
+    def export_filters(self) -> dict:
+        """The case-list filter of the board: red and/or yellow as chosen, the unit picked."""
+        return {"color": self.colour.currentData() or ["red", "yellow"], "unit": self.unit_filter}
+
+    def export_cases(self, path: str | None = None) -> None:
+        """Every case the board counts (not only the 200 listed), to an .xlsx file (off the UI thread)."""
+        path = path or ask_path(self, "超期预警.xlsx")
+        if path:
+            run_export(self.ctx, self, export_cases, self.ctx.desk, self.ctx.actor, self.export_filters(), path=path)
 
     def _set_unit(self, unit: str | None) -> None:
         if self.ctx.role == "unit":

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases import overview
+from app.cases.export import export_cases
 from app.domain import workflow as wf
 from ui.action_dialogs import ActionDialog
 from ui.format import short, unit_name
 from ui.pages.base import Page
+from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.urge_badge import urge_chip, urge_icon, urge_tooltip
 
 COLUMNS = [("case_no", "案件编号"), ("received", "受理时间"), ("title", "标题"), ("category", "事项分类"),
@@ -139,6 +141,10 @@ class DispatchQueuePage(Page):
         refresh = QPushButton("刷新 (F5)")
         refresh.clicked.connect(self.refresh)
         buttons.addWidget(refresh)
+        export = QPushButton("导出 Excel…")  # every case waiting for dispatch, with progress and cancel
+        export.setObjectName("exportCases")
+        export.clicked.connect(lambda: self.export_cases())
+        buttons.addWidget(export)
 
         side = QGroupBox("派单建议")
         QVBoxLayout(side).addWidget(self.detail)
@@ -186,6 +192,16 @@ class DispatchQueuePage(Page):
                                                                    or not self.isAncestorOf(self.focusWidget())):
                 self.table.setFocus()
         self._show_selection()
+
+    def export_filters(self) -> dict:
+        """The case-list filter of this page: every case waiting for dispatch (returned ones too)."""
+        return {"state": wf.REGISTERED}
+
+    def export_cases(self, path: str | None = None) -> None:
+        """The cases this page lists, to an .xlsx file (off the UI thread, cancellable)."""
+        path = path or ask_path(self, "待分派.xlsx")
+        if path:
+            run_export(self.ctx, self, export_cases, self.ctx.desk, self.ctx.actor, self.export_filters(), path=path)
 
     # -- selection and actions -----------------------------------------------------------------
     def selected(self) -> list[dict]:

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.cases.export import export_cases
 from app.cases.views import urge_view
 from app.domain import indicators as ind
 from app.domain import workflow as wf
 from app.supervision import board as sv
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
+from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.urge_badge import urge_icon, urge_tooltip
 
 
@@ -51,8 +53,12 @@ class SupervisionPage(Page):
         for w in (heading, self.counts):
             top.addWidget(w)
         top.addStretch(1)
+        export = QPushButton("导出 Excel…")  # every open case under 督办 shown, with progress and cancel
+        export.setObjectName("exportCases")
+        export.clicked.connect(lambda: self.export_cases())
         top.addWidget(self.level)
         top.addWidget(refresh)
+        top.addWidget(export)
         lay.addLayout(top)
         self.table = parts.table("urgeTable", ["案件编号", "标题", "承办单位", "等级", "督办时长（工作日）", "回复期限",
                                                "回复", "督办要求"])
@@ -100,6 +106,16 @@ class SupervisionPage(Page):
     def refresh(self) -> None:
         self.ctx.tasks.run(sv.open_urges, self.ctx.desk, self.level.currentData(), self.unit, 500, kind="read",
                            on_done=self.show_data)
+
+    def export_filters(self) -> dict:
+        """The case-list filter of this page: open cases under 督办, the level and unit shown."""
+        return {"state": "open", "supervised": True, "urge_level": self.level.currentData(), "unit": self.unit}
+
+    def export_cases(self, path: str | None = None) -> None:
+        """Every case this page lists, to an .xlsx file (off the UI thread, cancellable)."""
+        path = path or ask_path(self, "督办.xlsx")
+        if path:
+            run_export(self.ctx, self, export_cases, self.ctx.desk, self.ctx.actor, self.export_filters(), path=path)
 
     def show_data(self, d: dict) -> None:
         self.items = d["items"]
