@@ -38,25 +38,21 @@ def cursor(session) -> int:
 
 def add_accepted(session, action_ids) -> None:
     """Count actions that just became accepted into the running digest (same transaction)."""
-    ids = list(action_ids)
-    if not ids:
-        return
-    count, xor = int(get(session, "digest.count", "0")), int(get(session, "digest.xor", "0"))
-    for a in ids:
-        xor ^= P.id_hash(a)
-    put(session, "digest.count", count + len(ids))
-    put(session, "digest.xor", xor)
+    _move_digest(session, list(action_ids), +1)
 
 
 def drop_accepted(session, action_ids) -> None:
     """Take actions that are no longer accepted (voided by the district) out of the digest."""
-    ids = list(action_ids)
+    _move_digest(session, list(action_ids), -1)
+
+
+def _move_digest(session, ids: list, sign: int) -> None:
     if not ids:
         return
     count, xor = int(get(session, "digest.count", "0")), int(get(session, "digest.xor", "0"))
     for a in ids:
-        xor ^= P.id_hash(a)
-    put(session, "digest.count", count - len(ids))
+        xor ^= P.id_hash(a)  # XOR: adding and removing an id are the same step
+    put(session, "digest.count", count + sign * len(ids))
     put(session, "digest.xor", xor)
 
 
