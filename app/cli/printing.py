@@ -12,13 +12,21 @@ from app.cli.output import actor, add_json_flag, emit
 from app.desk import Desk
 from app.errors import ValidationError
 
+# Documents of the other areas' records, by ``--kind``: kind -> "module:function" (imported when
+# printed), called as ``function(desk, actor, number, output, watermark=...)`` and returning
+# ``{"path", "kind_label", ...}``. A positional word in ``AREA_WORDS`` names the kind instead
+# (``towndesk print emergency ID -o F.pdf``). Areas add one line each here.
+AREA_KINDS: dict[str, str] = {}
+AREA_WORDS: dict[str, str] = {}
+
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to")
 
 
 def register(sub) -> None:
     x = sub.add_parser("print", help="打印文书：案卷、受理回执、交办单、督办单；或按条件批量打印案卷")
-    x.add_argument("case_no", nargs="?", help="案件编号")
+    x.add_argument("case_no", nargs="?", help="案件编号（或其他文书的编号；或 emergency 等文书类别）")
+    x.add_argument("number", nargs="?", help="文书类别之后的编号（如 print emergency ID）")
     x.add_argument("-o", "--output", help="输出 PDF 文件")
     x.add_argument("--kind", default="dossier", help="dossier（案卷）| receipt（受理回执）| slip（交办单）| "
                                                    "supervision（督办单）")
@@ -48,6 +56,21 @@ def cmd_print(args, desk: Desk):
         raise ValidationError("请用 -o 指定输出的 PDF 文件", field="output")
     if args.out_dir or args.one_file:
         raise ValidationError("--out-dir 和 --one-file 只用于 --query 批量打印", field="out_dir")
+    kind, number = args.kind, args.case_no
+    if args.case_no in AREA_WORDS:
+        kind, number = AREA_WORDS[args.case_no], args.number
+        if not number:
+            raise ValidationError("请在文书类别之后指定编号", field="number")
+    elif args.number:
+        raise ValidationError(f"多余的参数：{args.number}", field="number")
+    if kind in AREA_KINDS:
+        import importlib  # the area's printing module, loaded only when its document is printed
+
+        module, func = AREA_KINDS[kind].split(":")
+        out = getattr(importlib.import_module(module), func)(desk, who, number, args.output,
+                                                             watermark=args.watermark)
+        emit(args, {"paths": [out["path"]], **out}, f"已生成{out['kind_label']}：{out['path']}")
+        return
     out = jobs.print_case(desk, who, args.case_no, args.kind, args.output, watermark=args.watermark,
                           size=args.size)
     emit(args, {"paths": [out["path"]], **out}, f"已生成{out['kind_label']}：{out['path']}")
