@@ -80,6 +80,30 @@ TYPES: tuple[EntityType, ...] = (
     EntityType("phrase", "中心常用语", RECORD, owner=TOWN, local_fields=frozenset({"uses"}), fields=(
         *_REF, _code("field", "常用语类别", 20), Field("text", "常用语内容", "text", max_len=500),
         Field("keys", "拼音首字母", "line", max_len=500), Field("uses", "使用次数", "int", low=0, high=10**9))),
+    # 平战转换 (app/emergency): the emergency (its start and stop), broadcast tasks, receipts (never
+    # changed after creation) and the prepared lists (people to move, emergency teams)
+    EntityType("emergency", "应急响应", RECORD, owner=TOWN, fields=(
+        *_REF, _code("type", "应急类型", 20), Field("level", "响应级别", "int", low=1, high=4),
+        Field("area", "范围", "line", max_len=2000), Field("reason", "启动原因", "text", max_len=1000),
+        Field("started_at", "启动时间", "datetime"), Field("started_by", "启动人", "name"),
+        Field("stopped_at", "结束时间", "datetime"), Field("stopped_by", "结束人", "name"),
+        Field("stop_reason", "结束原因", "text", max_len=1000))),
+    EntityType("emergency_task", "应急任务", RECORD, owner=TOWN, fields=(
+        *_REF, _code("emergency_id", "应急响应", 36), Field("instructions", "任务要求", "text", max_len=2000),
+        Field("targets", "下发对象", "line", max_len=4000), Field("due_at", "完成时限", "datetime", future_days=3660),
+        Field("created_at", "下发时间", "datetime"), Field("created_by", "下发人", "name"))),
+    EntityType("emergency_receipt", "任务回执", RECORD, owner=TOWN, fields=(
+        *_REF, _code("task_id", "应急任务", 36), _code("target", "回执单位"), _code("status", "回执状态", 16),
+        Field("count", "数量", "int", low=0, high=10**7), Field("note", "说明", "text", max_len=1000),
+        Field("at", "回执时间", "datetime"), Field("entered_by", "录入人", "name"))),
+    EntityType("evacuee", "转移人员", RECORD, owner=TOWN, fields=(
+        *_REF, _code("village_code", "村社"), _code("grid_code", "网格"), _code("kind", "类别", 20),
+        _code("phone", "联系电话", 30), Field("address", "住址", "line", max_len=200),
+        Field("note", "备注", "line", max_len=200), _code("status", "转移状态", 16),
+        Field("status_at", "状态时间", "datetime"))),
+    EntityType("emergency_team", "应急队伍", RECORD, owner=TOWN, fields=(
+        *_REF, _code("village_code", "村社"), _code("duty", "队伍类别", 16), _code("staff_code", "网格人员"),
+        _code("phone", "联系电话", 30))),
 )
 
 BY_NAME: dict[str, EntityType] = {t.name: t for t in TYPES}
