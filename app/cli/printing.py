@@ -18,6 +18,8 @@ from app.errors import ValidationError
 # (``towndesk print emergency ID -o F.pdf``). Areas add one line each here.
 AREA_KINDS: dict[str, str] = {}
 AREA_WORDS: dict[str, str] = {}
+AREA_KINDS["emergency"] = "app.printing.emergency:print_emergency"  # 应急响应总结
+AREA_WORDS["emergency"] = "emergency"
 
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to")
