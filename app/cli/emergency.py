@@ -184,7 +184,7 @@ def cmd_people_list(args, desk: Desk):
     from app.emergency import lists
 
     out = lists.list_people(desk, village=args.village, status=args.status)
-    emit(args, out, lambda: "\n".join(f"{p['id']}  {p['village_name']}  {p['name']}  {p['kind_label']}  "
+    emit(args, out, lambda: "\n".join(f"{p['code']}  {p['village_name']}  {p['name']}  {p['kind_label']}  "
                                       f"{p['phone'] or ''}  {p['status_label']}" for p in out) or "（无）")
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.admin.setup import init_store
+from app.demo.emergency import load_prepared_lists
 from app.demo.generator import DemoGenerator
 from app.desk import Desk
 from app.domain.calendar import WorkCalendar
@@ -36,6 +37,7 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
         with desk.db.tx() as s:
             load_reference(s, desk.now(), town)
         desk.invalidate()
+    load_prepared_lists(desk, town)  # 平战转换: people to move and emergency teams per 村社
     added = generate_cases(desk, cases, seed, town, progress, cancel) if cases else 0
     if added:  # derive the indicator facts now, so the first dashboard does not wait for them
         with desk.db.tx() as s:

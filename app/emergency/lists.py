@@ -90,7 +90,8 @@ def set_person_status(desk: Desk, actor: Actor, key: str, data: dict) -> dict:
 
 def _person(row: Evacuee, desk: Desk) -> dict:
     refs = desk.refs()
-    return {"id": row.id, "name": row.name, "village": row.village_code, "village_name": refs.grid_name(row.village_code),
+    return {"id": row.id, "code": row.code, "name": row.name, "village": row.village_code,
+            "village_name": refs.grid_name(row.village_code),
             "grid": row.grid_code, "kind": row.kind, "kind_label": E.EVACUEE_KINDS.get(row.kind, row.kind),
             "phone": row.phone, "address": row.address, "note": row.note, "status": row.status,
             "status_label": E.EVACUEE_STATUS.get(row.status, row.status),
