@@ -6,6 +6,9 @@ import shutil
 
 import pytest
 
+# the real district server and enrolled workstations, for test_sync.py and test_board.py
+from tests.sync.conftest import server, stations  # noqa: F401
+
 
 @pytest.fixture
 def store(_template_empty, tmp_path):
