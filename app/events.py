@@ -14,6 +14,7 @@ _subscribers: dict[str, list[Callable]] = defaultdict(list)
 CASE_CHANGED = "case_changed"          # payload: {"case_nos": [...]}
 SYNC_STATE = "sync_state"              # payload: {"state": "online|offline|syncing", "pending": n, ...}
 CONFLICT_ARRIVED = "conflict_arrived"  # payload: {"count": n}
+EMERGENCY_CHANGED = "emergency_changed"  # 平战转换: started/stopped, a task, a receipt or a prepared list changed
 
 
 def note_cases_changed(session, case_nos) -> None:

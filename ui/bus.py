@@ -10,11 +10,13 @@ class EventBridge(QObject):
     caseChanged = Signal(dict)      # {"case_nos": [...]}
     syncState = Signal(dict)        # {"state": "online|offline|syncing", "pending": n, ...}
     conflictArrived = Signal(dict)  # {"count": n}
+    emergencyChanged = Signal(dict)  # 平战转换: {"id", "active"} or {"task"} / {"receipt"} / {"lists"}
     anyEvent = Signal(str, dict)    # every event, for pages that listen to new kinds
     _relay = Signal(str, object)
 
     SIGNALS = {events.CASE_CHANGED: "caseChanged", events.SYNC_STATE: "syncState",
-               events.CONFLICT_ARRIVED: "conflictArrived"}
+               events.CONFLICT_ARRIVED: "conflictArrived",
+               events.EMERGENCY_CHANGED: "emergencyChanged"}
 
     def __init__(self, parent: QObject | None = None, extra_events: tuple[str, ...] = ()):
         super().__init__(parent)

@@ -27,6 +27,7 @@ from ui.idle import IdleWatcher
 from ui.login import LoginForm
 from ui.pages import page_classes
 from ui.widgets.calendar_banner import CalendarBanner
+from ui.widgets.emergency_banner import EmergencyBanner
 from ui.widgets.sync_indicator import SyncIndicator
 
 
@@ -64,6 +65,8 @@ class MainWindow(QMainWindow):
         col.addWidget(self.top)
         self.calendar_banner = CalendarBanner(ctx)  # the coming days rest on a guessed calendar
         col.addWidget(self.calendar_banner)
+        self.emergency_banner = EmergencyBanner(ctx, chrome=(self.top, self.nav))  # 平战转换: red chrome
+        col.addWidget(self.emergency_banner)
         col.addWidget(body, 1)
         self.lock_screen = QWidget()  # filled when locking
         self.outer = QStackedWidget()

@@ -43,7 +43,7 @@ def _grid(desk: Desk, code: str | None, village: str) -> str | None:
 
 
 def _announce(session) -> None:
-    session.info.setdefault("after_commit", []).append(lambda: events.publish("emergency_changed", {"lists": True}))
+    session.info.setdefault("after_commit", []).append(lambda: events.publish(events.EMERGENCY_CHANGED, {"lists": True}))
 
 
 def add_person(desk: Desk, actor: Actor, data: dict) -> dict:

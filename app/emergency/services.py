@@ -19,7 +19,7 @@ from app.store.audit import audit
 from app.store.models import Emergency, EmergencyReceipt, EmergencyTask
 from app.store.outbox import enqueue_record
 
-EMERGENCY_CHANGED = "emergency_changed"  # app.events: started, stopped, a task or a receipt added
+EMERGENCY_CHANGED = events.EMERGENCY_CHANGED
 COMMAND_ROLES = (wf.DISPATCHER, wf.DIRECTOR, wf.ADMIN)  # who switches the mode and sends tasks
 
 

@@ -28,6 +28,7 @@ from shiboken6 import isValid
 from app.cases import overview
 from app.domain import workflow as wf
 from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
+from app.emergency.queries import active as active_emergency
 from app.errors import AppError
 from ui.action_dialogs import ActionDialog
 from ui.errors import present_error
@@ -111,6 +112,8 @@ class IntakePage(Page):
         refs = ctx.desk.refs()
         self.errors = FormErrors()
         e = self.errors
+        self.emergency: dict | None = None  # the emergency in force (平战转换), read on refresh
+        ctx.bus.emergencyChanged.connect(lambda _p: self.load_emergency())
         self.channel = QComboBox()
         for code, label in CHANNELS.items():
             self.channel.addItem(label, code)
@@ -405,6 +408,8 @@ class IntakePage(Page):
         self.persons.setValue(1)
         self.type.setCurrentIndex(0)
         self.urgency.setCurrentIndex(0)
+        if self.emergency:  # 平战转换: 加急 by default while an emergency is on
+            self.urgency.setCurrentIndex(self.urgency.findData("urgent"))
         self.category.clear_value()
         self.location.clear_value()
         self.files.clear()
@@ -437,3 +442,16 @@ class IntakePage(Page):
 
     def refresh(self) -> None:
         self.phone.setFocus()
+        self.load_emergency()
+
+    def load_emergency(self) -> None:
+        self.ctx.tasks.run(active_emergency, self.ctx.desk, kind="read", on_done=self._apply_emergency,
+                           on_error=lambda e: None)
+
+    def _apply_emergency(self, current: dict | None) -> None:
+        """平战转换: while an emergency is on, 加急 by default and its categories first in the
+        picker; back to 一般 when it stops (only on a form nobody has started filling in)."""
+        self.emergency = current
+        self.category.set_pinned(current["categories"] if current else ())
+        if not self.description.toPlainText().strip() and not self.phone.text().strip():
+            self.urgency.setCurrentIndex(self.urgency.findData("urgent" if current else "normal"))

@@ -37,6 +37,11 @@ class SearchPicker(QLineEdit):
         self._completer.activated[str].connect(self._activate_label)
         self.setPlaceholderText(placeholder)
         self.textEdited.connect(self._filter)
+        self._pinned: tuple[str, ...] = ()
+
+    def set_pinned(self, codes) -> None:
+        """Codes offered first (e.g. an emergency's categories), in this order; () for none."""
+        self._pinned = tuple(codes or ())
 
     # -- value -----------------------------------------------------------------------------------
     def code(self) -> str | None:
@@ -54,8 +59,10 @@ class SearchPicker(QLineEdit):
     # -- search ----------------------------------------------------------------------------------
     def matches(self, text: str) -> list[Entry]:
         q = text.strip().lower()
+        pinned = {code: i for i, code in enumerate(self._pinned)}
         if not q:
-            return list(self.entries[:MAX_SHOWN])
+            first = sorted((e for e in self.entries if e.code in pinned), key=lambda e: pinned[e.code])
+            return (first + [e for e in self.entries if e.code not in pinned])[:MAX_SHOWN]
         ranked = []
         for e in self.entries:
             name, keys = e.name.lower(), e.keys
@@ -69,9 +76,9 @@ class SearchPicker(QLineEdit):
                 rank = 4
             else:
                 continue
-            ranked.append((rank, len(e.name), e))
-        ranked.sort(key=lambda t: (t[0], t[1]))
-        return [e for _, _, e in ranked[:MAX_SHOWN]]
+            ranked.append((rank, pinned.get(e.code, len(pinned)), len(e.name), e))
+        ranked.sort(key=lambda t: t[:3])
+        return [t[-1] for t in ranked[:MAX_SHOWN]]
 
     def _filter(self, text: str) -> None:
         self._code = None
