@@ -19,7 +19,10 @@ COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "c
             "user set", "user passwd", "user lock", "check", "backup", "restore", "status", "report", "indicators", "ranking",
             "deadlines", "urge", "print", "enroll", "sync", "conflicts",
             "ref template", "ref import", "ref export", "case export", "calendar list", "calendar set",
-            "setting set", "setting list", "audit verify", "key export"]
+            "setting set", "setting list", "audit verify", "key export",
+            "emergency start", "emergency stop", "emergency status", "emergency task add", "emergency receipt",
+            "emergency people add", "emergency people list", "emergency people set", "emergency team add",
+            "emergency team list"]
 
 
 def run(*args, data_dir=None):
