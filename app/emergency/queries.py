@@ -3,6 +3,8 @@ board (per-task per-target status, the prepared lists of the area) and one emerg
 (the summary PDF). Plain dicts out; no writes."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from app.desk import Desk
@@ -211,3 +213,24 @@ def summary(desk: Desk, key: str) -> dict:
         timeline.append((head["stopped_at"], f"{head['stopped_by']} 结束应急响应：{head['stop_reason']}"))
     return {"emergency": head, "tasks": tasks, "people": people, "cases": cases,
             "moved_reported": sum(t["moved"] for t in tasks), "timeline": sorted(timeline)}
+
+
+def is_emergency_case(item: dict, current: dict | None) -> bool:
+    """A case view (``received_at``, ``location.village``) belongs to the emergency in force: taken in
+    since it started, in its area (anywhere for the whole town)."""
+    if not current or not item.get("received_at"):
+        return False
+    if datetime.fromisoformat(item["received_at"]) < datetime.fromisoformat(current["started_at"]):
+        return False
+    village = (item.get("location") or {}).get("village")
+    return current["area"] == E.ALL or village in current["area"]
+
+
+def emergency_first(items: list[dict], current: dict | None) -> list[dict]:
+    """The loaded items with the emergency's cases first (order otherwise kept), each marked
+    ``emergency: True``."""
+    if not current:
+        return items
+    for item in items:
+        item["emergency"] = is_emergency_case(item, current)
+    return sorted(items, key=lambda i: not i["emergency"])

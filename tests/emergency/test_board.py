@@ -102,3 +102,28 @@ def test_board_per_target_status_and_counts(desk, window_for, qtbot, clock):
     intake.clear_fields()
     intake.refresh()
     assert intake.urgency.currentData() == "normal"
+
+
+def test_dispatch_queue_shows_the_emergency_cases_first(desk, window_for, qtbot, clock):
+    from app.cases import intake
+    from tests.conftest import load_actors, sample_case
+    from ui.pages.dispatch_queue import COLUMNS
+
+    desk.actors = load_actors(desk)
+    me = desk.actors["intake"]
+    before = intake.take_in(desk, me, sample_case(title="停车纠纷", auto_dispatch=False))["case_no"]
+    clock.advance(minutes=10)
+    services.start(desk, desk.actors["director"], {"type": "flood", "level": 3, "area": "V02", "reason": "内涝"})
+    clock.advance(minutes=10)
+    outside = intake.take_in(desk, me, sample_case(title="区外", auto_dispatch=False))["case_no"]
+    inside = intake.take_in(desk, me, sample_case(title="小区积水", category="PA0501", auto_dispatch=False,
+                                                  location={"village": "V02", "address": "望越社区1号"}))["case_no"]
+    window = window_for(desk, "dispatcher")
+    window.select_page("queue")
+    page = window.page("queue")
+    page.refresh()
+    nos = [i["case_no"] for i in page.model.items]
+    assert nos[0] == inside and nos.index(before) < nos.index(outside)
+    title_column = [key for key, _ in COLUMNS].index("title")
+    assert page.model.data(page.model.index(0, title_column)).startswith("【应急】")
+    assert not page.model.data(page.model.index(1, title_column)).startswith("【应急】")

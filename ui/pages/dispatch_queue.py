@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.cases import overview
 from app.cases.export import export_cases
 from app.domain import workflow as wf
+from app.emergency.queries import emergency_first
 from ui.action_dialogs import ActionDialog
 from ui.format import short, unit_name
 from ui.pages.base import Page
@@ -33,7 +34,7 @@ COLUMNS = [("case_no", "案件编号"), ("received", "受理时间"), ("title", 
 def _cell(item: dict, key: str) -> str:
     return {
         "case_no": lambda: item["case_no"], "received": lambda: short(item["received_at"]),
-        "title": lambda: item["title"], "category": lambda: item.get("category_name") or "",
+        "title": lambda: ("【应急】" if item.get("emergency") else "") + item["title"], "category": lambda: item.get("category_name") or "",
         "place": lambda: item["location"].get("village_name") or "",
         "suggest": lambda: unit_name((item.get("routing") or {}).get("unit")) or "需人工分派",
         "returned": lambda: (item.get("last_reason") or "") if item.get("return_count") else "",
@@ -181,6 +182,9 @@ class DispatchQueuePage(Page):
                            on_done=lambda page: self._loaded(page, more))
 
     def _loaded(self, page: dict, more: bool) -> None:
+        # 平战转换: the emergency's cases first among those loaded (the banner keeps what is in force)
+        banner = getattr(self.window(), "emergency_banner", None)
+        page["items"] = emergency_first(page["items"], banner.current if banner else None)
         self.model.set_items(page["items"], append=more)
         self.next_cursor = page["next"]
         self.total = page["total"] or 0
