@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -94,7 +95,10 @@ def main() -> None:
                           "summary_pdf_ms": pdf_ms, "summary_pdf_kb": round(out["bytes"] / 1024, 1)}, indent=2))
         desk.close()
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not os.environ.get("KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print(root)
 
 
 if __name__ == "__main__":

@@ -55,11 +55,13 @@ def emergency_story(data: dict, ctx: PrintContext, width: float) -> list:
         rows = [[P(h, "label") for h in ("对象", "状态", "数量", "说明", "回执时间")]]
         extra = []
         for i, line in enumerate(t["targets"], start=1):
-            rows.append([P(f"{line['name']}（{line['code']}）", "cell"), P(STATE_LABELS[line["state"]], "cell_c"),
-                         P("" if line["count"] is None else line["count"], "cell_c"), P(line["note"], "cell"),
-                         P(fmt_time(line["at"]), "cell_c")])
+            # plain strings where nothing wraps: a Paragraph per cell is most of a long summary's time
+            rows.append([P(f"{line['name']}（{line['code']}）", "cell"), STATE_LABELS[line["state"]],
+                         "" if line["count"] is None else str(line["count"]),
+                         P(line["note"], "cell") if line["note"] else "", fmt_time(line["at"])])
             if line["state"] == "overdue":
                 extra.append(("TEXTCOLOR", (1, i), (1, i), RED))
+        extra += [("ALIGN", (1, 1), (2, -1), "CENTER"), ("ALIGN", (4, 1), (4, -1), "CENTER")]
         story.append(grid_table(rows, [50 * mm, 24 * mm, 16 * mm, width - 122 * mm, 32 * mm], extra=extra))
 
     story += [P("三、人员转移", "h1")]

@@ -73,12 +73,18 @@ def _tasks(s, emergency_id: str) -> list[EmergencyTask]:
                           .order_by(EmergencyTask.created_at, EmergencyTask.id)))
 
 
-def _receipts(s, task_ids: list[str]) -> dict[str, list[EmergencyReceipt]]:
+def _receipts(s, task_ids: list[str]) -> dict[str, list]:
+    """task id -> the latest receipt of each of its targets (rows with id, target, status, count,
+    note, at), read with one window query over the (task_id, target, at) index."""
     out: dict[str, list] = {t: [] for t in task_ids}
+    R = EmergencyReceipt
     for start in range(0, len(task_ids), 500):
-        for r in s.scalars(select(EmergencyReceipt).where(EmergencyReceipt.task_id.in_(task_ids[start:start + 500]),
-                                                          EmergencyReceipt.deleted.is_(False))):
-            out[r.task_id].append(r)
+        ranked = select(R.id, R.task_id, R.target, R.status, R.count, R.note, R.at,
+                        func.row_number().over(partition_by=(R.task_id, R.target),
+                                               order_by=(R.at.desc(), R.id.desc())).label("rank")) \
+            .where(R.task_id.in_(task_ids[start:start + 500]), R.deleted.is_(False)).subquery()
+        for row in s.execute(select(ranked).where(ranked.c.rank == 1)):
+            out[row.task_id].append(row)
     return out
 
 
@@ -120,8 +126,7 @@ def task_rows(desk: Desk, s, emergency_id: str, now) -> list[dict]:
         out.append({"id": t.id, "title": t.name, "instructions": t.instructions, "due_at": t.due_at.isoformat(),
                     "created_at": t.created_at.isoformat(), "created_by": t.created_by, "targets": lines,
                     "receipts": E.tally(targets, receipts[t.id], t.due_at, now),
-                    "moved": sum(line["count"] or 0 for line in lines if line["status"] == "done"),
-                    "history": len(receipts[t.id])})
+                    "moved": sum(line["count"] or 0 for line in lines if line["status"] == "done")})
     return out
 
 

@@ -394,13 +394,16 @@ class EmergencyReceipt(RefMixin, Base):
 
     __entity__ = "emergency_receipt"
     __tablename__ = "emergency_receipts"
-    task_id: Mapped[str] = mapped_column(String(36), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
     target: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     entered_by: Mapped[str] = mapped_column(String(50))
+
+    # each target's latest receipt (app.emergency.queries._receipts)
+    __table_args__ = (Index("ix_emergency_receipts_latest", "task_id", "target", "at"),)
 
 
 class Evacuee(RefMixin, Base):

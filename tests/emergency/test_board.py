@@ -87,6 +87,13 @@ def test_board_per_target_status_and_counts(desk, window_for, qtbot, clock):
     assert child.foreground(1).color().name() == "#c62828" and child.text(1) == "超时未完成"
     assert "超时 1" in page.counts.text()
 
+    # the prepared list: a person marked 已转移 on the board
+    page.people.selectRow(0)
+    name = page.people.item(0, 1).text()
+    page._mark_selected("moved")
+    qtbot.waitUntil(lambda: "已转移 1" in page.counts.text(), timeout=3000)
+    assert name in page.message.text()
+
     # intake: 加急 by default and the flood categories first while the emergency is on
     window.select_page("intake")
     intake = window.page("intake")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.domain import emergency as E
@@ -183,8 +184,19 @@ class EmergencyPage(Page):
         self.teams = _table(("村社", "队伍", "姓名", "联系电话"))
         self.cases = _table(("案件编号", "标题", "紧急程度", "村社", "受理时间"))
         self.cases.cellDoubleClicked.connect(self._open_case)
+        people_box = QWidget()
+        people_lay = QVBoxLayout(people_box)
+        people_lay.setContentsMargins(0, 0, 0, 0)
+        people_lay.addWidget(self.people, 1)
+        marks = QHBoxLayout()
+        for status in ("moved", "returned", "pending"):
+            b = QPushButton(f"标记{E.EVACUEE_STATUS[status]}")
+            b.clicked.connect(lambda _c=False, st=status: self._mark_selected(st))
+            marks.addWidget(b)
+        marks.addStretch(1)
+        people_lay.addLayout(marks)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.people, "需转移人员")
+        self.tabs.addTab(people_box, "需转移人员")
         self.tabs.addTab(self.teams, "应急队伍")
         self.tabs.addTab(self.cases, "期间案件")
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -220,6 +232,8 @@ class EmergencyPage(Page):
         self._show_tasks(data["tasks"])
         _fill(self.people, [(p["village_name"], p["name"], p["kind_label"], p["phone"], p["address"], p["status_label"])
                             for p in data["people_list"]])
+        for r, p in enumerate(data["people_list"]):
+            self.people.item(r, 0).setData(Qt.ItemDataRole.UserRole, p["id"])
         _fill(self.teams, [(m["village_name"], m["duty_label"], m["name"], m["phone"]) for m in data["team_list"]])
         _fill(self.cases, [(c["case_no"], c["title"], "加急" if c["urgency"] == "urgent" else "一般", c["village"],
                             _local(c["received_at"])) for c in data["case_list"]])
@@ -305,6 +319,18 @@ class EmergencyPage(Page):
     def stop_emergency(self, reason: str) -> None:
         self.ctx.tasks.run(_stop_and_print, self.ctx.desk, self.ctx.actor, reason,
                            on_done=self._done("应急响应已结束，总结已生成：{pdf}"), on_error=present_error)
+
+    def mark_person(self, person_id: str, status: str) -> None:
+        self.ctx.tasks.run(lists.set_person_status, self.ctx.desk, self.ctx.actor, person_id, {"status": status},
+                           on_done=self._done("{name}：{status_label}"), on_error=present_error)
+
+    def _mark_selected(self, status: str) -> None:
+        rows = sorted({i.row() for i in self.people.selectedIndexes()})
+        if not rows:
+            self.message.setText("请先在需转移人员名单中选中人员")
+            return
+        for r in rows:
+            self.mark_person(self.people.item(r, 0).data(Qt.ItemDataRole.UserRole), status)
 
     def _ask_start(self) -> None:
         dialog = StartDialog(self)

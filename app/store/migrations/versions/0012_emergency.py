@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("entered_by", sa.String(length=50), nullable=False),
         *_keys())
-    op.create_index("ix_emergency_receipts_task_id", "emergency_receipts", ["task_id"])
+    op.create_index("ix_emergency_receipts_latest", "emergency_receipts", ["task_id", "target", "at"])
     op.create_table(
         "evacuees", *_ref(),
         sa.Column("village_code", sa.String(length=32), nullable=False),
@@ -88,8 +88,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table, column in (("emergency_teams", "village_code"), ("evacuees", "village_code"),
-                          ("emergency_receipts", "task_id"), ("emergency_tasks", "emergency_id"),
-                          ("emergencies", "started_at")):
-        op.drop_index(f"ix_{table}_{column}", table)
+    for table, index in (("emergency_teams", "village_code"), ("evacuees", "village_code"),
+                         ("emergency_receipts", "latest"), ("emergency_tasks", "emergency_id"),
+                         ("emergencies", "started_at")):
+        op.drop_index(f"ix_{table}_{index}", table)
         op.drop_table(table)
