@@ -18,6 +18,7 @@ from app.errors import ValidationError
 # (``towndesk print emergency ID -o F.pdf``). Areas add one line each here.
 AREA_KINDS: dict[str, str] = {}
 AREA_WORDS: dict[str, str] = {}
+AREA_KINDS.update(agreement="app.mediation.printing:print_agreement", mediation_dossier="app.mediation.printing:print_dossier")
 
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to")
