@@ -20,6 +20,8 @@ PAGES = [
     "ui.pages.case_list",
     "ui.pages.conflicts",
     "ui.pages.admin_data",
+    "ui.pages.mediation",
+    "ui.pages.backlog",
 ]
 
 
