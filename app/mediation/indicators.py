@@ -47,6 +47,11 @@ def backlog_figures(rows: list[Backlog], end: datetime) -> dict:
     return {"registered": len(registered), "resolved": len(resolved), "rate": ratio(len(resolved), len(registered))}
 
 
+def _just_after(now: datetime) -> datetime:
+    """The exclusive end that takes in everything written up to ``now``."""
+    return now + timedelta(microseconds=1)
+
+
 def _group_label(by: str, key, refs, mediators: dict) -> str:
     if key is None:
         return "未指定"
@@ -85,7 +90,7 @@ def indicators(desk: Desk, date_from, date_to, by: str | None = None) -> dict:
 def backlog_ranking(desk: Desk, end: datetime | None = None, by: str = "unit") -> list[dict]:
     """积案化解率 per responsible unit (a 积案 counts for each of its units) or per 村社, lowest rate
     last; the bottom three are marked red."""
-    end = end or desk.now()
+    end = end or _just_after(desk.now())
     refs = desk.refs()
     with desk.db.read() as s:
         rows = list(s.scalars(select(Backlog).where(Backlog.deleted.is_(False))))
@@ -122,6 +127,6 @@ def bulletin_section(desk: Desk, p: si.Period, now: datetime | None = None) -> d
     figures = _tally(rows, p, cal)
     open_rows = [r for r in rows if r.state in md.OPEN_STATES]
     overdue = sum(1 for r in open_rows if r.due_at < now)
-    end = min(p.utc_end, now)
+    end = min(p.utc_end, _just_after(now))
     return {"figures": figures, "open": len(open_rows), "overdue": overdue,
             "backlog": backlog_figures(backlogs, end), "ranking": backlog_ranking(desk, end)}
