@@ -32,7 +32,7 @@ def add_backlog(desk: Desk, actor: Actor, case_no: str, data: dict) -> dict:
     members = [validate((Field("name", "专班成员", "name", required=True),), {"name": m})["name"] for m in members]
     refs = desk.refs()
     for u in clean["units"]:
-        if refs.unit_name(u) is None:
+        if u not in refs.units:
             raise ValidationError(f"责任单位「{u}」不存在", field="units")
     with desk.db.tx() as s:
         case = find_case(s, case_no)
