@@ -95,7 +95,7 @@ def resolve(desk: Desk, actor: Actor, key: str, checklist) -> dict:
         if row.state == "resolved":
             raise WorkflowError(f"积案 {row.code} 已实质性化解", field="no")
         row.state, row.checklist, row.resolved_at, row.updated_at = "resolved", items, desk.now(), desk.now()
-        s.flush()
+        enqueue_record(s, desk, "backlog", row)  # before the flush: ``_changed`` names the fields touched
         audit(s, desk, actor.username, "backlog.resolve", row.code, {"checklist": items})
-        enqueue_record(s, desk, "backlog", row)
+        s.flush()
         return backlog_view(row, desk.refs())

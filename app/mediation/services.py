@@ -107,9 +107,9 @@ def _open_row(s, key: str) -> Dispute:
 
 def _save(s, desk: Desk, actor: Actor, row, action: str, detail: dict | None = None) -> dict:
     row.updated_at = desk.now()
-    s.flush()
+    enqueue_record(s, desk, "dispute", row)  # before the flush: its ``_changed`` names what this change touched
     audit(s, desk, actor.username, action, row.code, detail)
-    enqueue_record(s, desk, "dispute", row)
+    s.flush()
     return dispute_view(s, row, desk.refs(), desk.now(), actor)
 
 
@@ -159,10 +159,10 @@ def record_session(desk: Desk, actor: Actor, key: str, data: dict) -> dict:
                                 record=clean.get("record"), outcome=clean.get("outcome"), mediator=row.mediator,
                                 actor=actor.username)
         s.add(sess)
-        if row.state == "accepted" and clean.get("outcome"):
-            row.state = "mediating"
         s.flush()
         enqueue_record(s, desk, "med_session", sess)
+        if row.state == "accepted" and clean.get("outcome"):
+            row.state = "mediating"
         out = _save(s, desk, actor, row, "dispute.session", {"session": sess.code, "outcome": sess.outcome})
         out["session"] = {"code": sess.code, "no": n, "at": sess.at.isoformat(), "outcome": sess.outcome}
         return out
