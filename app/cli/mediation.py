@@ -107,9 +107,17 @@ def register(sub) -> None:
 
 
 def _line(v: dict) -> str:
-    due = (v.get("due_at") or "")[:16].replace("T", " ")
+    due = fmt_local(v.get("due_at"))
     return (f"{v['dispute_no']}  {v['case_no']}  {v['state_label']}  {v['type']}  {v['difficulty']}  "
             f"{v['color_label']}  期限 {due}")
+
+
+def fmt_local(value: str | None) -> str:
+    from datetime import datetime  # noqa: PLC0415 — text output only
+
+    from app.domain.timezone import LOCAL_TZ  # noqa: PLC0415
+
+    return datetime.fromisoformat(value).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 def _summary(v: dict) -> dict:

@@ -33,6 +33,9 @@ def _parties(raw, today) -> list[dict]:
     out = []
     for i, p in enumerate(raw):
         where = f"parties.{i}"
+        role = md.ROLES.get(p.get("role")) if isinstance(p, dict) else None
+        if role and not str(p.get("name") or "").strip():
+            raise ValidationError(f"请填写{role}姓名", field=f"{where}.name")
         party = validate(md.PARTY, p, path=where, label="当事人")
         if party.get("id_no"):
             party["id_no"] = check_id_no(party["id_no"], f"{where}.id_no", f"当事人「{party['name']}」的身份证号码",

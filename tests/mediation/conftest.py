@@ -8,6 +8,8 @@ import sys
 import pytest
 
 from tests.conftest import load_actors, sample_case
+from tests.sync.conftest import server, stations  # noqa: F401 — the real district server and workstations
+from tests.ui.conftest import open_window  # noqa: F401 — windows with synchronous tasks
 
 TABLES = ("disputes", "mediation_sessions", "backlogs", "backlog_steps", "audit_log", "outbox")
 APPLICANT = {"role": "applicant", "name": "张三", "id_no": "11010519491231002X", "phone": "13800001111",

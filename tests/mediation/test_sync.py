@@ -13,7 +13,7 @@ from app.store.models import OutboxEntry
 from server.models import Record
 from tests.conftest import sample_case
 from tests.mediation.conftest import AGREEMENT, dispute_input
-from tests.sync.conftest import pending, server, stations, sync  # noqa: F401 — the real server fixtures
+from tests.sync.conftest import pending, sync
 
 
 def _case(desk) -> str:

@@ -31,6 +31,7 @@ from app.domain.indicators import pct
 from app.errors import AppError
 from app.mediation import backlog, indicators, queries
 from ui.errors import present_error
+from ui.format import local
 from ui.pages.base import Page
 
 COLUMNS = ("积案编号", "案件编号", "类别", "包案领导", "责任单位", "化解期限", "状态", "进展")
@@ -219,7 +220,7 @@ class BacklogPage(Page):
         self.progress_button.setEnabled(bool(b) and b["state"] == "open")
         self.resolve_button.setEnabled(bool(b) and b["state"] == "open")
         steps = (b or {}).get("progress") or []
-        self.progress_text.setText("进展：" + ("；".join(f"{s['at'][:10]} {s['note']}" for s in steps) or "暂无")
+        self.progress_text.setText("进展：" + ("；".join(f"{local(s['at'], '%Y-%m-%d')} {s['note']}" for s in steps) or "暂无")
                                    if b else "选择一件积案查看进展")
 
     def _form(self, kind: str) -> None:

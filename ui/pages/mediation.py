@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import mediation as md
 from app.mediation import printing, queries
+from ui.format import local
 from ui.mediation_dialogs import AssignDialog, CloseDialog, SessionDialog
 from ui.pages.base import Page
 
@@ -33,7 +34,7 @@ BACKGROUND = {"red": "#f8d4d4", "yellow": "#fff2c0", "green": "#d8f0d8"}
 
 
 def _text(t: str | None) -> str:
-    return (t or "")[:16].replace("T", " ")
+    return local(t) if t else ""
 
 
 class MediationPage(Page):
@@ -80,6 +81,7 @@ class MediationPage(Page):
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.detail.setMinimumHeight(190)  # a wrapped rich-text label gets no height from the layout otherwise
         self.sessions = QTableWidget(0, len(SESSION_COLUMNS))
         self.sessions.setObjectName("sessionTable")
         self.sessions.setHorizontalHeaderLabels(SESSION_COLUMNS)
