@@ -14,7 +14,7 @@ from tests.mediation.conftest import AGREEMENT, dispute_input, new_cases
 from tests.ui.conftest import _styled_app, type_text  # noqa: F401 — _styled_app: the shipped font and style (autouse)
 from tests.ui.test_acceptance import fill_intake_by_keyboard, press
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _shot(widget, name: str) -> None:
