@@ -97,7 +97,15 @@ def register(sub) -> None:
     add_json_flag(x)
     x.set_defaults(handler=cmd_backlog_list)
 
+    x = d.add_parser("schedule", help="巡回调解安排（按村社）")
+    x.add_argument("--days", type=int, default=30, help="今后多少天（默认 30）")
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_schedule)
+
     m = sub.add_parser("mediation", help="矛盾调处指标").add_subparsers(dest="mediation_cmd", required=True)
+    x = m.add_parser("workload", help="调解员工作量")
+    add_json_flag(x)
+    x.set_defaults(handler=cmd_workload)
     x = m.add_parser("indicators", help="调解受理、成功率、诉前化解率、积案化解率")
     x.add_argument("--from", dest="date_from", required=True)
     x.add_argument("--to", dest="date_to", required=True)
@@ -250,3 +258,19 @@ def cmd_indicators(args, desk: Desk):
                 f"积案 {b['registered']} 件，实质性化解 {b['resolved']} 件，化解率 {pct(b['rate'])}")
 
     emit(args, out, text)
+
+
+def cmd_schedule(args, desk: Desk):
+    from app.mediation import queries
+
+    out = queries.circuit_schedule(desk, args.days)
+    emit(args, out, lambda: "\n".join(f"{x['village_name']}  {fmt_local(x['at'])}  {x['place']}  {x['dispute_no']}"
+                                      for x in out) or "（无）")
+
+
+def cmd_workload(args, desk: Desk):
+    from app.mediation import queries
+
+    out = queries.workload(desk)
+    emit(args, out, lambda: "\n".join(f"{w['code']}  {w['name']}（{w['kind_label']}）  在办 {w['open']}  协助 "
+                                      f"{w['assisting']}  已结 {w['closed']}" for w in out))

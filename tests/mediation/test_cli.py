@@ -124,3 +124,20 @@ def test_a_dispute_opened_twice_and_a_partial_checklist(desk, cli, cases):
     assert code == 2 and out["error"]["message"] == "实质性化解须逐项核验，尚缺：问题已解决、信访人满意、化解已审批"
     code, out, _ = cli("backlog", "resolve", cases[1], "--checklist", "facts,magic", "--json")
     assert code == 2 and "magic" in out["error"]["message"] and counts(desk) == before
+
+
+def test_circuit_schedule_and_workload(desk, cli, cases):
+    code, out, _ = cli("dispute", "open", cases[0], "--json", "-", stdin=dispute_input())
+    no = out["dispute_no"]
+    cli("dispute", "assign", no, "--mediator", "M04")
+    from datetime import UTC, datetime, timedelta  # the command line runs on the real clock
+
+    at = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    later = {"at": at, "place": "青藤村文化礼堂", "attendees": ["张三", "李四"], "village": "V07"}
+    code, out, _ = cli("dispute", "session", no, "--json", "-", stdin=later)  # planned: no outcome yet
+    assert code == 0 and out["session"]["outcome"] is None and out["session_count"] == 0
+    code, out, _ = cli("dispute", "schedule", "--days", "60", "--json")
+    assert code == 0 and [(x["village_name"], x["dispute_no"], x["place"]) for x in out] == \
+        [("青藤村", no, "青藤村文化礼堂")]
+    code, out, _ = cli("mediation", "workload", "--json")
+    assert code == 0 and {w["code"]: w["open"] for w in out}["M04"] == 1
