@@ -64,13 +64,15 @@ def test_backlog_and_indicators(cli, cases):
     code, out, _ = cli("dispute", "open", cases[2], "--json", "-", stdin=dispute_input())
     cli("dispute", "close", out["dispute_no"], "--json", "-", stdin={"means": "arbitration", "success": False,
                                                                     "reason": "申请人申请劳动仲裁"})
-    code, out, _ = cli("mediation", "indicators", "--from", "2026-11-01", "--to", "2026-12-31", "--json")
+    from datetime import date, timedelta  # the command line runs on the real clock: a window around today
+
+    start, end = (date.today() - timedelta(days=2)).isoformat(), (date.today() + timedelta(days=2)).isoformat()
+    code, out, _ = cli("mediation", "indicators", "--from", start, "--to", end, "--json")
     assert code == 0 and {"accepted", "closed", "succeeded", "success_rate", "by_means", "backlog"} <= set(out)
     assert (out["accepted"], out["closed"], out["succeeded"], out["success_rate"]) == (1, 1, 0, 0)
     assert out["by_means"]["arbitration"] == 1
     assert out["backlog"] == {"registered": 1, "resolved": 1, "rate": 1}
-    code, out, _ = cli("mediation", "indicators", "--from", "2026-11-01", "--to", "2026-12-31", "--by", "source",
-                       "--json")
+    code, out, _ = cli("mediation", "indicators", "--from", start, "--to", end, "--by", "source", "--json")
     assert code == 0 and [g["key"] for g in out["groups"]] == ["当事人申请"]
 
 
