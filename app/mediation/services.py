@@ -5,7 +5,7 @@ entry of every synced record it writes; bad input raises a ValidationError namin
 writes nothing."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -144,8 +144,8 @@ def record_session(desk: Desk, actor: Actor, key: str, data: dict) -> dict:
         raise ValidationError("参加人员应为姓名列表（如 [\"张三\", \"李四\"]），最多 50 人", field="attendees")
     names = [validate(md.PARTY[1:2], {"name": n}, label="参加人员")["name"] for n in names]
     at = datetime.fromisoformat(clean["at"])
-    if clean.get("outcome") and at > now:
-        raise ValidationError("尚未举行的调解（时间在将来）不能填写调解结果", field="outcome")
+    if clean.get("outcome") and at > now + timedelta(days=1):  # the tolerance of every other time field
+        raise ValidationError("尚未举行的调解（时间在将来）不能填写调解结果；巡回调解安排请不填结果", field="outcome")
     if clean.get("outcome") and not clean.get("record"):
         raise ValidationError("请填写调解笔录", field="record")
     refs = desk.refs()

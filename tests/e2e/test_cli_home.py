@@ -20,6 +20,9 @@ COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "c
             "deadlines", "urge", "print", "enroll", "sync", "conflicts",
             "ref template", "ref import", "ref export", "case export", "calendar list", "calendar set",
             "setting set", "setting list", "audit verify", "key export"]
+COMMANDS += ["dispute open", "dispute assign", "dispute session", "dispute close", "dispute list", "dispute show",
+             "dispute extend", "dispute doc", "dispute visit", "dispute judicial", "dispute schedule", "backlog add",
+             "backlog progress", "backlog resolve", "backlog list", "mediation indicators", "mediation workload"]
 
 
 def run(*args, data_dir=None):
