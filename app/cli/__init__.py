@@ -18,7 +18,19 @@ import logging
 import sys
 
 from app import __version__, logs
-from app.cli import admin, audit, cases, demo, emergency, golive, printing, reference, supervision, sync
+from app.cli import (
+    admin,
+    audit,
+    cases,
+    demo,
+    emergency,
+    golive,
+    mediation,
+    printing,
+    reference,
+    supervision,
+    sync,
+)
 from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
@@ -29,6 +41,7 @@ from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 # The order of the commands in ``towndesk --help``.
 AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync, golive,  # golive adds to ref and case
          emergency)
+AREAS += (mediation,)  # 矛盾调处: dispute, backlog, mediation
 
 
 def build_parser() -> argparse.ArgumentParser:

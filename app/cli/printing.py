@@ -20,6 +20,7 @@ AREA_KINDS: dict[str, str] = {}
 AREA_WORDS: dict[str, str] = {}
 AREA_KINDS["emergency"] = "app.printing.emergency:print_emergency"  # 应急响应总结
 AREA_WORDS["emergency"] = "emergency"
+AREA_KINDS.update(agreement="app.mediation.printing:print_agreement", mediation_dossier="app.mediation.printing:print_dossier")
 
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to")

@@ -11,7 +11,7 @@ from app.cli.output import actor, add_json_flag, add_password_options, emit, rea
 from app.desk import ADMIN_USERNAME, Desk
 from app.errors import ValidationError
 
-KINDS = ["categories", "units", "villages", "grids", "microgrids", "staff", "users", "rules"]
+KINDS = ["categories", "units", "villages", "grids", "microgrids", "staff", "users", "rules", "mediators"]
 
 if TYPE_CHECKING:
     from app.reference.records import RefCache

@@ -31,6 +31,7 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
     """Load the demo town (idempotent) and add ``cases`` sample cases over the past 60 days."""
     started = time.perf_counter()
     town = read_json("demo_town.json")
+    town["mediators"] = read_json("demo_mediators.json")["mediators"]  # 矛盾调处的调解员
     if desk.meta("town_code") is None:
         init_store(desk, town["town"]["code"], town["town"]["name"], "01", reference=town)
     elif desk.meta("town_code") == town["town"]["code"]:

@@ -104,6 +104,41 @@ TYPES: tuple[EntityType, ...] = (
     EntityType("emergency_team", "应急队伍", RECORD, owner=TOWN, fields=(
         *_REF, _code("village_code", "村社"), _code("duty", "队伍类别", 16), _code("staff_code", "网格人员"),
         _code("phone", "联系电话", 30))),
+    # 矛盾调处 (app.domain.mediation): mediators, disputes, their sessions, 积案 and progress entries
+    EntityType("mediator", "调解员", RECORD, fields=(*_REF, _code("phone", "手机", 30), _code("kind", "调解员类型", 16),
+                                                Field("org", "所属组织", "line", max_len=100))),
+    EntityType("dispute", "矛盾纠纷", RECORD, owner=TOWN, fields=(
+        *_REF, _code("case_no", "案件编号", 40), Field("type", "纠纷类型", "line", max_len=16),
+        Field("source", "纠纷来源", "line", max_len=16), Field("parties", "当事人", "json"),
+        Field("facts", "纠纷事实", "text"), Field("amount", "涉及金额", "number", low=0, high=10**12),
+        Field("persons", "涉及人数", "int", low=0, high=10**6), _code("difficulty", "难易程度", 10),
+        Field("difficulty_reason", "定级理由", "text"), Field("criminal_risk", "民转刑风险", "bool"),
+        Field("police_calls", "报警次数", "int", low=0, high=10**6), _code("village", "村社"),
+        _code("state", "调处状态", 12), Field("opened_at", "受理时间", "datetime"),
+        Field("due_at", "调解期限", "datetime", future_days=3660),
+        Field("warn_at", "预警时间", "datetime", future_days=3660), _days("extension_days", "延长（工作日）"),
+        _code("mediator", "调解员"), Field("co_mediators", "协助调解员", "codes", max_len=32),
+        Field("documents", "已登记材料", "codes", max_len=32), _code("means", "化解方式", 16),
+        Field("success", "化解成功", "bool"), Field("agreement", "调解协议", "json"),
+        Field("fail_reason", "调解不成原因", "text"), Field("closed_at", "结案时间", "datetime"),
+        Field("judicial_due_at", "司法确认期限", "datetime", future_days=3660),
+        Field("judicial_applied_at", "申请司法确认时间", "datetime"), Field("visited_at", "回访时间", "datetime"),
+        Field("visit_note", "回访记录", "text"), Field("performed", "已履行", "bool"))),
+    EntityType("med_session", "调解记录", RECORD, owner=TOWN, fields=(
+        *_REF, _code("dispute_id", "纠纷", 36), _code("dispute_no", "纠纷编号"),
+        Field("at", "调解时间", "datetime", future_days=3660), Field("place", "调解地点", "line", max_len=100),
+        _code("village", "村社"), Field("attendees", "参加人员", "json"), Field("record", "调解笔录", "text"),
+        _code("outcome", "调解结果", 10), _code("mediator", "调解员"), _code("actor", "记录人"))),
+    EntityType("backlog", "积案", RECORD, owner=TOWN, fields=(
+        *_REF, _code("case_no", "案件编号", 40), Field("kind", "积案类别", "line", max_len=10),
+        Field("lead", "包案领导", "name"), Field("members", "专班成员", "json"),
+        Field("units", "责任单位", "codes", max_len=32), _code("village", "村社"), Field("plan", "化解方案", "text"),
+        Field("due", "化解期限", "date"), _code("state", "化解状态", 10),
+        Field("registered_at", "登记时间", "datetime"), Field("resolved_at", "化解时间", "datetime"),
+        Field("checklist", "实质性化解核验", "codes", max_len=16))),
+    EntityType("backlog_step", "积案进展", RECORD, owner=TOWN, fields=(
+        *_REF, _code("backlog_id", "积案", 36), _code("backlog_no", "积案编号"), Field("at", "时间", "datetime"),
+        Field("note", "进展情况", "text"), _code("actor", "记录人"))),
 )
 
 BY_NAME: dict[str, EntityType] = {t.name: t for t in TYPES}

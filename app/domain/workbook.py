@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from app.domain.mediation import MEDIATOR_KINDS
 from app.domain.schema import Field, validate
 from app.domain.validation import check_phone
 from app.domain.vocab import CASE_TYPES
@@ -47,7 +48,7 @@ class Column:
 @dataclass(frozen=True)
 class Sheet:
     name: str
-    entity: str        # unit | grid | staff | category | rule | holiday
+    entity: str        # unit | grid | staff | category | rule | holiday | mediator
     level: str | None  # grid level (village | grid | micro) for the three grid sheets
     columns: tuple[Column, ...]
     note: str = ""
@@ -93,6 +94,10 @@ SHEETS: tuple[Sheet, ...] = (
                                    _c("类型", "workday", "choice", True, DAY_KINDS, note="休 或 班（调休上班）"),
                                    _c("说明", "name", "line")),
           "国务院办公厅公布的放假安排；区级录入后各镇街同步"),
+    Sheet("调解员", "mediator", None, (_CODE, _c("姓名", "name", "name", True), _c("手机", "phone", "phone"),
+                                   _c("类型", "kind", "choice", True, MEDIATOR_KINDS),
+                                   _c("所属组织", "org", "line", note="如 府山街道人民调解委员会")),
+          "矛盾调处的调解员：专职调解员、法院诉前调解团队、村（社区）调解员、律师"),
 )
 BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 DISTRICT_SHEETS = ("单位", "事项分类", "节假日")  # what the district server imports

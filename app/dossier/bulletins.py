@@ -17,6 +17,7 @@ from reportlab.platypus import Spacer
 from app.domain import indicators as ind
 from app.dossier.fonts import register_fonts
 from app.dossier.layout import P, PrintContext, build_pdf, centre_name, fmt_time, frame_width, grid_table
+from app.dossier.mediation_bulletin import mediation_story
 from app.supervision import bulletins as bl
 
 GREEN = colors.HexColor("#d8f0d8")
@@ -136,7 +137,7 @@ def _table(head: list[str], body: list[list], widths: list[float], width: float,
 
 def story(f: dict) -> list:
     width = frame_width()
-    out = [P(centre_name(f["town"]), "head"), P(f["title"], "title"),
+    out = [P(centre_name(f["town"]), "head"), P(f["title"], "title"), P(f["issue"]["label"], "subtitle"),
            P(f"统计周期：{f['period_label']}　　对比周期：{f['previous_label']}　　"
              f"生成时间：{fmt_time(f['generated_at'])}", "subtitle"), Spacer(1, 3 * mm),
            P("一、总体情况", "h1"), P(_overview(f), "para"), Spacer(1, 2 * mm)]
@@ -174,6 +175,7 @@ def story(f: dict) -> list:
         ["案件编号", "标题", "承办单位", "状态", "人次", "关注原因"],
         [[n["case_no"], n["title"], n["unit_name"], n["state_label"], str(n["persons"]), n["reason"]]
          for n in f["notable"]], [38, 56, 30, 16, 12, 28], width)]
+    out += mediation_story(f["mediation"], width, _table)  # 七、矛盾调处 (app.dossier.mediation_bulletin)
     return out
 
 

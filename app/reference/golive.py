@@ -12,15 +12,17 @@ from app.desk import Actor, Desk
 from app.domain import workbook as wbk
 from app.domain import workflow as wf
 from app.domain.ids import stable_id
+from app.domain.mediation import MEDIATOR_KIND_WORDS
 from app.domain.vocab import CASE_TYPES
 from app.errors import PermissionDenied
 from app.reference.records import initials
 from app.reference.xlsx import read_workbook, write_workbook
 from app.store.audit import audit
-from app.store.models import Category, Grid, Holiday, Rule, Staff, Unit
+from app.store.models import Category, Grid, Holiday, Mediator, Rule, Staff, Unit
 from app.store.outbox import enqueue_record
 
-MODELS = {"unit": Unit, "grid": Grid, "staff": Staff, "category": Category, "rule": Rule, "holiday": Holiday}
+MODELS = {"unit": Unit, "grid": Grid, "staff": Staff, "category": Category, "rule": Rule, "holiday": Holiday,
+          "mediator": Mediator}
 _SKIP = {"id", "updated_at", "sample", "code"}
 _WORD = {k: {v: w for w, v in c.choices.items()} for k, c in
          (("unit_kind", wbk.BY_NAME["单位"].columns[2]), ("village_kind", wbk.BY_NAME["村社"].columns[2]))}
@@ -131,6 +133,8 @@ def town_sheets(session, level: str = "town") -> list[tuple[str, list[str], list
                          for r in active(Rule)]))
     days = sorted(active(Holiday, Holiday.owner_level == level), key=lambda h: h.day)
     out.append(("节假日", [[h.day, "班" if h.workday else "休", h.name or None] for h in days]))
+    out.append(("调解员", [[m.code, m.name, m.phone, MEDIATOR_KIND_WORDS.get(m.kind, m.kind), m.org]
+                         for m in active(Mediator)]))
     return [(name, list(wbk.BY_NAME[name].headers), rows) for name, rows in out]
 
 

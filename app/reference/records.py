@@ -15,7 +15,7 @@ from app.domain.routing import route
 from app.errors import ValidationError
 from app.paths import resource_path
 from app.reference.users import hash_password
-from app.store.models import Category, Grid, Rule, Staff, Town, Unit, User
+from app.store.models import Category, Grid, Mediator, Rule, Staff, Town, Unit, User
 
 
 def initials(name: str) -> str:
@@ -70,6 +70,9 @@ def load_reference(session, now, town: dict | None = None) -> dict:
         upsert(Rule, "rule", code, name=r.get("note", ""), category_code=r["category"],
                village_code=r.get("village"), grid_code=r.get("grid"), unit_code=r["unit"],
                sample=r.get("sample", False))
+    for m in town.get("mediators", []):  # 调解员 (app.domain.mediation.MEDIATOR_KINDS)
+        upsert(Mediator, "mediator", m["code"], name=m["name"], phone=m.get("phone"), kind=m["kind"],
+               org=m.get("org"), sample=m.get("sample", False))
     for u in town.get("users", []):
         if session.get(User, stable_id("user", u["username"])) is None:
             upsert(User, "user", u["username"], name=u["name"], role=u["role"], unit_code=u.get("unit"),
@@ -111,4 +114,9 @@ def list_refs(desk, kind: str) -> list[dict]:
     if kind == "rules":
         return [{"category": r.category, "unit": r.unit, "village": r.village, "grid": r.grid, "note": r.note}
                 for r in refs.rules]
-    raise ValidationError("可列出的类别：categories、units、villages、grids、microgrids、staff、users、rules", field="kind")
+    if kind == "mediators":
+        with desk.db.read() as s:
+            return [{"code": m.code, "name": m.name, "phone": m.phone, "kind": m.kind, "org": m.org}
+                    for m in s.scalars(select(Mediator).where(Mediator.deleted.is_(False)).order_by(Mediator.code))]
+    raise ValidationError("可列出的类别：categories、units、villages、grids、microgrids、staff、users、rules、mediators",
+                          field="kind")

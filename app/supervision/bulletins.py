@@ -14,6 +14,7 @@ from app.domain import indicators as ind
 from app.domain.timezone import LOCAL_TZ
 from app.domain.workflow import STATE_LABELS
 from app.errors import ValidationError
+from app.mediation.indicators import bulletin_section as mediation_section
 from app.store.types import to_sql_dt
 from app.supervision import board as supervision
 from app.supervision import indicators as si
@@ -93,7 +94,21 @@ def figures(desk: Desk, kind: str, day, now=None) -> dict:
         "overdue": {"red": board["red"], "yellow": board["yellow"], "units": board["units"][:10],
                     "cases": board["cases"]},
         "urges": urges, "notable": notable(desk, p),
+        "issue": issue_number(kind, p),
+        "mediation": mediation_section(desk, p, now),  # 矛盾调处 (app.mediation.indicators)
     }
+
+
+def issue_number(kind: str, p: si.Period) -> dict:
+    """期号, per kind and year, from the period itself (so a bulletin printed again keeps its
+    number): 日简报 the day of the year, 周通报 the ISO week, 月专报 the month."""
+    if kind == "daily":
+        year, number = p.start.year, p.start.timetuple().tm_yday
+    elif kind == "weekly":
+        year, number, _day = p.start.isocalendar()
+    else:
+        year, number = p.start.year, p.start.month
+    return {"year": year, "number": number, "label": f"{year}年第{number}期"}
 
 
 def _brief(rows: list[dict]) -> list[dict]:

@@ -23,6 +23,9 @@ COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "c
             "emergency start", "emergency stop", "emergency status", "emergency task add", "emergency receipt",
             "emergency people add", "emergency people list", "emergency people set", "emergency team add",
             "emergency team list"]
+COMMANDS += ["dispute open", "dispute assign", "dispute session", "dispute close", "dispute list", "dispute show",
+             "dispute extend", "dispute doc", "dispute visit", "dispute judicial", "dispute schedule", "backlog add",
+             "backlog progress", "backlog resolve", "backlog list", "mediation indicators", "mediation workload"]
 
 
 def run(*args, data_dir=None):

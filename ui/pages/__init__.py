@@ -21,6 +21,8 @@ PAGES = [
     "ui.pages.conflicts",
     "ui.pages.admin_data",
     "ui.pages.emergency",
+    "ui.pages.mediation",
+    "ui.pages.backlog",
 ]
 
 

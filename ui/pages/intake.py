@@ -33,6 +33,7 @@ from app.errors import AppError
 from ui.action_dialogs import ActionDialog
 from ui.errors import present_error
 from ui.intake_panel import IntakeSidePanel, phone_complete
+from ui.mediation_handoff import add_handoff_button
 from ui.pages.base import Page
 from ui.widgets.attachment_strip import AttachmentStrip
 from ui.widgets.form import FormErrors
@@ -213,6 +214,7 @@ class IntakePage(Page):
         buttons_col = QVBoxLayout()
         for b in (self.receipt_button, self.open_button, banner_new):
             buttons_col.addWidget(b)
+        self.mediate_button = add_handoff_button(self, buttons_col)  # 转调解 (ui/mediation_handoff.py)
         banner_row.addLayout(buttons_col)
         self.banner_box.hide()
         self.general_error = QLabel()
