@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from app.cases.views import mask_phone
 from app.desk import Actor, Desk
 from app.domain import grids as gd
-from app.domain import workflow as wf
 from app.domain import validation as v
+from app.domain import workflow as wf
 from app.domain.ids import new_id
 from app.domain.schema import clean_text
 from app.domain.timezone import LOCAL_TZ

@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from app.desk import Desk
 from app.domain import indicators as ind
-from app.domain.timezone import LOCAL_TZ
 from app.domain.grids import platform_categories, platform_code
+from app.domain.timezone import LOCAL_TZ
 from app.domain.vocab import CHANNELS, PLATFORMS
 from app.errors import ValidationError
 from app.store import facts
