@@ -20,6 +20,7 @@ PAGES = [
     "ui.pages.case_list",
     "ui.pages.conflicts",
     "ui.pages.admin_data",
+    "ui.pages.grids",
 ]
 
 
