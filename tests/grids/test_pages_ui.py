@@ -95,3 +95,32 @@ def test_case_list_platform_filter(demo_desk, qtbot, tmp_path):
     finally:
         c.bus.close()
         c.tasks.shutdown()
+
+
+def test_intake_page_grid_report_box(ctx, desk, qtbot):
+    from sqlalchemy import select
+
+    from app.store.models import GridReport
+    from ui.pages.intake import IntakePage
+
+    page = IntakePage(ctx)
+    qtbot.addWidget(page)
+    box = page.grid_report
+    assert not box.isChecked() and not box.submit.isVisibleTo(page)
+    page.category.set_code("PA0101")
+    page.location.set_code("V01G01M01")
+    page.description.setPlainText("3幢楼道堆放杂物，堵塞消防通道")
+    box.setChecked(True)  # loads the roster of the grid's 村社 (卧龙社区) on the read pool
+    codes = [box.reporter.itemData(i) for i in range(box.reporter.count())]
+    assert "GS0003" in codes and "GS0022" not in codes  # GS0022 works in 望越社区
+    box.reporter.setCurrentIndex(box.reporter.findData("GS0003"))
+    box.outcome.setCurrentIndex(box.outcome.findData("solved"))
+    box.submit.click()  # solved without a result: refused at the field, nothing written
+    with desk.db.read() as s:
+        assert s.scalar(select(GridReport.code)) is None
+    box.result.setPlainText("已督促住户清理")
+    box.submit.click()
+    assert page.last_saved and page.last_saved["state"] == "closed" and page.last_saved["reporter_staff"] == "GS0003"
+    assert page.last_saved["case_no"] in page.banner.text()
+    with desk.db.read() as s:
+        assert s.scalar(select(GridReport.reporter_staff)) == "GS0003"

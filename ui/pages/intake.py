@@ -31,6 +31,7 @@ from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
 from app.errors import AppError
 from ui.action_dialogs import ActionDialog
 from ui.errors import present_error
+from ui.grid_report_box import GridReportBox
 from ui.intake_panel import IntakeSidePanel, phone_complete
 from ui.pages.base import Page
 from ui.widgets.attachment_strip import AttachmentStrip
@@ -242,6 +243,8 @@ class IntakePage(Page):
         col.addLayout(top)
         col.addWidget(who_box)
         col.addWidget(what_box, 1)
+        self.grid_report = GridReportBox(ctx, self)  # 网格上报 (issue 17: ui/grid_report_box.py)
+        col.addWidget(self.grid_report)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form)
