@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.store.types import JSONText, UTCDateTime
@@ -213,7 +213,9 @@ class Case(Base):
         # repeat check (same grid and category, newest first) and counts of filtered lists
         Index("ix_cases_place_category", "grid", "category", "received_at"),
         Index("ix_cases_filters", "state", "village", "unit", "category", "channel"),
-        Index("ux_cases_channel_external", "channel", "external_id", unique=True),
+        # partial: only fed cases carry a channel id, so an ordinary intake maintains no entry
+        Index("ux_cases_channel_external", "channel", "external_id", unique=True,
+              sqlite_where=text("external_id IS NOT NULL")),
     )
 
 

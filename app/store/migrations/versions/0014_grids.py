@@ -30,7 +30,8 @@ def _ref_columns() -> list:
 
 def upgrade() -> None:
     op.add_column("cases", sa.Column("external_id", sa.String(length=64), nullable=True))
-    op.create_index("ux_cases_channel_external", "cases", ["channel", "external_id"], unique=True)
+    op.create_index("ux_cases_channel_external", "cases", ["channel", "external_id"], unique=True,
+                    sqlite_where=sa.text("external_id IS NOT NULL"))
     op.create_table(
         "grid_reports", *_ref_columns(),
         sa.Column("case_id", sa.String(length=36), nullable=False),
