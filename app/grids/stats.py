@@ -10,7 +10,7 @@ so 办结率, 平均办理时长 and 超期 mean exactly what they mean there (d
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 
@@ -19,6 +19,7 @@ from app.domain import grids as gd
 from app.errors import ValidationError
 from app.store import facts
 from app.store.models import Staff
+from app.store.types import to_sql_dt
 from app.supervision import indicators as si
 
 BY = {"grid": "gr.grid_code", "micro": "gr.micro_code", "village": "gr.village_code",
@@ -27,12 +28,16 @@ BY_LABELS = {"grid": "网格", "micro": "微网格", "village": "村社", "repor
 
 
 def _sql(by: str | None, village: bool) -> str:
+    """The cohort's facts rows per (group, outcome, bits). Read from the reports (their
+    ``reported_at`` index, a day's margin either side: a report is written in its intake's
+    transaction) to the case and its facts, so a period costs its grid reports, not all its cases;
+    the received day (``c.rday``) decides membership exactly."""
     key = BY[by] if by else "NULL"
     extra = " AND gr.village_code = :village" if village else ""
     return (f"SELECT {key}, gr.outcome, c.f, count(*), sum(c.persons), sum(c.rc), sum(c.tc), count(c.secs), "
-            f"coalesce(sum(c.secs), 0) FROM grid_reports gr JOIN cases k ON k.id = gr.case_id "
-            f"JOIN case_facts c ON c.rid = k.rid WHERE gr.deleted = 0 AND c.rday BETWEEN :a AND :b{extra} "
-            f"GROUP BY 1, 2, 3")
+            f"coalesce(sum(c.secs), 0) FROM grid_reports gr CROSS JOIN cases k CROSS JOIN case_facts c "
+            f"WHERE k.id = gr.case_id AND c.rid = k.rid AND gr.deleted = 0 AND gr.reported_at >= :lo "
+            f"AND gr.reported_at < :hi AND c.rday BETWEEN :a AND :b{extra} GROUP BY 1, 2, 3")
 
 
 def groups(desk: Desk, p: si.Period, by: str | None = None, village: str | None = None,
@@ -40,7 +45,8 @@ def groups(desk: Desk, p: si.Period, by: str | None = None, village: str | None 
     """{group key: GridCounts} of the grid reports received in ``p``."""
     if by is not None and by not in BY:
         raise ValidationError("分组应为：grid（网格）、micro（微网格）、village（村社）或 reporter（上报人）", field="by")
-    params = {"a": p.start.toordinal(), "b": p.end.toordinal()}
+    params = {"a": p.start.toordinal(), "b": p.end.toordinal(),
+              "lo": to_sql_dt(p.utc_start - timedelta(days=1)), "hi": to_sql_dt(p.utc_end + timedelta(days=1))}
     if village:
         g = desk.refs().find_grid(str(village), "village")
         if g is None:
