@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from app.cases import caselog
 from app.cases.intake import _take_in, normalize, take_in
 from app.cases.timing import dispatch_payload, parse_due, resolve_unit, warn_for
@@ -16,7 +18,7 @@ from app.domain import deadlines as dl
 from app.domain import workflow as wf
 from app.domain.schema import validate
 from app.errors import AppError, ValidationError, WorkflowError
-from app.store.models import CohandleTask
+from app.store.models import CohandleTask, GridReport, Staff
 
 
 @dataclass
@@ -71,6 +73,16 @@ def act_many(desk: Desk, actor: Actor, keys: list[str], kind: str, payload: dict
     return out
 
 
+def act_within(s, desk: Desk, actor: Actor, key: str, kind: str, payload: dict | None = None, *,
+               now: datetime | None = None) -> dict:
+    """``act`` inside the caller's transaction ``s`` (e.g. an intake and its closing written
+    together: app.grids.reports). The same validation, shaping and recording as ``act_many``."""
+    spec = wf.ACTIONS.get(kind)
+    if spec is None or kind == "intake":
+        raise ValidationError(f"未知的操作：{kind}", field="action")
+    return _act(s, desk, actor, key, spec, dict(payload or {}), now or desk.now())
+
+
 REPEAT_DECISIONS = {"merge": "合并到原案件", "link": "关联（进待分派，由调度员处理）", "new": "仍新建"}
 
 
@@ -122,9 +134,11 @@ def _shape(s, desk: Desk, actor: Actor, row, kind: str, p: dict, now: datetime) 
     if kind == "dispatch":
         unit = resolve_unit(desk, p.get("unit"))
         co = [resolve_unit(desk, c, "co_units") for c in p.get("co_units") or []]
+        _not_the_reporter(s, row, unit)
         out.update(dispatch_payload(desk, row, unit, co, p.get("due_at"), now))
     elif kind == "transfer":
         out["unit"] = resolve_unit(desk, p.get("unit"))
+        _not_the_reporter(s, row, out["unit"])
         if out["unit"] == row.unit:
             raise ValidationError("流转单位与当前承办单位相同", field="unit")
     elif kind == "cohandle":
@@ -182,6 +196,16 @@ def _shape(s, desk: Desk, actor: Actor, row, kind: str, p: dict, now: datetime) 
     elif kind == "reopen":
         out["new_case"] = _open_linked_case(s, desk, actor, row, now)
     return out
+
+
+def _not_the_reporter(s, row, unit: str | None) -> None:
+    """报办分离 (issue 17): a grid report is never handled by its reporter's own unit (a 联络员's)."""
+    if row.channel != "grid_report" or not unit:
+        return
+    reporter_unit = s.scalar(select(Staff.unit_code).join(GridReport, GridReport.reporter_staff == Staff.code)
+                             .where(GridReport.case_id == row.id))
+    if reporter_unit == unit:
+        raise ValidationError("报办分离：网格上报的事件不能由上报人所在单位承办，请另选承办单位", field="unit")
 
 
 def _edit_diff(desk: Desk, row, p: dict) -> dict:

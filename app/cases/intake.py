@@ -191,15 +191,17 @@ def _missing(refs, code: str) -> str:
     return f"已停用（{refs.retired_units[code]}）" if code in refs.retired_units else "在本机不存在（基础数据可能尚未同步）"
 
 
-def take_in(desk: Desk, actor: Actor, data: dict, *, at=None, files=(), then=None) -> dict:
+def take_in(desk: Desk, actor: Actor, data: dict, *, at=None, files=(), then=None,
+            external_id: str | None = None) -> dict:
     """Take in one case, with its photos and documents (``files``), and dispatch it automatically
     when its owner is clear. One transaction: a file that cannot be attached leaves no case
     behind. ``then(session, view) -> view`` runs in the same transaction after the intake (e.g.
-    merging the new case into an earlier one: handling.take_in_repeat). Returns the case view."""
+    merging the new case into an earlier one: handling.take_in_repeat). ``external_id``: the
+    channel's own id of a case imported from a feed (app.grids.feeds). Returns the case view."""
     prepared = [attachments.prepare(desk, path) for path in files]  # bytes first, outside the write
     at = at or desk.now()
     with desk.db.tx() as s:
-        view = _take_in(s, desk, actor, data, at)
+        view = _take_in(s, desk, actor, data, at, external_id=external_id)
         if prepared:
             row = caselog.find_case(s, view["case_no"])
             for payload in prepared:
@@ -240,8 +242,10 @@ def take_in_many(desk: Desk, actor: Actor, items: list[dict]) -> list[dict]:
     return out
 
 
-def _take_in(s, desk: Desk, actor: Actor, data: dict, at) -> dict:
+def _take_in(s, desk: Desk, actor: Actor, data: dict, at, *, external_id: str | None = None) -> dict:
     fields = normalize(desk, data)
+    if external_id:
+        fields["external_id"] = external_id
     fields["repeat_of"] = repeat_candidates(s, desk, fields, at)
     fields["case_no"] = next_case_no(s, desk, at)
     fields["town"] = desk.town_code

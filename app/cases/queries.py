@@ -12,6 +12,7 @@ from app.cases import caselog
 from app.cases.views import action_view, case_summary
 from app.desk import Actor, Desk
 from app.domain import workflow as wf
+from app.domain.grids import platform_categories, platform_code
 from app.domain.timezone import LOCAL_TZ
 from app.domain.vocab import CHANNELS
 from app.errors import ValidationError
@@ -69,7 +70,7 @@ def _event_dates(f: dict) -> list:
 
 
 def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
-    """SQL conditions for a filter dict (state, color, unit, category, channel, village, q,
+    """SQL conditions for a filter dict (state, color, unit, category, platform, channel, village, q,
     date_from, date_to (received), dispatched_from/to, closed_from/to, mine, supervised, urge_level, case_nos
     (a list of case numbers, e.g. the rows selected in 案件查询))."""
     refs = desk.refs()
@@ -105,6 +106,8 @@ def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
             raise ValidationError(f"事项分类「{f['category']}」不存在", field="category")
         codes = [c.code] + [x.code for x in refs.categories.values() if x.parent == c.code]
         conds.append(Case.category.in_(codes))
+    if f.get("platform"):  # 四平台 (issue 17): the platform's categories
+        conds.append(Case.category.in_(platform_categories(refs.categories.values(), platform_code(f["platform"]))))
     channels = _as_list(f.get("channel"))
     if channels:
         if any(ch not in CHANNELS for ch in channels):

@@ -18,6 +18,12 @@ URGE_COLOURS = {"red": "#c62828", "yellow": "#b7791f", "normal": "#1f5fa8"}
 URGE_PAST_COLOUR = "#8a8f98"
 
 
+def _platform(refs, category: str | None) -> str | None:
+    """四平台 code of a case's category (issue 17)."""
+    c = refs.categories.get(category) if category else None
+    return c.platform if c else None
+
+
 def mask_phone(v: str | None) -> str | None:
     return v if not v or len(v) < 7 else v[:3] + "*" * (len(v) - 7) + v[-4:]
 
@@ -75,6 +81,7 @@ def case_summary(row, refs, now: datetime, actor: Actor | None = None) -> dict:
                      "id_no": row.reporter_id_no if see else mask_id(row.reporter_id_no)},
         "anonymous": row.anonymous, "persons": row.persons,
         "category": row.category, "category_name": refs.category_name(row.category),
+        "platform": _platform(refs, row.category),
         "location": {"village": row.village, "village_name": refs.grid_name(row.village),
                      "grid": row.grid, "grid_name": refs.grid_name(row.grid), "address": row.address},
         "urgency": row.urgency, "major": row.major,

@@ -25,6 +25,7 @@ from app.cli import (
     demo,
     emergency,
     golive,
+    grids,
     mediation,
     printing,
     reference,
@@ -42,6 +43,7 @@ from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync, golive,  # golive adds to ref and case
          emergency)
 AREAS += (mediation,)  # 矛盾调处: dispute, backlog, mediation
+AREAS += (grids,)  # 一网格: grid, points, feed
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,9 +5,9 @@ from app.cli.output import actor, add_json_flag, emit, read_json_input
 from app.desk import Desk
 from app.errors import ValidationError
 
-LIST_OPTIONS = ("state", "color", "unit", "category", "channel", "village", "q", "date-from", "date-to", "after",
+LIST_OPTIONS = ("state", "color", "unit", "category", "platform", "channel", "village", "q", "date-from", "date-to", "after",
                 "dispatched-from", "dispatched-to", "closed-from", "closed-to")
-FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
+FILTERS = ("state", "color", "unit", "category", "platform", "channel", "village", "q", "date_from", "date_to",
            "dispatched_from", "dispatched_to", "closed_from", "closed_to", "mine", "supervised")
 
 

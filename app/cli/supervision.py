@@ -25,9 +25,9 @@ def register(sub) -> None:
     x = sub.add_parser("indicators", help="考评指标（任意时段、单位、分类、渠道、村社）")
     x.add_argument("--from", dest="date_from", required=True)
     x.add_argument("--to", dest="date_to", required=True)
-    for name in ("unit", "category", "channel", "village"):
+    for name in ("unit", "category", "channel", "village", "platform"):
         x.add_argument(f"--{name}")
-    x.add_argument("--by", help="unit | category | channel | village")
+    x.add_argument("--by", help="unit | category | channel | village | platform（四平台）")
     add_json_flag(x)
     x.set_defaults(handler=cmd_indicators)
 
@@ -93,7 +93,7 @@ def cmd_indicators(args, desk: Desk):
     from app.supervision import indicators as si
 
     p = _period(args)
-    filters = {k: getattr(args, k) for k in ("unit", "category", "channel", "village") if getattr(args, k)}
+    filters = {k: getattr(args, k) for k in ("unit", "category", "channel", "village", "platform") if getattr(args, k)}
     if args.by:
         rows = si.compute_by(desk, p, args.by, filters)
         out = {"period": p.as_dict(), "by": args.by, "rows": rows}

@@ -18,6 +18,7 @@ from app.desk import Desk
 from app.domain.calendar import WorkCalendar
 from app.domain.ids import case_no as make_case_no
 from app.domain.timezone import LOCAL_TZ
+from app.grids.roster import seed_demo_admissions, with_full_roster
 from app.reference.records import load_reference, read_json
 from app.store import bulk, facts, search
 from app.store.audit import audit
@@ -32,6 +33,7 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
     started = time.perf_counter()
     town = read_json("demo_town.json")
     town["mediators"] = read_json("demo_mediators.json")["mediators"]  # 矛盾调处的调解员
+    town = with_full_roster(town)  # 一网格: 一长三员 for every grid, 微网格长, 联络员 (app/grids/roster.py)
     if desk.meta("town_code") is None:
         init_store(desk, town["town"]["code"], town["town"]["name"], "01", reference=town)
     elif desk.meta("town_code") == town["town"]["code"]:
@@ -39,6 +41,8 @@ def load_demo(desk: Desk, cases: int = 300, seed: int = 20261127, progress=None,
             load_reference(s, desk.now(), town)
         desk.invalidate()
     load_prepared_lists(desk, town)  # 平战转换: people to move and emergency teams per 村社
+    with desk.db.tx() as s:  # 一网格: the demo's 网格事项准入清单
+        seed_demo_admissions(s, desk.now())
     added = generate_cases(desk, cases, seed, town, progress, cancel) if cases else 0
     if added:  # derive the indicator facts now, so the first dashboard does not wait for them
         with desk.db.tx() as s:

@@ -336,6 +336,7 @@ INTAKE_STORED = (
     Field("urgency", "紧急程度", "choice", choices=URGENCY_LEVELS), Field("major", "重大事项", "bool"),
     Field("repeat_of", "疑似重复件", "codes", max_items=100), Field("reopened_from", "原案件编号", "code"),
     Field("batch_id", "批次", "code"),
+    Field("external_id", "渠道编号", "code", max_len=64),
 )
 _a("intake", "受理登记", (INTAKE, DISPATCHER, DIRECTOR, SYSTEM, DISTRICT), {}, words=_w_intake,
    stored_schema=INTAKE_STORED)
@@ -418,3 +419,20 @@ _a("extend_approve", "批准延期", (DIRECTOR,), _HANDLING, (NOTE,),
 _a("flag", "标记", (INTAKE, DISPATCHER, DIRECTOR), _ANY_OPEN,
    (Field("major", "重大事项", "bool"), Field("urgency", "紧急程度", "choice", choices=URGENCY_LEVELS)),
    effect=_flag, words=_w_flag)
+
+
+# 网格上报 当场解决 (issue 17): a grid event the grid worker already solved on the spot is closed at
+# intake with the worker's result. No existing path closes a just-registered case: ``answer`` (即办)
+# goes to 回访 because a caller is waiting for the centre's answer; here nobody waits, the worker's
+# own report is the result, so the case goes straight to 结案 (counted as 办结 and 结案) without
+# dispatch (报办分离: the reporter is never made the handling unit).
+def _grid_solve(c, a, p):
+    c.result = p.get("result")
+    c.close_type = "substantive"
+    c.review_at = a.at
+    c.closed_at = a.at
+
+
+_a("grid_solve", "网格当场解决", (INTAKE, DISPATCHER, DIRECTOR, SYSTEM), {REGISTERED: CLOSED},
+   (Field("result", "解决情况", required=True, max_len=4000),), effect=_grid_solve,
+   words=lambda p, w: ["网格员当场解决"])

@@ -17,7 +17,7 @@ DEADLINE_KEYS = ("sign_due_at", "sign_warn_at", "due_at", "warn_at", "callback_d
 INTAKE_FIELDS = (
     "case_no", "town", "channel", "type", "title", "description", "reporter_name", "reporter_phone",
     "reporter_id_no", "anonymous", "persons", "category", "village", "grid", "address", "urgency",
-    "major", "repeat_of", "reopened_from", "batch_id",
+    "major", "repeat_of", "reopened_from", "batch_id", "external_id",
 )
 
 
@@ -54,6 +54,7 @@ class CaseState:
     urgency: str = "normal"
     major: bool = False
     batch_id: str | None = None
+    external_id: str | None = None  # the channel's own id (feed import)
     state: str = wf.REGISTERED
     unit: str | None = None
     co_units: list = field(default_factory=list)

@@ -139,6 +139,21 @@ TYPES: tuple[EntityType, ...] = (
     EntityType("backlog_step", "积案进展", RECORD, owner=TOWN, fields=(
         *_REF, _code("backlog_id", "积案", 36), _code("backlog_no", "积案编号"), Field("at", "时间", "datetime"),
         Field("note", "进展情况", "text"), _code("actor", "记录人"))),
+    # 一网格 (issue 17): a grid report's facts (code = case number), the points ledger (append-only:
+    # a reversal is a new entry) and the admission list of task kinds for grid staff
+    EntityType("grid_report", "网格上报", RECORD, owner=TOWN, fields=(
+        *_REF, _code("case_id", "案件", 36), _code("reporter_staff", "上报人"), _code("village_code", "村社"),
+        _code("grid_code", "网格"), _code("micro_code", "微网格"),
+        Field("outcome", "上报结果", "choice", choices={"solved": "当场解决", "passed": "上报中心"}),
+        Field("reported_at", "上报时间", "datetime"))),
+    EntityType("points_entry", "积分记录", RECORD, owner=TOWN, fields=(
+        *_REF, _code("person", "积分对象"), Field("person_kind", "对象类型", "choice",
+                                              choices={"staff": "网格人员", "citizen": "群众"}),
+        Field("person_name", "姓名", "name", max_len=50), _code("rule", "积分规则"),
+        Field("points", "积分", "int", low=-10**6, high=10**6), _code("case_no", "案件编号", 40),
+        _code("reverses", "冲正的记录"), _code("month", "计入月份", 7), Field("at", "时间", "datetime"))),
+    EntityType("grid_admission", "网格事项准入清单", RECORD, owner=TOWN, fields=(
+        *_REF, Field("note", "说明", "line", max_len=200))),
 )
 
 BY_NAME: dict[str, EntityType] = {t.name: t for t in TYPES}

@@ -17,3 +17,5 @@ CASE_TYPES = {"consult": "咨询", "help": "求助", "complaint": "投诉", "rep
 URGENCY = {"normal": "一般", "urgent": "加急"}
 # 三色 (app.domain.deadlines.colour)
 COLOUR_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
+# 四平台 (the taxonomy's ``platform`` of each category)
+PLATFORMS = {"DJ": "党建统领", "JJ": "经济生态", "PA": "平安法治", "GG": "公共服务"}

@@ -16,6 +16,7 @@ from reportlab.platypus import Spacer
 
 from app.domain import indicators as ind
 from app.dossier.fonts import register_fonts
+from app.dossier.grid_section import grid_story
 from app.dossier.layout import P, PrintContext, build_pdf, centre_name, fmt_time, frame_width, grid_table
 from app.dossier.mediation_bulletin import mediation_story
 from app.supervision import bulletins as bl
@@ -176,6 +177,7 @@ def story(f: dict) -> list:
         [[n["case_no"], n["title"], n["unit_name"], n["state_label"], str(n["persons"]), n["reason"]]
          for n in f["notable"]], [38, 56, 30, 16, 12, 28], width)]
     out += mediation_story(f["mediation"], width, _table)  # 七、矛盾调处 (app.dossier.mediation_bulletin)
+    out += grid_story(f)  # 一网格与四平台 (issue 17: app/dossier/grid_section.py)
     return out
 
 

@@ -64,7 +64,7 @@ def load_reference(session, now, town: dict | None = None) -> dict:
                village_code=village, sample=g.get("sample", False))
     for st in town.get("staff", []):
         upsert(Staff, "staff", st["code"], name=st["name"], grid_code=st["grid"], role=st["role"],
-               phone=st.get("phone"), sample=st.get("sample", False))
+               phone=st.get("phone"), sample=st.get("sample", False), unit_code=st.get("unit"))
     for i, r in enumerate(town["rules"], 1):
         code = r.get("code") or f"R{i:04d}"
         upsert(Rule, "rule", code, name=r.get("note", ""), category_code=r["category"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.store.types import JSONText, UTCDateTime
@@ -162,6 +162,8 @@ class Case(Base):
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
     major: Mapped[bool] = mapped_column(Boolean, default=False)
     batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # the channel's own id of a case imported from a feed (越平安, 12345, …): unique per channel
+    external_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     state: Mapped[str] = mapped_column(String(16))
     unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
     co_units: Mapped[list] = mapped_column(JSONText, default=list)
@@ -211,6 +213,9 @@ class Case(Base):
         # repeat check (same grid and category, newest first) and counts of filtered lists
         Index("ix_cases_place_category", "grid", "category", "received_at"),
         Index("ix_cases_filters", "state", "village", "unit", "category", "channel"),
+        # partial: only fed cases carry a channel id, so an ordinary intake maintains no entry
+        Index("ux_cases_channel_external", "channel", "external_id", unique=True,
+              sqlite_where=text("external_id IS NOT NULL")),
     )
 
 
@@ -528,6 +533,47 @@ class BacklogStep(RefMixin, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(32))
+class GridReport(RefMixin, Base):
+    """网格上报 (报办分离): the report facts of a case taken in from a grid — who reported it
+    (staff code), from which grid / micro-grid, and the outcome at report time (solved on the spot
+    or passed to the centre). ``code`` is the case number, ``name`` its title. Append-only."""
+
+    __entity__ = "grid_report"
+    __tablename__ = "grid_reports"
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    reporter_staff: Mapped[str] = mapped_column(String(32), index=True)
+    village_code: Mapped[str] = mapped_column(String(32), index=True)
+    grid_code: Mapped[str] = mapped_column(String(32), index=True)       # 基础网格
+    micro_code: Mapped[str | None] = mapped_column(String(32), nullable=True)  # 微网格 when reported from one
+    outcome: Mapped[str] = mapped_column(String(10))                      # solved | passed
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PointsEntry(RefMixin, Base):
+    """有奖上报 ledger entry: points given to a staff member or a citizen by a rule, for a case.
+    Append-only: a reversal is a new entry with the negative points and ``reverses`` = the
+    original's code. ``code`` is the entry number, ``name`` the reason."""
+
+    __entity__ = "points_entry"
+    __tablename__ = "points_entries"
+    person: Mapped[str] = mapped_column(String(32), index=True)   # staff code or citizen phone
+    person_kind: Mapped[str] = mapped_column(String(10))           # staff | citizen
+    person_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    points: Mapped[int] = mapped_column(Integer)
+    case_no: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    reverses: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)     # YYYY-MM (local) the points count in
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GridAdmission(RefMixin, Base):
+    """网格事项准入清单: a task kind that may be sent down to grid staff (``code`` the kind,
+    ``name`` its Chinese name). A kind that is not listed (or deleted) is refused."""
+
+    __entity__ = "grid_admission"
+    __tablename__ = "grid_admissions"
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 __all__ = [n for n in dir() if n[0].isupper()]

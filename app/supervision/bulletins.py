@@ -14,6 +14,7 @@ from app.domain import indicators as ind
 from app.domain.timezone import LOCAL_TZ
 from app.domain.workflow import STATE_LABELS
 from app.errors import ValidationError
+from app.grids.overview import bulletin_section as grid_section
 from app.mediation.indicators import bulletin_section as mediation_section
 from app.store.types import to_sql_dt
 from app.supervision import board as supervision
@@ -96,6 +97,7 @@ def figures(desk: Desk, kind: str, day, now=None) -> dict:
         "urges": urges, "notable": notable(desk, p),
         "issue": issue_number(kind, p),
         "mediation": mediation_section(desk, p, now),  # 矛盾调处 (app.mediation.indicators)
+        "grids": grid_section(desk, p, now),  # 一网格与四平台 (issue 17: app/grids/overview.py)
     }
 
 

@@ -16,12 +16,16 @@ from sqlalchemy import text
 
 from app.desk import Desk
 from app.domain import indicators as ind
+from app.domain.grids import platform_categories, platform_code
 from app.domain.timezone import LOCAL_TZ
-from app.domain.vocab import CHANNELS
+from app.domain.vocab import CHANNELS, PLATFORMS
 from app.errors import ValidationError
 from app.store import facts
 
 GROUPS = {"unit": "c.unit", "category": "c.category", "channel": "c.channel", "village": "c.village"}
+# 四平台 (issue 17): a grouping summed from the per-category figures (each category has one platform)
+PLATFORM = "platform"
+BY_MESSAGE = "分组应为：unit、category、channel、village 或 platform"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,11 @@ def _filters(desk: Desk, f: dict | None) -> tuple[list[str], dict]:
         names = [f":cat{i}" for i in range(len(codes))]
         conds.append(f"c.category IN ({','.join(names)})")
         params.update({n[1:]: c for n, c in zip(names, codes, strict=True)})
+    if f.get("platform"):  # 四平台: the platform's categories
+        codes = platform_categories(refs.categories.values(), platform_code(f["platform"])) or [""]
+        names = [f":plat{i}" for i in range(len(codes))]
+        conds.append(f"c.category IN ({','.join(names)})")
+        params.update({n[1:]: c for n, c in zip(names, codes, strict=True)})
     if f.get("unit"):  # current main unit (see compute() for the unit's own figures)
         u = refs.find_unit(str(f["unit"]))
         if u is None:
@@ -131,9 +140,12 @@ def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict |
     """{group key: Counts} for the cases received in ``p`` (key None when ``by`` is None).
 
     Reads the per-case facts (app.store.facts), brought up to ``now`` first: unfiltered
-    groupings sum the rollup, filtered ones the cohort's narrow facts rows."""
+    groupings sum the rollup, filtered ones the cohort's narrow facts rows. ``by="platform"``:
+    the per-category groups summed per platform (四平台)."""
+    if by == PLATFORM:
+        return _per_platform(desk, compute_groups(desk, p, "category", filters, now))
     if by is not None and by not in GROUPS:
-        raise ValidationError("分组应为：unit、category、channel 或 village", field="by")
+        raise ValidationError(BY_MESSAGE, field="by")
     now = now or desk.now()
     conds, params = _filters(desk, filters)
     params.update(a=p.start.toordinal(), b=p.end.toordinal())
@@ -142,6 +154,15 @@ def compute_groups(desk: Desk, p: Period, by: str | None = None, filters: dict |
         rows = (s.execute(text(_cohort_sql(by, conds)), params).all() if conds
                 else _rollup_rows(s, facts.DIMS[by], params["a"], params["b"]))
     return _counts(rows)
+
+
+def _per_platform(desk: Desk, per_category: dict) -> dict:
+    """{platform code: Counts} from {category: Counts}; a case without a category is "（未指定）"."""
+    cats = desk.refs().categories
+    out: dict = defaultdict(ind.Counts)
+    for key, c in per_category.items():
+        out[cats[key].platform if key in cats else None].add(c)
+    return dict(out)
 
 
 _ALL_DAYS = (1, 10 ** 7)  # date.toordinal() bounds wider than any stored day
@@ -173,6 +194,13 @@ def _counts(rows) -> dict:
     return dict(out)
 
 
+def counts_of(rows) -> dict:
+    """{group key: Counts} from facts rows summed per (key, bits): (key, bits, n, persons, returned,
+    transferred, timed, seconds). For areas that pick their own cohort of ``case_facts`` rows (the
+    grid figures, app.grids.stats) and must count it exactly as here."""
+    return _counts(rows)
+
+
 def _cohort_sql(by: str | None, conds: list[str]) -> str:
     """The facts rows of a filtered cohort, summed per (group, bits); per unit, returns and
     transfers are charged to the units the cases left (the ``moves`` of each row)."""
@@ -200,6 +228,8 @@ def _names(desk: Desk, by: str | None, key) -> str:
         return refs.grid_name(key) or key
     if by == "channel":
         return CHANNELS.get(key, key)
+    if by == PLATFORM:
+        return PLATFORMS.get(key, key)
     return str(key)
 
 
@@ -222,7 +252,7 @@ def compute(desk: Desk, p: Period, filters: dict | None = None, now: datetime | 
 
 def compute_by(desk: Desk, p: Period, by: str, filters: dict | None = None,
                now: datetime | None = None) -> list[dict]:
-    """Indicators per unit, category, channel or village (largest groups first)."""
+    """Indicators per unit, category, channel, village or platform (largest groups first)."""
     filters = dict(filters or {})
     unit = filters.pop("unit", None) if by == "unit" else None
     rows = rows_of(desk, by, compute_groups(desk, p, by, filters, now))

@@ -18,6 +18,7 @@ EDGES = {
     (V, "approve_close"): C, (V, "reject_close"): P, (C, "callback"): X,
     (X, "archive"): A, (X, "reopen"): X,
     (E, "dispatch"): D, (E, "assign_down"): R, (M, "unmerge"): R,
+    (R, "grid_solve"): X,  # 网格上报 当场解决 (issue 17, docs/INDICATORS.md "Grid figures")
 }
 # Actions that never change state, and where they are allowed.
 STAY = {

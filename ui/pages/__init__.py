@@ -23,6 +23,7 @@ PAGES = [
     "ui.pages.emergency",
     "ui.pages.mediation",
     "ui.pages.backlog",
+    "ui.pages.grids",
 ]
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.cases.export import export_cases
 from app.domain import workflow as wf
-from app.domain.vocab import CHANNELS
+from app.domain.vocab import CHANNELS, PLATFORMS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
 from ui.printing_actions import BatchPrintDialog, print_button
@@ -86,6 +86,7 @@ class CaseListPage(Page):
         self.state = _combo("stateFilter", "全部状态", {"open": "在办（全部）", **wf.STATE_LABELS})
         self.colour = _combo("colourFilter", "全部三色", COLOURS)
         self.channel = _combo("channelFilter", "全部渠道", CHANNELS)
+        self.platform = _combo("platformFilter", "全部平台", PLATFORMS)  # 四平台 (issue 17)
         self.unit = UnitPicker(refs)
         self.unit.setObjectName("unitFilter")
         self.unit.setPlaceholderText("承办单位")
@@ -114,7 +115,7 @@ class CaseListPage(Page):
         self._debounce.timeout.connect(self.run_query)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(lambda: self.run_query(on_done=lambda _n: self.focus_results()))
-        for box in (self.state, self.colour, self.channel):
+        for box in (self.state, self.colour, self.channel, self.platform):
             box.currentIndexChanged.connect(lambda _i: self.run_query())
         for picker in (self.unit, self.category):
             picker.picked.connect(lambda _c: self.run_query())
@@ -169,6 +170,7 @@ class CaseListPage(Page):
         bar1.addWidget(self.state)
         bar1.addWidget(self.colour)
         bar1.addWidget(self.channel)
+        bar1.addWidget(self.platform)
         bar2 = QHBoxLayout()
         bar2.addWidget(self.unit, 2)
         bar2.addWidget(self.category, 2)
@@ -202,7 +204,7 @@ class CaseListPage(Page):
         self._restoring = False
         self.restore_layout()
         # Tab: search box → results → the filters (the table is one Tab away, not twelve)
-        order = [self.search, self.table, self.state, self.colour, self.channel, self.unit, self.category,
+        order = [self.search, self.table, self.state, self.colour, self.channel, self.platform, self.unit, self.category,
                  self.date_kind, self.date_from, self.date_to, self.mine, self.supervised]
         for a, b in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(a, b)
@@ -229,6 +231,7 @@ class CaseListPage(Page):
         _label, lo, hi = DATE_KINDS[self.date_kind.currentData()]
         return {"q": self.search.text().strip(), "state": self.state.currentData(),
                 "color": self.colour.currentData(), "channel": self.channel.currentData(),
+                "platform": self.platform.currentData(),
                 "unit": self.unit.code(), "category": self.category.code(),
                 lo: day(self.date_from), hi: day(self.date_to), "mine": self.mine.isChecked(),
                 "supervised": self.supervised.isChecked()}
@@ -256,7 +259,8 @@ class CaseListPage(Page):
         self._restoring = True
         try:
             self.search.setText(filters.get("q") or "")
-            for box, key in ((self.state, "state"), (self.colour, "color"), (self.channel, "channel")):
+            for box, key in ((self.state, "state"), (self.colour, "color"), (self.channel, "channel"),
+                             (self.platform, "platform")):
                 box.setCurrentIndex(max(0, box.findData(filters.get(key))))
             self.unit.set_code(filters.get("unit"))
             self.category.set_code(filters.get("category"))

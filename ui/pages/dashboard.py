@@ -29,6 +29,7 @@ from app.supervision import dashboard
 from ui.format import local
 from ui.pages import dashboard_parts as parts
 from ui.pages.base import Page
+from ui.pages.platforms_tab import PlatformsTab
 
 REFRESH_MS = 60_000
 BULLETINS = {"daily": "日简报", "weekly": "周通报", "monthly": "月专报"}
@@ -129,6 +130,9 @@ class DashboardPage(Page):
         self.by_village = parts.chart_view("本月受理：村社")
         for view, label in ((self.by_category, "分类"), (self.by_channel, "渠道"), (self.by_village, "村社")):
             self.tabs.addTab(view, label)
+        self.platforms = PlatformsTab(ctx)  # 四平台 (issue 17: ui/pages/platforms_tab.py)
+        self.platforms.openList.connect(self.openList)
+        self.tabs.addTab(self.platforms, "四平台")
         lay.addWidget(self.tabs)
         tables = QHBoxLayout()
         self.ranking = parts.table("rankingTable", ["名次", "单位", "综合得分", "办结率", "满意率", "超期"])
@@ -157,6 +161,7 @@ class DashboardPage(Page):
         if self._busy:
             return
         self._busy = True
+        self.platforms.refresh()
         self.ctx.tasks.run(dashboard.snapshot, self.ctx.desk, kind="read", on_done=self.show_data,
                            on_error=self._failed)
 

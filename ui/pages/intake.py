@@ -32,6 +32,7 @@ from app.emergency.queries import active as active_emergency
 from app.errors import AppError
 from ui.action_dialogs import ActionDialog
 from ui.errors import present_error
+from ui.grid_report_box import GridReportBox
 from ui.intake_panel import IntakeSidePanel, phone_complete
 from ui.mediation_handoff import add_handoff_button
 from ui.pages.base import Page
@@ -247,6 +248,8 @@ class IntakePage(Page):
         col.addLayout(top)
         col.addWidget(who_box)
         col.addWidget(what_box, 1)
+        self.grid_report = GridReportBox(ctx, self)  # 网格上报 (issue 17: ui/grid_report_box.py)
+        col.addWidget(self.grid_report)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form)
