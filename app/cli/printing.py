@@ -17,6 +17,7 @@ from app.errors import ValidationError
 # ``{"path", "kind_label", ...}``. A positional word in ``AREA_WORDS`` names the kind instead
 # (``towndesk print emergency ID -o F.pdf``). Areas add one line each here.
 AREA_KINDS: dict[str, str] = {}
+AREA_KINDS["assessment"] = "app.risk.report:print_assessment"  # 稳评报告 (issue 18)
 AREA_WORDS: dict[str, str] = {}
 
 FILTERS = ("state", "color", "unit", "category", "channel", "village", "q", "date_from", "date_to",
