@@ -17,6 +17,7 @@ from reportlab.platypus import Spacer
 from app.domain import indicators as ind
 from app.dossier.fonts import register_fonts
 from app.dossier.layout import P, PrintContext, build_pdf, centre_name, fmt_time, frame_width, grid_table
+from app.dossier.risk_bulletin import section as risk_section
 from app.supervision import bulletins as bl
 
 GREEN = colors.HexColor("#d8f0d8")
@@ -174,6 +175,7 @@ def story(f: dict) -> list:
         ["案件编号", "标题", "承办单位", "状态", "人次", "关注原因"],
         [[n["case_no"], n["title"], n["unit_name"], n["state_label"], str(n["persons"]), n["reason"]]
          for n in f["notable"]], [38, 56, 30, 16, 12, 28], width)]
+    out += risk_section(f, width)  # 风险 (monthly; issue 18)
     return out
 
 

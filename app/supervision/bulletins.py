@@ -14,6 +14,7 @@ from app.domain import indicators as ind
 from app.domain.timezone import LOCAL_TZ
 from app.domain.workflow import STATE_LABELS
 from app.errors import ValidationError
+from app.risk import bulletin as risk_bulletin
 from app.store.types import to_sql_dt
 from app.supervision import board as supervision
 from app.supervision import indicators as si
@@ -93,6 +94,7 @@ def figures(desk: Desk, kind: str, day, now=None) -> dict:
         "overdue": {"red": board["red"], "yellow": board["yellow"], "units": board["units"][:10],
                     "cases": board["cases"]},
         "urges": urges, "notable": notable(desk, p),
+        "risk": risk_bulletin.figures(desk, p) if kind == "monthly" else None,  # the 风险 section (issue 18)
     }
 
 
