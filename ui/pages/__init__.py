@@ -20,6 +20,9 @@ PAGES = [
     "ui.pages.case_list",
     "ui.pages.conflicts",
     "ui.pages.admin_data",
+    "ui.pages.risk",          # 风险研判 (issue 18)
+    "ui.pages.assessment",    # 稳评
+    "ui.pages.inspections",   # 综合查一次
 ]
 
 
