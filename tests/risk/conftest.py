@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.sync.conftest import server, stations  # noqa: F401 — the real district server fixtures (test_sync)
+
 
 def counts(desk) -> dict:
     """Rows of every table a risk-area write touches (to prove a refused write left nothing)."""
