@@ -20,6 +20,11 @@ COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "c
             "deadlines", "urge", "print", "enroll", "sync", "conflicts",
             "ref template", "ref import", "ref export", "case export", "calendar list", "calendar set",
             "setting set", "setting list", "audit verify", "key export"]
+COMMANDS += ["risk add", "risk act", "risk list", "risk show", "risk proposals", "risk accept", "risk dismiss",
+             "risk villages", "assessment add", "assessment opinion", "assessment score", "assessment conclude",
+             "assessment list", "assessment show", "assessment template", "inspection add", "inspection result",
+             "inspection rectified", "inspection stats", "inspection list", "inspection show",
+             "inspection checklist"]  # issue 18
 
 
 def run(*args, data_dir=None):
