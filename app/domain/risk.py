@@ -18,6 +18,7 @@ from app.domain.states import DIRECTOR, DISPATCHER, INTAKE, UNIT, URGE_LEVELS
 SOURCES = {"grid_report": "网格上报", "hotline": "热线", "police_feed": "警情推送", "inspection": "综合查一次",
            "assessment": "稳评", "case_trend": "案件趋势研判"}
 LEVELS = {"high": "高", "medium": "中", "low": "低"}
+LEVEL_WORDS = {v: k for k, v in LEVELS.items()}  # 高 -> high …
 LEVEL_COLOURS = {"high": "red", "medium": "yellow", "low": "green"}  # 高红、中黄、低绿
 # 处置时限 (working days from registration to 反馈) by level
 HANDLE_DAYS = {"high": 1.0, "medium": 3.0, "low": 5.0}

@@ -13,7 +13,7 @@ from app.domain import risk as R
 from app.domain.ids import new_id
 from app.domain.loops import judge
 from app.domain.routing import route
-from app.domain.schema import validate
+from app.domain.schema import Field, validate
 from app.errors import NotFound, ValidationError
 from app.risk.numbering import next_number
 from app.store.audit import audit
@@ -25,7 +25,9 @@ def add_risk(desk: Desk, actor: Actor, data: dict, *, session=None) -> dict:
     """Register a risk: ``{"risk_no", "state": "monitoring", "color", "unit"}``. ``color`` is the
     level's colour (高 red, 中 yellow, 低 green); ``unit`` the responsible unit when the
     responsibility list names exactly one (else null: the director names it at 预警)."""
+    data, people = _people(data)
     clean = validate(R.RISK_INPUT, data, now=desk.now())
+    clean["people"] = people
     judge(R.STEPS["add"], None, actor.role, R.STATE_LABELS, what="风险")
     refs = desk.refs()
     village = refs.find_grid(clean["village"], "village")
@@ -44,6 +46,27 @@ def add_risk(desk: Desk, actor: Actor, data: dict, *, session=None) -> dict:
         return _write(session, desk, actor, clean, village.code, grid, unit, reason)
     with desk.db.tx() as s:
         return _write(s, desk, actor, clean, village.code, grid, unit, reason)
+
+
+def _people(data):
+    """``persons`` may be a count or the list of the people involved (names: the count is their
+    number, the names go on the registration step); ``level`` may be given as 高/中/低."""
+    if not isinstance(data, dict):
+        return data, []
+    data = dict(data)
+    if data.get("level") in R.LEVEL_WORDS:
+        data["level"] = R.LEVEL_WORDS[data["level"]]
+    people = data.get("persons")
+    if not isinstance(people, list):
+        return data, []
+    if len(people) > 200:
+        raise ValidationError("涉及人员最多 200 人", field="persons")
+    names = []
+    for i, p in enumerate(people):
+        names.append(validate((Field(f"persons.{i}", "涉及人员", "name", required=True),), {f"persons.{i}": p})[
+            f"persons.{i}"])
+    data["persons"] = len(names)
+    return data, names
 
 
 def _under(refs, grid: str, village: str) -> bool:
@@ -87,7 +110,8 @@ def _write(s, desk: Desk, actor: Actor, clean: dict, village: str, grid: str | N
     s.add(risk)
     s.flush()
     _step(s, desk, actor, risk, "add", None, R.MONITORING, clean["description"],
-          {"source": clean["source"], "level": clean["level"], "unit": unit, "reason": reason})
+          {"source": clean["source"], "level": clean["level"], "unit": unit, "reason": reason,
+           **({"people": clean["people"]} if clean["people"] else {})})
     if risk.reported:
         _step(s, desk, actor, risk, "report", R.MONITORING, R.MONITORING, "高风险，自动报区级指挥中心", {"auto": True})
     audit(s, desk, actor.username, "risk.add", risk.code, {"level": risk.level, "unit": unit})

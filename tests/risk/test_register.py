@@ -132,3 +132,14 @@ def test_counts_by_village(desk, actors):
     rows = {r["village"]: r for r in queries.counts_by_village(desk)}
     assert (rows["V01"]["high"], rows["V01"]["medium"], rows["V01"]["total"]) == (1, 1, 2)
     assert rows["V02"]["total"] == 1 and rows["V03"]["total"] == 0
+
+
+def test_persons_as_a_list_of_names_and_level_in_chinese(desk, actors):
+    out = add_risk(desk, actors["dispatcher"], {**RISK, "persons": ["张三", "李四", "王五"], "level": "高"})
+    assert out["color"] == "red"
+    shown = queries.show_risk(desk, out["risk_no"])
+    assert shown["persons"] == 3 and shown["level"] == "high"
+    assert shown["steps"][0]["detail"]["people"] == ["张三", "李四", "王五"]
+    with pytest.raises(ValidationError) as e:
+        add_risk(desk, actors["dispatcher"], {**RISK, "persons": ["张三", 7]})
+    assert e.value.field == "persons.1"
