@@ -36,6 +36,7 @@ COLUMNS = ("评估编号", "评估事项", "责任主体", "环节", "综合得�
 class AssessmentPage(Page):
     key = "assessment"
     title = "稳评"
+    roles = ("dispatcher", "director", "admin")
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)

@@ -39,6 +39,7 @@ def _load(desk, year_from: str, year_to: str):
 class InspectionsPage(Page):
     key = "inspections"
     title = "综合查一次"
+    roles = ("dispatcher", "director", "unit", "admin")
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
