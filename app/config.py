@@ -36,6 +36,12 @@ SETTINGS = {s.name: s for s in (
     Setting("centre_phone", str, "", "中心电话（印在回执上）"),
     Setting("centre_address", str, "", "中心地址（印在回执上）"),
     Setting("receipt_footer", str, "", "回执底部说明"),
+    # 分析研判: the case-trend rules that propose risks (0 switches a rule off)
+    Setting("trend_cluster_cases", int, 5, "同一村社同类案件达到多少件时提出风险"),
+    Setting("trend_cluster_days", int, 7, "同类案件聚集的统计天数"),
+    Setting("trend_category_depth", int, 0, "同类案件按几级上级分类合并（0 为分类本身，1 为上一级）"),
+    Setting("trend_repeat_petitions", int, 3, "同一人重复信访达到多少次时提出风险"),
+    Setting("trend_repeat_days", int, 30, "重复信访的统计天数"),
 )}
 
 

@@ -20,15 +20,18 @@ import sys
 from app import __version__, logs
 from app.cli import (
     admin,
+    assessment,
     audit,
     cases,
     demo,
     emergency,
     golive,
     grids,
+    inspections,
     mediation,
     printing,
     reference,
+    risk,
     supervision,
     sync,
 )
@@ -44,6 +47,7 @@ AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync, goli
          emergency)
 AREAS += (mediation,)  # 矛盾调处: dispute, backlog, mediation
 AREAS += (grids,)  # 一网格: grid, points, feed
+AREAS += (risk, assessment, inspections)  # 分析研判 and 综合查一次 (issue 18)
 
 
 def build_parser() -> argparse.ArgumentParser:

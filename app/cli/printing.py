@@ -17,6 +17,7 @@ from app.errors import ValidationError
 # ``{"path", "kind_label", ...}``. A positional word in ``AREA_WORDS`` names the kind instead
 # (``towndesk print emergency ID -o F.pdf``). Areas add one line each here.
 AREA_KINDS: dict[str, str] = {}
+AREA_KINDS["assessment"] = "app.risk.report:print_assessment"  # 稳评报告 (issue 18)
 AREA_WORDS: dict[str, str] = {}
 AREA_KINDS["emergency"] = "app.printing.emergency:print_emergency"  # 应急响应总结
 AREA_WORDS["emergency"] = "emergency"

@@ -154,6 +154,46 @@ TYPES: tuple[EntityType, ...] = (
         _code("reverses", "冲正的记录"), _code("month", "计入月份", 7), Field("at", "时间", "datetime"))),
     EntityType("grid_admission", "网格事项准入清单", RECORD, owner=TOWN, fields=(
         *_REF, Field("note", "说明", "line", max_len=200))),
+    # 分析研判 (issue 18): the risk register, its steps (append-only) and the director's answers to
+    # case-trend proposals; 稳评 and its opinion records; 综合查一次 and the problems it found
+    EntityType("risk", "风险", RECORD, owner=TOWN, fields=(
+        *_REF, _code("source", "来源", 16), Field("type", "风险类型", "line", max_len=50),
+        Field("description", "情况描述", "text"), _code("village", "村社"), _code("grid", "网格"),
+        Field("persons", "涉及人数", "int", low=0, high=10**6), _code("level", "风险等级", 8), _code("state", "状态", 16),
+        _code("unit", "责任单位"), Field("route_reason", "派单依据", "text", max_len=500),
+        Field("reported", "已报区级", "bool"), Field("case_nos", "关联案件", "json"),
+        Field("created_at", "登记时间", "datetime"), _code("created_by", "登记人"),
+        Field("due_at", "处置时限", "datetime", future_days=3660), Field("warn_at", "预警时间", "datetime", future_days=3660),
+        Field("closed_at", "销号时间", "datetime"), Field("urge_count", "督办次数", "int", low=0, high=10**6),
+        _code("urge_level", "督办等级", 10))),
+    EntityType("risk_step", "风险处置记录", RECORD, owner=TOWN, fields=(
+        *_REF, _code("risk_no", "风险编号"), _code("kind", "步骤", 16), Field("at", "时间", "datetime"),
+        _code("actor", "操作人"), Field("actor_name", "操作人姓名", "name"), Field("note", "情况说明", "text"),
+        _code("from_state", "原状态", 16), _code("to_state", "新状态", 16), Field("detail", "详情", "json"))),
+    EntityType("risk_decision", "风险研判意见", RECORD, owner=TOWN, fields=(
+        *_REF, _code("rule", "研判规则", 16), _code("decision", "意见", 10), Field("case_nos", "关联案件", "json"),
+        _code("risk_no", "风险编号"), Field("at", "时间", "datetime"), _code("actor", "操作人"),
+        Field("note", "说明", "text"))),
+    EntityType("assessment", "社会稳定风险评估", RECORD, owner=TOWN, fields=(
+        *_REF, Field("body", "责任主体", "line", max_len=100), Field("plan", "评估方案", "json"),
+        Field("template", "评估指标", "json"), _code("state", "状态", 16), Field("scores", "评分", "json"),
+        Field("total", "综合得分", "number", low=0, high=100), _code("level", "风险等级", 8),
+        _code("conclusion", "评估结论", 16), Field("conclusion_note", "结论说明", "text"),
+        _code("follow_up_of", "原评估编号"), Field("created_at", "登记时间", "datetime"), _code("created_by", "登记人"),
+        Field("scored_at", "评分时间", "datetime"), Field("concluded_at", "结论时间", "datetime"))),
+    EntityType("assessment_opinion", "稳评意见征集", RECORD, owner=TOWN, fields=(
+        *_REF, _code("assessment_no", "评估编号"), _code("method", "征集方式", 16), Field("held_on", "日期", "date"),
+        Field("participants", "参与人数", "int", low=0, high=10**7), Field("support", "支持", "int", low=0, high=10**7),
+        Field("oppose", "反对", "int", low=0, high=10**7), Field("summary", "意见摘要", "text"),
+        Field("at", "登记时间", "datetime"), _code("actor", "登记人"))),
+    EntityType("inspection", "综合查一次", RECORD, owner=TOWN, fields=(
+        *_REF, Field("day", "检查日期", "date"), Field("departments", "检查部门", "json"), _code("uscc", "统一社会信用代码", 18),
+        Field("matters", "检查事项", "json"), Field("checked", "已查事项", "json"), _code("state", "状态", 10),
+        Field("created_at", "登记时间", "datetime"), _code("created_by", "登记人"), Field("done_at", "检查完成时间", "datetime"))),
+    EntityType("inspection_problem", "综合查一次问题", RECORD, owner=TOWN, fields=(
+        *_REF, _code("inspection_no", "检查编号"), Field("seq", "序号", "int", low=1, high=10**4),
+        Field("description", "问题描述", "text"), Field("fixed", "已整改", "bool"), Field("fixed_at", "整改完成时间", "datetime"),
+        Field("rectify_due", "整改期限", "date"), _code("clue_to", "移交线索单位"), Field("case_filed", "已立案", "bool"))),
 )
 
 BY_NAME: dict[str, EntityType] = {t.name: t for t in TYPES}

@@ -19,6 +19,7 @@ from app.dossier.fonts import register_fonts
 from app.dossier.grid_section import grid_story
 from app.dossier.layout import P, PrintContext, build_pdf, centre_name, fmt_time, frame_width, grid_table
 from app.dossier.mediation_bulletin import mediation_story
+from app.dossier.risk_bulletin import section as risk_section
 from app.supervision import bulletins as bl
 
 GREEN = colors.HexColor("#d8f0d8")
@@ -178,6 +179,7 @@ def story(f: dict) -> list:
          for n in f["notable"]], [38, 56, 30, 16, 12, 28], width)]
     out += mediation_story(f["mediation"], width, _table)  # 七、矛盾调处 (app.dossier.mediation_bulletin)
     out += grid_story(f)  # 一网格与四平台 (issue 17: app/dossier/grid_section.py)
+    out += risk_section(f, width)  # 风险 (monthly; issue 18)
     return out
 
 

@@ -16,6 +16,7 @@ from app.domain.workflow import STATE_LABELS
 from app.errors import ValidationError
 from app.grids.overview import bulletin_section as grid_section
 from app.mediation.indicators import bulletin_section as mediation_section
+from app.risk import bulletin as risk_bulletin
 from app.store.types import to_sql_dt
 from app.supervision import board as supervision
 from app.supervision import indicators as si
@@ -98,6 +99,7 @@ def figures(desk: Desk, kind: str, day, now=None) -> dict:
         "issue": issue_number(kind, p),
         "mediation": mediation_section(desk, p, now),  # 矛盾调处 (app.mediation.indicators)
         "grids": grid_section(desk, p, now),  # 一网格与四平台 (issue 17: app/grids/overview.py)
+        "risk": risk_bulletin.figures(desk, p) if kind == "monthly" else None,  # the 风险 section (issue 18)
     }
 
 

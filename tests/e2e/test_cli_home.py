@@ -26,6 +26,11 @@ COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "c
 COMMANDS += ["dispute open", "dispute assign", "dispute session", "dispute close", "dispute list", "dispute show",
              "dispute extend", "dispute doc", "dispute visit", "dispute judicial", "dispute schedule", "backlog add",
              "backlog progress", "backlog resolve", "backlog list", "mediation indicators", "mediation workload"]
+COMMANDS += ["risk add", "risk act", "risk list", "risk show", "risk proposals", "risk accept", "risk dismiss",
+             "risk villages", "assessment add", "assessment opinion", "assessment score", "assessment conclude",
+             "assessment list", "assessment show", "assessment template", "inspection add", "inspection result",
+             "inspection rectified", "inspection stats", "inspection list", "inspection show",
+             "inspection checklist"]  # issue 18
 
 
 def run(*args, data_dir=None):

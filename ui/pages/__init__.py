@@ -24,6 +24,9 @@ PAGES = [
     "ui.pages.mediation",
     "ui.pages.backlog",
     "ui.pages.grids",
+    "ui.pages.risk",          # 风险研判 (issue 18)
+    "ui.pages.assessment",    # 稳评
+    "ui.pages.inspections",   # 综合查一次
 ]
 
 
