@@ -6,6 +6,7 @@ Pure: no database, no Qt, no I/O.
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from app.domain.calendar import WorkCalendar
@@ -151,7 +152,7 @@ def judicial_reminder(now: datetime, due: datetime | None, applied: bool) -> dic
     if due is None or applied:
         return None
     left = due - now
-    days = left.days + (1 if left.seconds or left.microseconds else 0) if left > timedelta(0) else -((-left).days)
+    days = math.ceil(left / timedelta(days=1))  # whole days left, a started day counting as one
     if left < timedelta(0):
         return {"level": "overdue", "days_left": days, "text": "司法确认申请期限已过，请告知当事人可另行起诉或重新调解"}
     level = "soon" if days <= JUDICIAL_SOON_DAYS else "pending"

@@ -122,8 +122,10 @@ def list_disputes(desk: Desk, actor: Actor | None, state: str | None = None, col
             q = q.where(Dispute.mediator == mediator)
         rows = list(s.scalars(q.order_by(Dispute.opened_at.desc(), Dispute.code.desc())))
         by_dispute: dict[str, list] = {}
-        if rows:
-            for x in s.scalars(select(MediationSession).where(MediationSession.deleted.is_(False))
+        ids = [r.id for r in rows]
+        for start in range(0, len(ids), 500):
+            for x in s.scalars(select(MediationSession).where(MediationSession.deleted.is_(False),
+                                                              MediationSession.dispute_id.in_(ids[start:start + 500]))
                                .order_by(MediationSession.at)):
                 by_dispute.setdefault(x.dispute_id, []).append(x)
         out = [dispute_view(s, r, refs, now, actor, by_dispute.get(r.id, [])) for r in rows]
