@@ -19,7 +19,10 @@ COMMANDS = ["init", "demo", "case add", "case list", "case show", "case act", "c
             "user set", "user passwd", "user lock", "check", "backup", "restore", "status", "report", "indicators", "ranking",
             "deadlines", "urge", "print", "enroll", "sync", "conflicts",
             "ref template", "ref import", "ref export", "case export", "calendar list", "calendar set",
-            "setting set", "setting list", "audit verify", "key export"]
+            "setting set", "setting list", "audit verify", "key export",
+            # 一网格 (issue 17)
+            "grid report", "grid stats", "grid admission", "points ledger", "points board", "points rules",
+            "points award", "points reverse", "feed import"]
 
 
 def run(*args, data_dir=None):
