@@ -31,6 +31,8 @@ COMMANDS += ["risk add", "risk act", "risk list", "risk show", "risk proposals",
              "assessment list", "assessment show", "assessment template", "inspection add", "inspection result",
              "inspection rectified", "inspection stats", "inspection list", "inspection show",
              "inspection checklist"]  # issue 18
+COMMANDS += ["grid report", "grid stats", "grid admission", "points ledger", "points board", "points rules",
+             "points award", "points reverse", "feed import"]  # 一网格 (issue 17)
 
 
 def run(*args, data_dir=None):
