@@ -23,7 +23,7 @@ from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
 from app.paths import data_dir as resolve_data_dir
-from app.store.audit import audit as write_audit
+from app.store.audit import audit_raw
 from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 
 # The order of the commands in ``towndesk --help``.
@@ -62,8 +62,8 @@ def _audit_use(desk, args: argparse.Namespace, code: int) -> None:
         return
     words = [args.command] + [v for k, v in sorted(vars(args).items()) if k.endswith("_cmd") and isinstance(v, str)]
     target = next((str(getattr(args, k)) for k in ("no", "case_no", "username") if getattr(args, k, None)), None)
-    with desk.db.tx() as s:
-        write_audit(s, desk, args.as_user or "admin", "cli.use", target, {"command": " ".join(words), "exit": code})
+    with desk.db.raw_tx() as conn:  # plain SQL: a read command loads no ORM for its audit entry
+        audit_raw(conn, desk, args.as_user or "admin", "cli.use", target, {"command": " ".join(words), "exit": code})
 
 
 def main(argv: list[str] | None = None) -> int:
