@@ -17,7 +17,7 @@ import json
 import logging
 import sys
 
-from app import __version__, logs
+from app import __version__
 from app.cli import admin, audit, cases, demo, golive, printing, reference, supervision, sync
 from app.cli.output import wants_json
 from app.desk import open_desk
@@ -106,6 +106,8 @@ def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
         return 2
     where = ""
     try:
+        from app import logs  # logging and its file handler: only a failing command writes the log
+
         path = logs.install(resolve_data_dir(args.data_dir))
         logging.getLogger("towndesk.cli").error("command %s failed", args.command, exc_info=exc)
         where = f"，详情已记录到日志 {path}"
