@@ -31,8 +31,8 @@ def _first_page_conditions(desk: Desk, actor: Actor | None, filters: dict, now) 
     conditions(desk, actor, {"color": filters["color"], "state": filters.get("state")}, now)  # validates
     states = casesql.as_list(filters.get("state"))
     if states:
-        where.add(*casesql._flat(casesql.is_in(casesql.col("state", unindexed=True), casesql.expand_states(states))))
-    where.add(*casesql._flat(casesql.colour_condition(casesql.as_list(filters["color"]), now, unindexed=True)))
+        where.add(*casesql.flat(casesql.is_in(casesql.col("state", unindexed=True), casesql.expand_states(states))))
+    where.add(*casesql.flat(casesql.colour_condition(casesql.as_list(filters["color"]), now, unindexed=True)))
     return where
 
 

@@ -129,11 +129,11 @@ def conditions(desk, actor, f: dict, now: datetime) -> Where:
         if s not in wf.STATES and s != "open":
             raise ValidationError("状态应为：" + "、".join(wf.STATES), field="state")
     if states:
-        w.add(*_flat(is_in(col("state"), expand_states(states))))
+        w.add(*flat(is_in(col("state"), expand_states(states))))
     colours = as_list(f.get("color"))
     if colours:
         check_colours(colours)
-        w.add(*_flat(colour_condition(colours, now)))
+        w.add(*flat(colour_condition(colours, now)))
     if f.get("unit"):
         u = refs.find_unit(str(f["unit"]))
         if u is None:
@@ -144,12 +144,12 @@ def conditions(desk, actor, f: dict, now: datetime) -> Where:
         if c is None:
             raise ValidationError(f"事项分类「{f['category']}」不存在", field="category")
         codes = [c.code] + [x.code for x in refs.categories.values() if x.parent == c.code]
-        w.add(*_flat(is_in(col("category"), codes)))
+        w.add(*flat(is_in(col("category"), codes)))
     channels = as_list(f.get("channel"))
     if channels:
         if any(ch not in CHANNELS for ch in channels):
             raise ValidationError("渠道应为：" + "、".join(CHANNELS), field="channel")
-        w.add(*_flat(is_in(col("channel"), channels)))
+        w.add(*flat(is_in(col("channel"), channels)))
     if f.get("village"):
         g = refs.find_grid(str(f["village"]), "village")
         if g is None:
@@ -173,7 +173,7 @@ def conditions(desk, actor, f: dict, now: datetime) -> Where:
             w.add(f"EXISTS (SELECT 1 FROM case_actions WHERE case_actions.case_id = {col('id')} "
                   "AND case_actions.actor = ?)", actor.username)
     if f.get("case_nos"):
-        w.add(*_flat(is_in(col("case_no"), [str(n) for n in as_list(f["case_nos"])])))
+        w.add(*flat(is_in(col("case_no"), [str(n) for n in as_list(f["case_nos"])])))
     q = (f.get("q") or "").strip()
     if q:
         expr = search.match_expression(q)
@@ -186,7 +186,8 @@ def conditions(desk, actor, f: dict, now: datetime) -> Where:
     return w
 
 
-def _flat(pair: tuple[str, list]) -> tuple:
+def flat(pair: tuple[str, list]) -> tuple:
+    """(sql, [params]) -> (sql, *params), the arguments of ``Where.add``."""
     sql, params = pair
     return (sql, *params)
 
@@ -202,7 +203,7 @@ def _event_dates(w: Where, f: dict) -> None:
             w.add(f"{col(name)} < ?", to_sql_dt(_day_start(f[hi], hi, next_day=True)))
         if (f.get(lo) or f.get(hi)) and name == "closed_at":
             # "+cases.state": keep SQLite on ix_cases_closed(closed_at, state), not the state index
-            w.add(*_flat(is_in(col("state", unindexed=True), CLOSED_STATES)))
+            w.add(*flat(is_in(col("state", unindexed=True), CLOSED_STATES)))
 
 
 def check_sort(sort: str) -> None:

@@ -48,7 +48,7 @@ def list_cases(desk: Desk, actor: Actor | None, filters: dict | None = None, sor
     if after:
         value, rid = decode_cursor(after)
         try:
-            page.add(*casesql._flat(casesql.after_condition(sort, value, rid)))
+            page.add(*casesql.flat(casesql.after_condition(sort, value, rid)))
         except (ValueError, TypeError):
             raise ValidationError("分页游标无效", field="after") from None
     with desk.db.reading() as conn:
