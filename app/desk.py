@@ -9,22 +9,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from app import config
-from app.domain.calendar import WorkCalendar
 from app.errors import AppError
 from app.paths import data_dir as resolve_data_dir
-from app.store import backup as bk
 from app.store import crypto, migrate
-from app.store.bulk import restore_indexes
-from app.store.convert import encrypt_store
-from app.store.db import DB_FILENAME, Database, is_read_only
-from app.store.holidays import read_overrides
-from app.store.models import Meta
+from app.store.db import BULK_PENDING_KEY, DB_FILENAME, Database, is_read_only
 from app.store.refcache import RefCache, load_cache
-from app.store.types import utcnow
+from app.store.values import utcnow
+
+if TYPE_CHECKING:
+    from app.domain.calendar import WorkCalendar
+
+# Opening a Desk and reading through Database.connection() loads no SQLAlchemy (a read command
+# such as ``towndesk case list`` starts in ~0.1 s instead of ~0.5 s, issue 19): what needs the ORM,
+# a backup, a conversion or the calendar imports it where it is used.
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,13 @@ class Desk:
     # -- meta and settings ---------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
         if self._meta is None:  # read once: settings and identity are asked for on hot paths
-            with self.db.read() as s:
-                self._meta = {m.key: m.value for m in s.scalars(select(Meta))}
+            with self.db.connection() as conn:
+                self._meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         return self._meta.get(key, default)
 
     def set_meta(self, session, key: str, value: str) -> None:
+        from app.store.models import Meta  # the ORM is loaded already: ``session`` is one of its sessions
+
         session.merge(Meta(key=key, value=str(value)))
         session.flush()
         self._meta = None
@@ -100,6 +102,9 @@ class Desk:
     # -- caches ----------------------------------------------------------------------------
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
+            from app.domain.calendar import WorkCalendar  # chinese_calendar: only what computes deadlines
+            from app.store.holidays import read_overrides
+
             with self.db.read() as s:
                 overrides = read_overrides(s)
             self._calendar = WorkCalendar(overrides, provisional=True)
@@ -143,6 +148,8 @@ def open_desk(root=None, *, clock: Callable[[], datetime] = utcnow, backup: bool
     stamp = f"{utcnow():%Y%m%d%H%M%S}"
     if existed and crypto.is_plain_sqlite(path):
         if encrypt and not is_read_only(path):
+            from app.store.convert import encrypt_store
+
             key = key or crypto.create_key(root)
             encrypt_store(root, path, key, stamp)
         else:
@@ -153,18 +160,26 @@ def open_desk(root=None, *, clock: Callable[[], datetime] = utcnow, backup: bool
         key = crypto.create_key(root)
     db = Database(path, key)
     crypto.private_file(path)
-    if existed and backup and not db.readonly and migrate.current_revision(db.engine) != migrate.head_revision():
-        backups = crypto.private_dir(root / "backups")
-        bk.backup_to(path, backups / f"pre-migrate-{stamp}{bk.BACKUP_SUFFIX}", key, created=stamp)
     if not db.readonly:
-        migrate.upgrade(db.engine)
-        _finish_interrupted_bulk_load(db)
+        with db.connection() as conn:
+            due = migrate.current_revision(conn) != migrate.head_revision()
+        if due:  # Alembic, the ORM and the backup code load only now
+            from app.store import backup as bk
+
+            if existed and backup:
+                backups = crypto.private_dir(root / "backups")
+                bk.backup_to(path, backups / f"pre-migrate-{stamp}{bk.BACKUP_SUFFIX}", key, created=stamp)
+            migrate.upgrade(db.engine)
+        desk = Desk(root, db, clock)
+        if desk.meta(BULK_PENDING_KEY) is not None:
+            _finish_interrupted_bulk_load(db)
+            desk.reload_meta()
+        return desk
     return Desk(root, db, clock)
 
 
 def _finish_interrupted_bulk_load(db: Database) -> None:
-    raw = db.engine.raw_connection()
-    try:
-        restore_indexes(raw.driver_connection)
-    finally:
-        raw.close()
+    from app.store.bulk import restore_indexes
+
+    with db.connection() as conn:
+        restore_indexes(conn)

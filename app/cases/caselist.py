@@ -1,29 +1,25 @@
 """Backing queries for the window's big case table: the ordered key list of a query (integer
 ``rid``s only, a few MB even for a million cases) and the rows for a window of those keys.
 
-The table model holds the key list and asks for rows lazily (ARCHITECTURE.md section 6)."""
+The table model holds the key list and asks for rows lazily (ARCHITECTURE.md section 6). The
+statements are app.cases.casesql's, the same as the case list's, run on a DB-API connection."""
 from __future__ import annotations
 
 from array import array
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, literal_column, or_, select
-
-from app.cases.queries import FAR_FUTURE, SORTS, conditions
+from app.cases import casesql
+from app.cases.casesql import TABLE, Where, conditions
 from app.cases.views import case_summary
-from app.desk import Actor, Desk
-from app.domain import workflow as wf
 from app.errors import ValidationError
-from app.store.models import Case
+
+if TYPE_CHECKING:
+    from app.desk import Actor, Desk
 
 MAX_WINDOW = 1000
 
 
-def _unindexed(column) -> object:
-    """``+cases.col``: the same value, but SQLite will not pick that column's index for it."""
-    return literal_column(f"+{Case.__tablename__}.{column.key}", type_=column.type)
-
-
-def _first_page_conditions(desk: Desk, actor: Actor | None, filters: dict, now) -> list:
+def _first_page_conditions(desk: Desk, actor: Actor | None, filters: dict, now) -> Where:
     """The filter's conditions, arranged so that a first page with LIMIT walks the sort index.
 
     A colour filter (15-25 % of a big store) would otherwise make SQLite read every matching row
@@ -31,24 +27,13 @@ def _first_page_conditions(desk: Desk, actor: Actor | None, filters: dict, now) 
     if not filters.get("color"):
         return conditions(desk, actor, filters, now)
     rest = {k: v for k, v in filters.items() if k not in ("color", "state")}
-    conds = conditions(desk, actor, rest, now)
+    where = conditions(desk, actor, rest, now)
     conditions(desk, actor, {"color": filters["color"], "state": filters.get("state")}, now)  # validates
-    states = [s for s in str(filters.get("state") or "").split(",") if s]
+    states = casesql.as_list(filters.get("state"))
     if states:
-        expanded = [x for s in states for x in (wf.OPEN_STATES if s == "open" else (s,))]
-        conds.append(_unindexed(Case.state).in_(expanded))
-    colours = [c for c in str(filters["color"]).split(",") if c] if isinstance(filters["color"], str) \
-        else list(filters["color"])
-    due, warn = _unindexed(Case.clock_due_at), _unindexed(Case.clock_warn_at)
-    ors = []
-    if "red" in colours:
-        ors.append(due < now)
-    if "yellow" in colours:
-        ors.append(and_(warn <= now, due >= now))
-    if "green" in colours:
-        ors.append(and_(_unindexed(Case.state).in_(wf.OPEN_STATES), or_(due.is_(None), warn > now)))
-    conds.append(or_(*ors))
-    return conds
+        where.add(*casesql.flat(casesql.is_in(casesql.col("state", unindexed=True), casesql.expand_states(states))))
+    where.add(*casesql.flat(casesql.colour_condition(casesql.as_list(filters["color"]), now, unindexed=True)))
+    return where
 
 
 def _simplified(filters: dict | None) -> dict:
@@ -60,41 +45,27 @@ def _simplified(filters: dict | None) -> dict:
     return f
 
 
-def _ordered(desk: Desk, actor: Actor | None, filters: dict | None, sort: str, first_page: bool = False):
-    if sort not in SORTS:
-        raise ValidationError("排序应为：" + "、".join(SORTS), field="sort")
+def _ordered(desk: Desk, actor: Actor | None, filters: dict | None, sort: str,
+             first_page: bool = False) -> tuple[str, list]:
+    """``SELECT rid … ORDER BY …`` of a filter and sort, and its parameters."""
+    casesql.check_sort(sort)
     filters = _simplified(filters)
     now = desk.now()
-    conds = _first_page_conditions(desk, actor, filters or {}, now) if first_page and sort.startswith("received") \
+    where = _first_page_conditions(desk, actor, filters or {}, now) if first_page and sort.startswith("received") \
         else conditions(desk, actor, filters or {}, now)
-    col, desc = SORTS[sort]
-    key = func.coalesce(col, FAR_FUTURE) if sort.startswith("due") else col
-    order = (key.desc(), Case.rid.desc()) if desc else (key.asc(), Case.rid.asc())
-    return conds, select(Case.rid).where(*conds).order_by(*order)
+    return f"SELECT {casesql.col('rid')} FROM {TABLE}{where.sql()}{casesql.order_by(sort)}", where.params
 
 
 def case_keys(desk: Desk, actor: Actor | None, filters: dict | None = None,
               sort: str = "received_desc") -> dict:
     """{"total": n, "keys": array('q') of rids in display order} for a filter and sort."""
-    _conds, stmt = _ordered(desk, actor, filters, sort)
-    with desk.db.read() as s:
-        keys = _fast_keys(s, stmt)
-    return {"total": len(keys), "keys": keys}
-
-
-def _fast_keys(session, stmt) -> array:
-    """The rids of ``stmt`` read straight from the sqlite3 cursor: ~5x faster than result rows
-    for a million keys. Falls back to the ordinary path if the statement cannot be inlined."""
-    conn = session.connection()
-    try:
-        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    except Exception:  # noqa: BLE001 — e.g. a parameter type without a literal form
-        return array("q", session.execute(stmt).scalars())
-    cursor = conn.connection.driver_connection.execute(sql)
+    sql, params = _ordered(desk, actor, filters, sort)
     keys = array("q")
-    while rows := cursor.fetchmany(50_000):
-        keys.extend(r[0] for r in rows)
-    return keys
+    with desk.db.reading() as conn:
+        cursor = conn.execute(sql, params)
+        while rows := cursor.fetchmany(50_000):  # ~5x faster than result rows for a million keys
+            keys.extend(r[0] for r in rows)
+    return {"total": len(keys), "keys": keys}
 
 
 def first_page(desk: Desk, actor: Actor | None, filters: dict | None = None, sort: str = "received_desc",
@@ -106,24 +77,29 @@ def first_page(desk: Desk, actor: Actor | None, filters: dict | None = None, sor
     because counting its matches costs as much as listing them (the key list gives the total)."""
     if count is None:
         count = not (filters or {}).get("q")
-    _, stmt = _ordered(desk, actor, filters, sort, first_page=True)
-    with desk.db.read() as s:
-        keys = array("q", s.execute(stmt.limit(limit)).scalars())
+    sql, params = _ordered(desk, actor, filters, sort, first_page=True)
+    with desk.db.reading() as conn:
+        keys = array("q", (r[0] for r in conn.execute(f"{sql} LIMIT ?", [*params, limit]).fetchall()))
         if len(keys) < limit:
             total = len(keys)
         elif not count:
             total = None
         else:  # counting is fastest with every index available
-            conds = conditions(desk, actor, _simplified(filters), desk.now())
-            total = s.scalar(select(func.count()).select_from(Case).where(*conds))
-    return {"total": total, "keys": keys, "rows": case_rows(desk, actor, keys)}
+            total = _count(desk, actor, filters, conn)
+        rows = _rows(desk, actor, keys, conn)
+    return {"total": total, "keys": keys, "rows": rows}
+
+
+def _count(desk: Desk, actor: Actor | None, filters: dict | None, conn) -> int:
+    where = conditions(desk, actor, _simplified(filters), desk.now())
+    return conn.execute(f"SELECT count(*) FROM {TABLE}{where.sql()}", where.params).fetchone()[0] or 0
 
 
 def count_cases(desk: Desk, actor: Actor | None, filters: dict | None = None) -> int:
     """How many cases match a filter (one indexed count, no rows)."""
-    conds = conditions(desk, actor, _simplified(filters), desk.now())
-    with desk.db.read() as s:
-        return s.scalar(select(func.count()).select_from(Case).where(*conds)) or 0
+    desk.refs()  # before the read transaction: the reference cache may read on the same connection
+    with desk.db.reading() as conn:
+        return _count(desk, actor, filters, conn)
 
 
 def case_rows(desk: Desk, actor: Actor | None, keys) -> list[dict]:
@@ -133,8 +109,17 @@ def case_rows(desk: Desk, actor: Actor | None, keys) -> list[dict]:
         raise ValidationError(f"一次最多读取 {MAX_WINDOW} 行", field="keys")
     if not keys:
         return []
+    desk.refs()
+    with desk.db.reading() as conn:
+        return _rows(desk, actor, keys, conn)
+
+
+def _rows(desk: Desk, actor: Actor | None, keys, conn) -> list[dict]:
+    keys = list(keys)
+    if not keys:
+        return []
     now = desk.now()
     refs = desk.refs()
-    with desk.db.read() as s:
-        rows = {r.rid: r for r in s.scalars(select(Case).where(Case.rid.in_(keys)))}
-        return [dict(case_summary(rows[k], refs, now, actor), rid=k) for k in keys if k in rows]
+    sql, params = casesql.is_in(casesql.col("rid"), keys)
+    rows = {r.rid: r for r in casesql.fetch_rows(conn, f"SELECT * FROM {TABLE} WHERE {sql}", params)}
+    return [dict(case_summary(rows[k], refs, now, actor), rid=k) for k in keys if k in rows]

@@ -1,151 +1,25 @@
 """Case queries: filtered, sorted lists with keyset paging (no OFFSET scans), case detail,
-full-text search. Stays fast on a million cases: every filter rides an index."""
+full-text search. Stays fast on a million cases: every filter rides an index.
+
+The list runs the SQL of app.cases.casesql on a DB-API connection: ``towndesk case list`` loads
+neither SQLAlchemy nor the models (issue 19). ``show_case`` still reads through the ORM, imported
+where it is used.
+"""
 from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, text, tuple_
-
-from app.cases import caselog
+from app.cases import casesql
+from app.cases.casesql import FAR_FUTURE, SORTS, conditions  # noqa: F401 — the names callers know
 from app.cases.views import action_view, case_summary
-from app.desk import Actor, Desk
 from app.domain import workflow as wf
-from app.domain.grids import platform_categories, platform_code
-from app.domain.timezone import LOCAL_TZ
-from app.domain.vocab import CHANNELS
 from app.errors import ValidationError
-from app.store import search
-from app.store.models import Attachment, Case, CaseAction, CohandleTask
 
-SORTS = {
-    "received_desc": (Case.received_at, True), "received_asc": (Case.received_at, False),
-    "case_no_desc": (Case.case_no, True), "case_no_asc": (Case.case_no, False),
-    "due_asc": (Case.clock_due_at, False), "due_desc": (Case.clock_due_at, True),
-}
-COLOURS = ("red", "yellow", "green")
-FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)  # sorts cases without a running clock last
-CLOSED_STATES = (wf.CLOSED, wf.ARCHIVED)  # "closed in a period" (indicators.activity)
-# Event-date filters: (from key, to key, column). Local dates, inclusive, like indicators.activity().
-EVENT_DATES = (("dispatched_from", "dispatched_to", Case.dispatched_at),
-               ("closed_from", "closed_to", Case.closed_at))
-
-
-def _as_list(value) -> list[str]:
-    if value in (None, "", []):
-        return []
-    return [v for v in (value if isinstance(value, list | tuple) else str(value).split(",")) if v]
-
-
-def _day(value, field: str, end: bool) -> datetime:
-    try:
-        d = value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError("日期格式应为 YYYY-MM-DD", field=field) from None
-    return datetime.combine(d, time.max if end else time.min, LOCAL_TZ)
-
-
-def _day_start(value, field: str, next_day: bool = False) -> datetime:
-    """Local midnight starting ``value`` (or the day after it): half-open periods as activity() counts."""
-    d = _day(value, field, False)
-    return d + timedelta(days=1) if next_day else d
-
-
-def _event_dates(f: dict) -> list:
-    """dispatched_from/to and closed_from/to: the case was dispatched (closed, and is now closed or
-    archived) on those local dates, counted exactly as app.supervision.indicators.activity() counts.
-    Each range rides its index (ix_cases_dispatched, ix_cases_closed)."""
-    conds = []
-    for lo, hi, col in EVENT_DATES:
-        if f.get(lo):
-            conds.append(col >= _day_start(f[lo], lo))
-        if f.get(hi):
-            conds.append(col < _day_start(f[hi], hi, next_day=True))
-        if (f.get(lo) or f.get(hi)) and col is Case.closed_at:
-            # "+cases.state": keep SQLite on ix_cases_closed(closed_at, state), not the state index
-            state = literal_column(f"+{Case.__tablename__}.state", type_=Case.state.type)
-            conds.append(state.in_(CLOSED_STATES))
-    return conds
-
-
-def conditions(desk: Desk, actor: Actor | None, f: dict, now: datetime) -> list:
-    """SQL conditions for a filter dict (state, color, unit, category, platform, channel, village, q,
-    date_from, date_to (received), dispatched_from/to, closed_from/to, mine, supervised, urge_level, case_nos
-    (a list of case numbers, e.g. the rows selected in 案件查询))."""
-    refs = desk.refs()
-    conds = []
-    states = _as_list(f.get("state"))
-    for s in states:
-        if s not in wf.STATES and s != "open":
-            raise ValidationError("状态应为：" + "、".join(wf.STATES), field="state")
-    if states:
-        expanded = [x for s in states for x in (wf.OPEN_STATES if s == "open" else (s,))]
-        conds.append(Case.state.in_(expanded))
-    colours = _as_list(f.get("color"))
-    if colours:
-        if any(c not in COLOURS for c in colours):
-            raise ValidationError("颜色应为 red、yellow 或 green", field="color")
-        ors = []
-        if "red" in colours:
-            ors.append(Case.clock_due_at < now)
-        if "yellow" in colours:
-            ors.append(and_(Case.clock_warn_at <= now, Case.clock_due_at >= now))
-        if "green" in colours:
-            ors.append(and_(Case.state.in_(wf.OPEN_STATES),
-                            or_(Case.clock_due_at.is_(None), Case.clock_warn_at > now)))
-        conds.append(or_(*ors))
-    if f.get("unit"):
-        u = refs.find_unit(str(f["unit"]))
-        if u is None:
-            raise ValidationError(f"单位「{f['unit']}」不存在", field="unit")
-        conds.append(Case.unit == u.code)
-    if f.get("category"):
-        c = refs.find_category(str(f["category"]))
-        if c is None:
-            raise ValidationError(f"事项分类「{f['category']}」不存在", field="category")
-        codes = [c.code] + [x.code for x in refs.categories.values() if x.parent == c.code]
-        conds.append(Case.category.in_(codes))
-    if f.get("platform"):  # 四平台 (issue 17): the platform's categories
-        conds.append(Case.category.in_(platform_categories(refs.categories.values(), platform_code(f["platform"]))))
-    channels = _as_list(f.get("channel"))
-    if channels:
-        if any(ch not in CHANNELS for ch in channels):
-            raise ValidationError("渠道应为：" + "、".join(CHANNELS), field="channel")
-        conds.append(Case.channel.in_(channels))
-    if f.get("village"):
-        g = refs.find_grid(str(f["village"]), "village")
-        if g is None:
-            raise ValidationError(f"村社「{f['village']}」不存在", field="village")
-        conds.append(Case.village == g.code)
-    if f.get("date_from"):
-        conds.append(Case.received_at >= _day(f["date_from"], "date_from", False))
-    if f.get("date_to"):
-        conds.append(Case.received_at <= _day(f["date_to"], "date_to", True))
-    conds += _event_dates(f)
-    if f.get("supervised"):
-        conds.append(Case.urge_count > 0)
-    if f.get("urge_level"):  # the 督办 page's level filter (its export)
-        if f["urge_level"] not in wf.URGE_LEVELS:
-            raise ValidationError("督办等级应为：" + "、".join(wf.URGE_LEVELS), field="urge_level")
-        conds.append(Case.urge_level == f["urge_level"])
-    if f.get("mine") and actor is not None:
-        if actor.role == wf.UNIT:
-            conds.append(Case.unit == actor.unit)
-        else:
-            conds.append(exists().where(CaseAction.case_id == Case.id, CaseAction.actor == actor.username))
-    if f.get("case_nos"):
-        conds.append(Case.case_no.in_([str(n) for n in _as_list(f["case_nos"])]))
-    q = (f.get("q") or "").strip()
-    if q:
-        expr = search.match_expression(q)
-        if expr:
-            conds.append(Case.rid.in_(select(text("rowid")).select_from(text(search.FTS_TABLE))
-                                      .where(text(f"{search.FTS_TABLE} MATCH :fts")).params(fts=expr)))
-        else:
-            like = f"%{q}%"
-            conds.append(or_(*[getattr(Case, c).like(like) for c in search.SEARCH_COLUMNS]))
-    return conds
+if TYPE_CHECKING:
+    from app.desk import Actor, Desk
 
 
 def encode_cursor(values: list) -> str:
@@ -154,41 +28,41 @@ def encode_cursor(values: list) -> str:
 
 def decode_cursor(cursor: str) -> list:
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
+        value, rid = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return [value, int(rid)]
+    except (ValueError, TypeError):
         raise ValidationError("分页游标无效", field="after") from None
 
 
 def list_cases(desk: Desk, actor: Actor | None, filters: dict | None = None, sort: str = "received_desc",
                limit: int = 50, after: str | None = None, with_total: bool = True) -> dict:
     """One page of cases: {total, items, next}. ``next`` is an opaque keyset cursor."""
-    if sort not in SORTS:
-        raise ValidationError("排序应为：" + "、".join(SORTS), field="sort")
+    casesql.check_sort(sort)
     if not isinstance(limit, int) or not 1 <= limit <= 1000:
         raise ValidationError("每页条数应为 1 至 1000", field="limit")
     now = desk.now()
-    conds = conditions(desk, actor, filters or {}, now)
-    col, desc = SORTS[sort]
-    key = func.coalesce(col, FAR_FUTURE) if sort.startswith("due") else col
-    is_time = col.key.endswith("_at")
-    stmt = select(Case).where(*conds)
+    where = conditions(desk, actor, filters or {}, now)
+    refs = desk.refs()
+    page = casesql.Where()
+    page.merge(where)
     if after:
         value, rid = decode_cursor(after)
-        if is_time:
-            value = datetime.fromisoformat(value)
-        cmp = tuple_(key, Case.rid) < tuple_(value, rid) if desc else tuple_(key, Case.rid) > tuple_(value, rid)
-        stmt = stmt.where(cmp)
-    stmt = stmt.order_by(key.desc() if desc else key.asc(), Case.rid.desc() if desc else Case.rid.asc())
-    with desk.db.read() as s:
-        rows = list(s.scalars(stmt.limit(limit + 1)))
-        total = s.scalar(select(func.count()).select_from(Case).where(*conds)) if with_total else None
-        refs = desk.refs()
-        items = [case_summary(r, refs, now, actor) for r in rows[:limit]]
+        try:
+            page.add(*casesql.flat(casesql.after_condition(sort, value, rid)))
+        except (ValueError, TypeError):
+            raise ValidationError("分页游标无效", field="after") from None
+    with desk.db.reading() as conn:
+        rows = casesql.fetch_rows(conn, f"SELECT * FROM {casesql.TABLE}{page.sql()}{casesql.order_by(sort)} LIMIT ?",
+                                  [*page.params, limit + 1])
+        total = conn.execute(f"SELECT count(*) FROM {casesql.TABLE}{where.sql()}", where.params).fetchone()[0] \
+            if with_total else None
+    items = [case_summary(r, refs, now, actor) for r in rows[:limit]]
     nxt = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        v = getattr(last, col.key)
-        if is_time:
+        name = SORTS[sort][0]
+        v = getattr(last, name)
+        if name.endswith("_at"):
             v = (v or FAR_FUTURE).isoformat()
         nxt = encode_cursor([v, last.rid])
     return {"total": total, "items": items, "next": nxt}
@@ -215,6 +89,11 @@ def _urge_details(view: dict, now: datetime) -> None:
 
 def show_case(desk: Desk, actor: Actor | None, key: str) -> dict:
     """The case with its whole timeline, attachments, co-handling tasks and allowed actions."""
+    from sqlalchemy import select  # the ORM only for a case's detail (the list runs without it)
+
+    from app.cases import caselog
+    from app.store.models import Attachment, CaseAction, CohandleTask
+
     now = desk.now()
     with desk.db.read() as s:
         row = caselog.find_case(s, key)

@@ -17,7 +17,7 @@ import json
 import logging
 import sys
 
-from app import __version__, logs
+from app import __version__
 from app.cli import (
     admin,
     assessment,
@@ -39,7 +39,7 @@ from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
 from app.paths import data_dir as resolve_data_dir
-from app.store.audit import audit as write_audit
+from app.store.audit import audit_raw
 from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 
 # The order of the commands in ``towndesk --help``.
@@ -82,8 +82,8 @@ def _audit_use(desk, args: argparse.Namespace, code: int) -> None:
         return
     words = [args.command] + [v for k, v in sorted(vars(args).items()) if k.endswith("_cmd") and isinstance(v, str)]
     target = next((str(getattr(args, k)) for k in ("no", "case_no", "username") if getattr(args, k, None)), None)
-    with desk.db.tx() as s:
-        write_audit(s, desk, args.as_user or "admin", "cli.use", target, {"command": " ".join(words), "exit": code})
+    with desk.db.raw_tx() as conn:  # plain SQL: a read command loads no ORM for its audit entry
+        audit_raw(conn, desk, args.as_user or "admin", "cli.use", target, {"command": " ".join(words), "exit": code})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +126,8 @@ def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
         return 2
     where = ""
     try:
+        from app import logs  # logging and its file handler: only a failing command writes the log
+
         path = logs.install(resolve_data_dir(args.data_dir))
         logging.getLogger("towndesk.cli").error("command %s failed", args.command, exc_info=exc)
         where = f"，详情已记录到日志 {path}"

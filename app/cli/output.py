@@ -9,10 +9,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.desk import Actor, Desk
 from app.errors import AuthError, ValidationError
-from app.reference import users
+from app.reference.actors import get_actor
+
+if TYPE_CHECKING:  # hints only: app.desk is imported by the command's run, not by the parser
+    from app.desk import Actor, Desk
 
 
 def add_json_flag(p: argparse.ArgumentParser) -> None:
@@ -66,7 +69,7 @@ def actor(args: argparse.Namespace, desk: Desk) -> Actor:
     a district ``--as USER`` needs that user's password (``TOWNDESK_PASSWORD``, or asked for on a
     terminal): what the workstation sends up is done in that user's name."""
     if not desk.meta("sync.token") or not args.as_user:
-        return users.get_actor(desk, args.as_user)
+        return get_actor(desk, args.as_user)
     name = args.as_user
     password = os.environ.get("TOWNDESK_PASSWORD")
     if password is None and sys.stdin.isatty():
@@ -74,6 +77,8 @@ def actor(args: argparse.Namespace, desk: Desk) -> Actor:
     if not password:
         raise AuthError(f"本工作站已注册到区级服务器：以用户「{name}」操作须提供其密码"
                         "（环境变量 TOWNDESK_PASSWORD 或在终端输入）", field="password")
+    from app.reference import users  # the ORM: only an enrolled workstation's --as needs a login
+
     return users.login(desk, name, password)
 
 

@@ -23,8 +23,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
 from app.domain.timezone import LOCAL_TZ
 
 __all__ = ["WorkCalendar", "require_aware", "provisional_days", "library_knows", "UTC"]
@@ -62,6 +60,8 @@ def library_knows(year: int) -> bool:
 
 
 def _library_knows(year: int) -> bool:
+    import chinese_calendar  # see WorkCalendar.is_workday
+
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
     except NotImplementedError:
@@ -110,6 +110,9 @@ class WorkCalendar:
             return self._overrides[d]
         cached = self._day_cache.get(d)
         if cached is None:
+            # imported on first use (~15 ms): the case list colours cases without a working-day question
+            import chinese_calendar
+
             try:
                 cached = bool(chinese_calendar.is_workday(d))
             except NotImplementedError:

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.desk import ADMIN_USERNAME, Actor, Desk
+from app.desk import Actor, Desk
 from app.domain import workflow as wf
 from app.domain.ids import stable_id
 from app.domain.passwords import check_password
 from app.domain.validation import check_length, require
 from app.errors import AuthError, NotFound, PermissionDenied, ValidationError
+from app.reference.actors import get_actor  # noqa: F401 — users.get_actor, kept where callers look for it
 from app.store.audit import audit
 from app.store.models import Unit, User
 from app.store.outbox import enqueue_record
@@ -40,17 +41,6 @@ def verify_password(password: str, stored: str) -> bool:
 
 def actor_of(user: User) -> Actor:
     return Actor(user.code, user.name, user.role, user.unit_code)
-
-
-def get_actor(desk: Desk, username: str | None) -> Actor:
-    """The acting user for scripts (``--as``); defaults to the built-in administrator."""
-    with desk.db.read() as s:
-        user = s.scalar(select(User).where(User.code == (username or ADMIN_USERNAME), User.deleted.is_(False)))
-        if user is None:
-            raise NotFound(f"用户「{username}」不存在", field="as")
-        if not user.active:
-            raise AuthError(f"用户「{username}」已停用", field="as")
-        return actor_of(user)
 
 
 def login(desk: Desk, username: str, password: str) -> Actor:

@@ -7,6 +7,7 @@ import operator
 import orjson
 
 from app.store import chain, search
+from app.store.db import BULK_PENDING_KEY
 from app.store.models import Case
 from app.store.types import dumps, to_sql_dt
 
@@ -80,7 +81,7 @@ def insert_batch(conn, cases: list[tuple], actions: list[tuple], docs: list[str]
 
 
 # -- bulk mode: secondary indexes are dropped for a large load and rebuilt (sorted) afterwards --
-PENDING_KEY = "bulk.dropped_indexes"
+PENDING_KEY = BULK_PENDING_KEY
 
 
 def drop_secondary_indexes(conn, tables=("cases", "case_actions"), keep=()) -> None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import text
-
 GENESIS = "0" * 64
 LOGS = {
     "case_actions": ("id", "case_id", "kind", "at", "actor", "actor_name", "actor_role", "actor_unit", "payload",
@@ -43,8 +41,15 @@ def link(prev: str, values) -> str:
     return hashlib.sha256(bytes.fromhex(prev) + digest(values)).hexdigest()
 
 
+def _dbapi(conn):
+    """The DB-API connection under a SQLAlchemy Connection (same transaction), or ``conn`` itself:
+    the chain is extended by ORM commits and by app.store.db.Database.raw_tx alike, and needs no
+    SQLAlchemy of its own (a read command's audit entry is written without it)."""
+    return conn.connection.driver_connection if hasattr(conn, "exec_driver_sql") else conn
+
+
 def _head(conn, log: str) -> dict | None:
-    row = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": _key(log)}).first()
+    row = _dbapi(conn).execute("SELECT value FROM meta WHERE key = ?", (_key(log),)).fetchone()
     return json.loads(row[0]) if row else None
 
 
@@ -54,27 +59,27 @@ BATCH = 20_000
 def extend(conn) -> int:
     """Chain the rows added since the heads (in the caller's transaction), a batch at a time (a
     bulk load adds millions). Returns how many."""
+    conn = _dbapi(conn)
     total = 0
     for log, cols in LOGS.items():
         head = _head(conn, log) or {"seq": 0, "hash": GENESIS, "count": 0}
         start = dict(head)
         while True:
-            rows = conn.execute(text(f"SELECT seq, {', '.join(cols)} FROM {log} WHERE seq > :s "
-                                     f"ORDER BY seq LIMIT {BATCH}"), {"s": head["seq"]}).all()
+            rows = conn.execute(f"SELECT seq, {', '.join(cols)} FROM {log} WHERE seq > ? "
+                                f"ORDER BY seq LIMIT {BATCH}", (head["seq"],)).fetchall()
             if not rows:
                 break
             prev, updates = head["hash"], []
             for row in rows:
                 prev = link(prev, row[1:])
-                updates.append({"c": prev, "s": row[0]})
-            conn.execute(text(f"UPDATE {log} SET chain = :c WHERE seq = :s"), updates)
+                updates.append((prev, row[0]))
+            conn.executemany(f"UPDATE {log} SET chain = ? WHERE seq = ?", updates)
             head = {"seq": rows[-1][0], "hash": prev, "count": head["count"] + len(rows)}
             total += len(rows)
             if len(rows) < BATCH:
                 break
         if head != start:
-            conn.execute(text("INSERT OR REPLACE INTO meta(key, value) VALUES (:k, :v)"),
-                         {"k": _key(log), "v": json.dumps(head)})
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_key(log), json.dumps(head)))
     return total
 
 
@@ -106,6 +111,8 @@ def _bad(log: str, row, reason: str, position: int) -> dict:
 
 def _rows(conn, log: str, with_values: bool = True):
     """The log in seq order, streamed a batch at a time."""
+    from sqlalchemy import text  # verification runs on a session's connection (audit verify, check)
+
     cols = ", ".join(LOGS[log]) + ", " if with_values else ""
     after = None
     while True:
@@ -138,7 +145,7 @@ def verify_log(conn, log: str) -> dict:
             reason = "edited"
         out["first_bad"] = _bad(log, row, reason, n)
         break
-    out["entries"] = conn.execute(text(f"SELECT count(*) FROM {log}")).scalar()
+    out["entries"] = _dbapi(conn).execute(f"SELECT count(*) FROM {log}").fetchone()[0]
     if out["first_bad"]:
         return out
     if n and head is None:

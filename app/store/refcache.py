@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from app.domain.routing import Rule as RoutingRule
-from app.store.models import Category, Grid, Rule, Unit
 
 
 @dataclass(frozen=True)
@@ -92,24 +89,30 @@ def split_codes(value: str | None) -> tuple[str, ...]:
 
 
 def load_cache(desk) -> RefCache:
+    """Read the reference tables with plain SQL on ``desk.db.connection()`` (no ORM: the case list
+    of a command needs the names, and loading the mapped models would double its start-up)."""
     cache = RefCache()
-    with desk.db.read() as s:
-        cats = list(s.scalars(select(Category).where(Category.deleted.is_(False))))
-        parents = {c.parent_code for c in cats}
-        for c in cats:
-            cache.categories[c.code] = CategoryRef(
-                c.code, c.name, c.parent_code, c.platform, c.case_type, c.sign_days, c.handle_days,
-                c.urgent_sign_hours, c.urgent_handle_days, c.auto_dispatch, c.major, c.initials,
-                leaf=c.code not in parents)
-        for u in s.scalars(select(Unit)):
-            if u.deleted:
-                cache.retired_units[u.code] = u.name
+    with desk.db.connection() as conn:
+        cats = conn.execute(
+            "SELECT code, name, parent_code, platform, case_type, sign_days, handle_days, urgent_sign_hours, "
+            "urgent_handle_days, auto_dispatch, major, initials FROM categories WHERE deleted IS 0").fetchall()
+        parents = {c[2] for c in cats}
+        for (code, name, parent, platform, case_type, sign_days, handle_days, urgent_sign_hours,
+             urgent_handle_days, auto_dispatch, major, initials) in cats:
+            cache.categories[code] = CategoryRef(
+                code, name, parent, platform, case_type, sign_days, handle_days, urgent_sign_hours,
+                urgent_handle_days, bool(auto_dispatch), bool(major), initials, leaf=code not in parents)
+        for code, name, kind, deleted in conn.execute("SELECT code, name, kind, deleted FROM units").fetchall():
+            if deleted:
+                cache.retired_units[code] = name
             else:
-                cache.units[u.code] = UnitRef(u.code, u.name, u.kind)
-        for g in s.scalars(select(Grid).where(Grid.deleted.is_(False))):
-            cache.grids[g.code] = GridRef(g.code, g.name, g.level, g.parent_code, g.village_code)
+                cache.units[code] = UnitRef(code, name, kind)
+        for code, name, level, parent, village in conn.execute(
+                "SELECT code, name, level, parent_code, village_code FROM grids WHERE deleted IS 0").fetchall():
+            cache.grids[code] = GridRef(code, name, level, parent, village)
         cache.rules = tuple(
-            RoutingRule(r.category_code, r.unit_code, r.village_code, r.grid_code, r.name,
-                        split_codes(r.co_units), r.handle_days)
-            for r in s.scalars(select(Rule).where(Rule.deleted.is_(False))))
+            RoutingRule(category, unit, village, grid, name, split_codes(co_units), handle_days)
+            for category, unit, village, grid, name, co_units, handle_days in conn.execute(
+                "SELECT category_code, unit_code, village_code, grid_code, name, co_units, handle_days "
+                "FROM rules WHERE deleted IS 0").fetchall())
     return cache

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import operator
 import re
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FTS_TABLE = "case_fts"
 CREATE_FTS = f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(body, tokenize='unicode61')"
@@ -53,6 +54,8 @@ def match_expression(query: str) -> str | None:
 
 def index_case(session: Session, rid: int, row: dict, replace: bool = True) -> None:
     """Write (or rewrite) one case's index entry, inside the caller's transaction."""
+    from sqlalchemy import text  # here: the case list's search (match_expression) runs without SQLAlchemy
+
     if replace:
         session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :rid"), {"rid": rid})
     session.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:rid, :body)"),

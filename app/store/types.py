@@ -7,6 +7,8 @@ import orjson
 from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
+from app.store.values import dumps, to_sql_dt, utcnow  # noqa: F401 — re-exported: callers import them from here
+
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetime in, aware UTC datetime out; stored as naive UTC."""
@@ -42,22 +44,3 @@ class JSONText(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else orjson.loads(value)
-
-
-def dumps(value) -> str:
-    """Canonical JSON: sorted keys, compact, UTF-8 (stable for hashing on every side)."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def to_sql_dt(value: datetime | None) -> str | None:
-    """Format an aware datetime the way UTCDateTime stores it (for raw bulk inserts)."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    # Drop the fixed "+00:00" suffix from the string: cheaper than a naive copy (bulk pulls format millions).
-    return value.isoformat(" ", "microseconds")[:-6]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -63,6 +63,61 @@ def test_a_command_on_a_store_at_head_loads_no_alembic_gui_or_documents(tmp_path
     assert again["heavy"] == []
 
 
+ORM_PROBE = """
+import contextlib, io, json, sys
+from app.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(sys.argv[1:])
+loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy' or m in ('app.store.models', 'alembic'))
+print(json.dumps({"code": code, "loaded": loaded, "out": out.getvalue()}))
+"""
+
+
+def test_case_list_and_search_load_no_sqlalchemy_and_audit_their_use(demo_desk):
+    """issue 19: ``case list`` (filters, paging, search) and ``case search`` run on plain SQL (app/cases/casesql.py):
+    neither SQLAlchemy nor the mapped models are imported, and the ``cli.use`` audit entry is still
+    written and chained."""
+    root = str(demo_desk.root)
+    demo_desk.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run(*argv):
+        r = subprocess.run([sys.executable, "-c", ORM_PROBE, "--data-dir", root, *argv], capture_output=True,
+                           text=True, timeout=120, env=env, cwd=ROOT)
+        assert r.returncode == 0, r.stderr[-3000:]
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+    first = run("case", "list", "--limit", "50", "--json")
+    assert first["code"] == 0 and first["loaded"] == []
+    page = json.loads(first["out"])
+    assert page["total"] == 300 and len(page["items"]) == 50 and page["next"]
+    second = run("case", "list", "--limit", "50", "--after", page["next"], "--state", "open", "--json")
+    assert second["code"] == 0 and second["loaded"] == []
+    assert run("case", "search", "张三", "--json")["loaded"] == []
+    bad = run("case", "list", "--state", "nope", "--json")
+    assert bad["code"] == 2 and bad["loaded"] == []
+    # the audit entries of the three good commands are on the chain (audit verify reads with the ORM)
+    from app.desk import open_desk
+    from app.store.crypto import open_store_raw
+
+    conn = open_store_raw(root)
+    try:
+        uses = conn.execute("SELECT detail, chain FROM audit_log WHERE action = 'cli.use' ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+    assert [json.loads(d)["command"] for d, _ in uses[-3:]] == ["case list", "case list", "case search"]
+    assert all(c for _, c in uses)
+    from app.store import chain
+
+    again = open_desk(root, backup=False)
+    try:
+        with again.db.read() as s:
+            assert chain.verify(s.connection())["ok"]
+    finally:
+        again.close()
+
+
 def test_a_store_one_revision_behind_is_still_backed_up_and_migrated(tmp_path):
     data = tmp_path / "data"
     assert _run("--data-dir", str(data), "init", "--town", "FS", "--name", "府山街道", "--workstation", "01", "--json")["code"] == 0

@@ -107,15 +107,51 @@ def test_repeat_candidates_by_phone_and_by_place(desk):
 
 
 def test_fast_key_path_matches_the_orm_path(demo_desk):
+    """The window's key list (plain SQL of app.cases.casesql) against the same filters written with
+    the mapped models (the ORM query the list used before issue 19): same cases, same order."""
     from array import array
 
     actors = load_actors(demo_desk)
     for filters in ({}, {"color": "red"}, {"q": "张三"}, {"q": "1380"}, {"date_from": "2026-11-01", "state": "open"},
                     {"q": "O'Brien x"}, {"q": "'"}, {"q": "张"}, {"mine": True}, {"category": "PA0101", "channel": "visit,phone"}):
-        conds, stmt = caselist._ordered(demo_desk, actors["intake"], filters, "received_desc")
+        stmt = _orm_reference(demo_desk, actors["intake"], filters)
         with demo_desk.db.read() as s:
             slow = array("q", s.execute(stmt).scalars())
         assert caselist.case_keys(demo_desk, actors["intake"], filters)["keys"] == slow, filters
+
+
+def _orm_reference(desk, actor, f: dict):
+    from datetime import date, datetime, time
+
+    from sqlalchemy import and_, exists, or_, select, text
+
+    from app.domain import workflow as wf
+    from app.domain.timezone import LOCAL_TZ
+    from app.store import search
+    from app.store.models import Case, CaseAction
+
+    now, conds = desk.now(), []
+    if f.get("color") == "red":
+        conds.append(Case.clock_due_at < now)
+    if f.get("state") == "open":
+        conds.append(Case.state.in_(wf.OPEN_STATES))
+    if f.get("date_from"):
+        conds.append(Case.received_at >= datetime.combine(date.fromisoformat(f["date_from"]), time.min, LOCAL_TZ))
+    if f.get("category"):
+        codes = [f["category"]] + [c.code for c in desk.refs().categories.values() if c.parent == f["category"]]
+        conds.append(Case.category.in_(codes))
+    if f.get("channel"):
+        conds.append(Case.channel.in_(f["channel"].split(",")))
+    if f.get("mine"):
+        conds.append(exists().where(CaseAction.case_id == Case.id, CaseAction.actor == actor.username))
+    if f.get("q"):
+        expr = search.match_expression(f["q"])
+        if expr:
+            conds.append(Case.rid.in_(select(text("rowid")).select_from(text(search.FTS_TABLE))
+                                      .where(text(f"{search.FTS_TABLE} MATCH :fts")).params(fts=expr)))
+        else:
+            conds.append(or_(*[getattr(Case, c).like(f"%{f['q']}%") for c in search.SEARCH_COLUMNS]))
+    return select(Case.rid).where(and_(True, *conds)).order_by(Case.received_at.desc(), Case.rid.desc())
 
 
 def test_limit_page_cache_applies_to_new_connections(desk):
