@@ -120,6 +120,9 @@ class OpenDisputeDialog(_Form):
         reporter = {k: v for k, v in (case.get("reporter") or {}).items() if v and "*" not in str(v)}
         self.applicant = _PartyRow(self.form, "申请人", reporter)
         self.respondent = _PartyRow(self.form, "被申请人")
+        for row in (self.applicant, self.respondent):  # a refused input's message goes once it is edited
+            for w in (row.name, row.id_no, row.phone):
+                w.textChanged.connect(self.error.clear)
         self.amount = QDoubleSpinBox()
         self.amount.setRange(0, 10**9)
         self.amount.setDecimals(2)

@@ -39,6 +39,7 @@ def test_intake_hands_the_saved_case_to_mediation(qtbot, desk, open_window):
     assert "被申请人" in dialog.error.text() and queries.list_disputes(desk, None) == []
     type_text(dialog.respondent.name, "李四")
     dialog.type.setCurrentText("邻里")
+    _shot(dialog, "transfer-to-mediation.png")
     dialog.submit()
     assert not dialog.isVisible()
     [d] = queries.list_disputes(desk, None)
