@@ -6,8 +6,9 @@ Each item carries the keys of ``case add`` plus a required ``external_id`` and a
 ``received_at`` (a time with its zone, not in the future). The file is treated as hostile: a size
 and row limit, bad JSON refused as a whole, every row checked on its own. Good rows are taken in
 (each in its own transaction with its audit and outbox entries: one bad row never undoes another);
-a row whose (channel, external_id) is already a case is skipped (importing the same file twice
-creates nothing new); bad rows are reported with their row number and the reason in Chinese.
+a row whose (channel, external_id) is already a case in this store is skipped (importing the same
+file twice creates nothing new; two workstations importing the same file while both are offline
+each take it in — the cases meet at the next sync and both stay, like any two intakes); bad rows are reported with their row number and the reason in Chinese.
 
 Row numbers: the item's position in a JSON array (1 = first item), the line number in a JSON
 lines file, the sheet row in an .xlsx (the header is row 1, the first item row 2).
@@ -19,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.cases import intake
 from app.desk import Actor, Desk
@@ -173,11 +173,7 @@ def import_feed(desk: Desk, actor: Actor, path, channel: str) -> dict:
             at = _received_at(item, now)
             data = {k: v for k, v in item.items() if k not in ("external_id", "received_at", "channel")}
             data["channel"] = channel
-            try:
-                view = intake.take_in(desk, actor, data, at=at, external_id=ext)
-            except IntegrityError:  # taken in meanwhile (another import of the same file)
-                skipped.append({"row": row, "external_id": ext, "case_no": _existing(desk, channel, ext)})
-                continue
+            view = intake.take_in(desk, actor, data, at=at, external_id=ext)
             created.append({"row": row, "external_id": ext, "case_no": view["case_no"]})
         except AppError as e:
             errors.append({"row": row, "message": e.message})

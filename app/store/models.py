@@ -162,7 +162,7 @@ class Case(Base):
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
     major: Mapped[bool] = mapped_column(Boolean, default=False)
     batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    # the channel's own id of a case imported from a feed (越平安, 12345, …): unique per channel
+    # the channel's own id of a case imported from a feed (越平安, 12345, …)
     external_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     state: Mapped[str] = mapped_column(String(16))
     unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -213,9 +213,10 @@ class Case(Base):
         # repeat check (same grid and category, newest first) and counts of filtered lists
         Index("ix_cases_place_category", "grid", "category", "received_at"),
         Index("ix_cases_filters", "state", "village", "unit", "category", "channel"),
-        # partial: only fed cases carry a channel id, so an ordinary intake maintains no entry
-        Index("ux_cases_channel_external", "channel", "external_id", unique=True,
-              sqlite_where=text("external_id IS NOT NULL")),
+        # feed dedupe (channel, external_id). Partial: only fed cases carry a channel id, so an ordinary
+        # intake maintains no entry. Not UNIQUE: two workstations may import the same file offline,
+        # and a replica cannot refuse the other's case when it is pulled (docs/SYNC.md).
+        Index("ix_cases_channel_external", "channel", "external_id", sqlite_where=text("external_id IS NOT NULL")),
     )
 
 

@@ -60,3 +60,27 @@ def test_admission_list_and_fed_case_travel(server, stations, tmp_path):
         assert s.scalar(select(GridAdmission.name).where(GridAdmission.code == "flood_watch")) == "汛期巡查"
     again = feeds.import_feed(b, b.actors["intake"], f, "hotline_12345")  # B knows it came in already
     assert again["created"] == [] and again["skipped_existing"][0]["case_no"] == made["case_no"]
+
+
+def test_the_same_feed_on_two_offline_workstations_does_not_break_sync(server, stations, tmp_path):
+    """Both take the file in while offline; the cases meet at the next sync (the pull must not
+    fail on the channel id) and both stay; an import after that skips the row on either side."""
+    import json
+
+    from app.grids import feeds
+
+    a = stations("A")
+    b = stations("B", fresh=True)
+    f = tmp_path / "feed.json"
+    f.write_text(json.dumps([{"external_id": "X-1", "category": "PA0101", "description": "路面积水严重影响通行",
+                              "anonymous": True}], ensure_ascii=False), "utf-8")
+    feeds.import_feed(a, a.actors["intake"], f, "police_feed")
+    feeds.import_feed(b, b.actors["intake"], f, "police_feed")
+    sync(a)
+    sync(b)
+    sync(a)
+    for d in (a, b):
+        with d.db.read() as s:
+            assert len(s.execute(select(Case.case_no).where(Case.external_id == "X-1")).all()) == 2
+        assert pending(d) == 0
+        assert feeds.import_feed(d, d.actors["intake"], f, "police_feed")["created"] == []

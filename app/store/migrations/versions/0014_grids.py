@@ -1,7 +1,9 @@
 """一网格 and the four platforms (issue 17): grid reports (报办分离), the points ledger (有奖上报),
 the admission list (网格事项准入清单) as synced records, and the channel's own id of a case
-imported from a feed (``cases.external_id``, unique per channel: importing a file twice creates
-nothing new). ``add_column`` is a plain ALTER TABLE on SQLite (no table rebuild), so the facts
+imported from a feed (``cases.external_id``, indexed with the channel: importing a file twice
+creates nothing new). The index is not UNIQUE on purpose: two workstations may import the same
+file while offline, and a replica cannot refuse the other's case when it is pulled (the pull would
+fail for good). ``add_column`` is a plain ALTER TABLE on SQLite (no table rebuild), so the facts
 triggers on ``cases`` stay.
 
 Revision ID: 0014_grids
@@ -30,7 +32,7 @@ def _ref_columns() -> list:
 
 def upgrade() -> None:
     op.add_column("cases", sa.Column("external_id", sa.String(length=64), nullable=True))
-    op.create_index("ux_cases_channel_external", "cases", ["channel", "external_id"], unique=True,
+    op.create_index("ix_cases_channel_external", "cases", ["channel", "external_id"],
                     sqlite_where=sa.text("external_id IS NOT NULL"))
     op.create_table(
         "grid_reports", *_ref_columns(),
@@ -68,5 +70,5 @@ def downgrade() -> None:
     op.drop_table("grid_admissions")
     op.drop_table("points_entries")
     op.drop_table("grid_reports")
-    op.drop_index("ux_cases_channel_external", "cases")
+    op.drop_index("ix_cases_channel_external", "cases")
     op.drop_column("cases", "external_id")
