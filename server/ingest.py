@@ -25,7 +25,7 @@ from app.domain.schema import EARLIEST, validate
 from app.errors import AppError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from app.sync import protocol as P
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
-from server import audit, directory
+from server import audit, directory, signatures
 from server.auth import ApiError, Caller, check_chain, check_signature
 from server.db import lock_town, now_iso
 from server.models import Action, AuditEntry, Case, Change, Device, Received, Record, TownBlob
@@ -54,6 +54,7 @@ class Batch:
         self.prefetched = False
         self.users: dict[str, list] = {}          # directory history of this batch's actors
         self.units: set[str] | None = None        # the town's unit codes (loaded when needed)
+        self.keys = signatures.Keys(session, town.code)  # device and user keys (loaded when needed)
 
     def prefetch(self, entries: list[P.PushEntry]) -> None:
         """Load, in a few queries, the cases and records this batch touches."""
@@ -197,6 +198,8 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         if prev.town == b.town.code and prev.hash == h:
             return P.Verdict(id=e.id, status="accepted", server_seq=prev.seq)
         return P.Verdict(id=e.id, status="conflict", http=409, code="id_reused", reason="操作编号重复且内容不同")
+    if b.device is not None:  # a workstation's push: the actor's signature (the district's own need none)
+        signatures.check(b, e, a)
     state = b.case(a.case_id)
     new_case = False
     if a.kind == "intake":
@@ -349,8 +352,9 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     cur["data"].update(diff)
     seq = b.next_seq()
     cur["seq"], cur["entity"] = seq, e.entity
+    shown = directory.public_fields(diff) if e.entity == "user" else diff
     b.changes.append(dict(town=b.town.code, seq=seq, entity=e.entity, entity_id=e.entity_id, data=P.canonical(
-        {"owner_level": "town", "fields": diff, "deleted": bool(cur["data"].get("deleted", False))}),
+        {"owner_level": "town", "fields": shown, "deleted": bool(cur["data"].get("deleted", False))}),
         received_at=b.now_iso))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)
 

@@ -19,7 +19,7 @@ from app.domain import workflow as wf
 from app.domain.casefold import CASE_FIELDS, ActionRecord, CaseState, apply
 from app.domain.ids import new_id
 from app.errors import NotFound
-from app.store import search
+from app.store import search, userkeys
 from app.store.audit import audit
 from app.store.models import Case, CaseAction
 from app.store.outbox import enqueue
@@ -72,5 +72,7 @@ def record(session: Session, desk: Desk, actor: Actor, row: Case | None, kind: s
         search.index_case(session, row.rid, new_state.to_dict(), replace=kind != "intake")
     audit(session, desk, actor.username, f"case.{kind}", row.case_no, None)
     enqueue(session, desk, "action", rec.id, action_dict(action))
+    if actor.key is not None:  # an enrolled store's logged-in user: the action goes up signed by them
+        userkeys.sign_action(session, actor.key, rec.id, action_dict(action))
     events.note_cases_changed(session, [row.case_no])
     return row, action

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import delete, update
+
 from app.errors import AppError, ValidationError
+from app.store.models import User, UserKey
 from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.pull import pull_all
@@ -44,12 +47,22 @@ def change_user(desk, admin: str, admin_password: str, op: str, username: str, *
             raise OnlineRequired(f"需联网：用户管理须连接区级服务器，当前无法连接（{e.message}），未作任何修改",
                                  field="server") from None
         raise ValidationError(e.message, field="username", code=e.code or "refused") from None
+    if password is not None:  # this workstation's key and verifier were sealed under the old password
+        forget_login(desk, username)
     try:
         with st.round_lock(desk.root):  # a round running meanwhile pulls it anyway
             pull_all(desk, t)  # the change is in force here at once (and everywhere after their next sync)
     except AppError as e:
         log.warning("user change accepted; pulling it here waits for the next round: %s", e.message)
     return reply.model_dump()
+
+
+def forget_login(desk, username: str) -> None:
+    """After a password change: the user's next login here must be online (the old password no
+    longer opens anything on this workstation)."""
+    with desk.db.tx() as s:
+        s.execute(delete(UserKey).where(UserKey.username == username))
+        s.execute(update(User).where(User.code == username).values(password_hash="!"))
 
 
 def _where(e: ValueError) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import FrozenClock, load_actors
+from tests.conftest import FrozenClock
 
 PG = os.environ.get("TOWNDESK_TEST_PG")
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +112,33 @@ def server(tmp_path, request):
     s.close()
 
 
+class LoginActors(dict):
+    """A workstation's users logged in as the window or ``--as`` would (app.sync.login.sign_in:
+    online with the district, holding their signing keys), each on first use. Passwords are the
+    demo's unless named in ``passwords``."""
+
+    def __init__(self, desk, passwords: dict | None = None):
+        super().__init__()
+        self.desk, self.passwords = desk, dict(passwords or {})
+
+    def __missing__(self, username: str):
+        from app.sync.login import sign_in
+
+        self[username] = sign_in(self.desk, username, self.passwords.get(username, "demo1234"),
+                                 transport(self.desk))
+        return self[username]
+
+    def get(self, username, default=None):
+        try:
+            return self[username]
+        except KeyError:
+            return default
+
+
+def login_actors(desk, **passwords) -> LoginActors:
+    return LoginActors(desk, passwords)
+
+
 def open_station(root: Path, clock=None):
     from app.desk import open_desk
 
@@ -165,7 +192,7 @@ def stations(server, _template_empty, tmp_path):
         enroll(desk, server.url, server.code(town), sync=False)
         fast(desk)
         sync(desk)
-        desk.actors = load_actors(desk)
+        desk.actors = login_actors(desk)
         made.append(desk)
         return desk
 

@@ -13,8 +13,8 @@ from app.cases import dispatch, handling, intake
 from app.domain.ids import new_id
 from app.reference.users import actor_of
 from app.store.models import Case, CaseAction, OutboxEntry, User
-from tests.conftest import FrozenClock, load_actors, sample_case
-from tests.sync.conftest import cli, raw_push, server_cli, server_log, sync
+from tests.conftest import FrozenClock, sample_case
+from tests.sync.conftest import cli, login_actors, raw_push, server_cli, server_log, sync
 
 
 def _state(desk, no: str) -> str:
@@ -38,6 +38,8 @@ def test_demoted_director_cannot_approve_from_a_station_that_has_not_synced(stat
     sync(a)
     sync(b)
     assert _state(b, no) == "review"
+    director_on_b = b.actors["director"]  # logged in on B (online) while still a director
+    assert director_on_b.role == "director" and director_on_b.key is not None
     # the town administrator demotes the director on A, online (the acceptance's CLI)
     r = cli("user", "set", "director", "--role", "intake", "--json", data_dir=a.root,
             env_extra={"TOWNDESK_PASSWORD": "demo1234"})
@@ -45,7 +47,7 @@ def test_demoted_director_cannot_approve_from_a_station_that_has_not_synced(stat
     assert json.loads(r.stdout)["role"] == "intake"
     # B has not synced: its director still looks like one there, and approves
     b.clock.advance(minutes=1)
-    handling.act(b, b.actors["director"], no, "approve_close", {"note": "同意办结"})
+    handling.act(b, director_on_b, no, "approve_close", {"note": "同意办结"})
     out = sync(b)
     assert out["rejected"] == 1 and out["new_conflicts"] == 1
     from app.sync.conflicts import list_conflicts
@@ -159,7 +161,7 @@ def test_online_user_add_and_wrong_admin_password(stations, server):
     assert json.loads(r.stdout)["unit"] == "D01"
     sync(b)
     b.clock.set(datetime.now(UTC))  # B's clock runs on (it was frozen when B was enrolled)
-    b.actors = load_actors(b)
+    b.actors = login_actors(b, clerk2="secret12")
     assert b.actors["clerk2"].role == "unit" and b.actors["clerk2"].unit == "D01"
     no = intake.take_in(b, b.actors["intake"], sample_case(title="新用户办理"))["case_no"]
     dispatch.dispatch(b, b.actors["dispatcher"], no, "D01")
