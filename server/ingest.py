@@ -55,6 +55,7 @@ class Batch:
         self.users: dict[str, list] = {}          # directory history of this batch's actors
         self.units: set[str] | None = None        # the town's unit codes (loaded when needed)
         self.keys = signatures.Keys(session, town.code)  # device and user keys (loaded when needed)
+        self.vouched: list[datetime] = []          # times of accepted user actions signed by their device
 
     def prefetch(self, entries: list[P.PushEntry]) -> None:
         """Load, in a few queries, the cases and records this batch touches."""
@@ -198,8 +199,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         if prev.town == b.town.code and prev.hash == h:
             return P.Verdict(id=e.id, status="accepted", server_seq=prev.seq)
         return P.Verdict(id=e.id, status="conflict", http=409, code="id_reused", reason="操作编号重复且内容不同")
-    if b.device is not None:  # a workstation's push: the actor's signature (the district's own need none)
-        signatures.check(b, e, a)
+    vouched = b.device is not None and signatures.check(b, e, a)  # the district's own actions need none
     state = b.case(a.case_id)
     new_case = False
     if a.kind == "intake":
@@ -232,6 +232,8 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
                           received_at=b.now_iso))
     existing[a.id] = Action(id=a.id, town=b.town.code, hash=h, seq=seq)
     _note_time(b, a)
+    if vouched:
+        b.vouched.append(a.at)
     b.count += 1
     b.xor = P.to_signed64(b.xor ^ P.id_hash(a.id))
     if a.kind == "attach":
@@ -410,6 +412,8 @@ def _write(b: Batch) -> None:
         s.execute(insert(Change.__table__), b.changes)
     if b.received:
         s.execute(insert(Received.__table__), b.received)
+    if b.vouched:
+        signatures.vouched_audit(b, len(b.vouched), min(b.vouched), max(b.vouched))
     if b.audits:
         s.execute(insert(AuditEntry.__table__), b.audits)
     for sha in b.blobs:

@@ -5,8 +5,8 @@ own device (``device_id`` in the action, inside what is signed) at an online log
 server checked the user's password. The workstation's own automatic work (the system actors of
 server/directory.py) is signed by the device's enrolment key. An action dated before its device's
 enrolment (work done offline before the store joined the district, when no user could have a
-key) may also be signed by the device key. Anything else is refused per item and audited as
-``forgery``. The key is looked up by the action's device, not the pushing one, so an entry relayed
+key) may also be signed by the device key; each push batch with such actions leaves one ``vouched`` audit row (count, first and last
+time). Anything else is refused per item and audited as ``forgery``. The key is looked up by the action's device, not the pushing one, so an entry relayed
 unchanged by another machine still verifies.
 """
 from __future__ import annotations
@@ -54,14 +54,27 @@ def _verifies(public_key: str, signature: str, text: bytes) -> bool:
         return False
 
 
-def check(b, e: P.PushEntry, a) -> None:
-    """Raise (and note a ``forgery`` audit row) unless the entry's signature is its actor's."""
+def check(b, e: P.PushEntry, a) -> bool:
+    """Raise (and note a ``forgery`` audit row) unless the entry's signature is its actor's. True
+    when a user's action was vouched for by its device (dated before the device's enrolment)."""
     reason = _problem(b.keys, e, a)
     if reason is None:
-        return
+        return False
+    if reason is VOUCHED:
+        return True
     b.audits.append(audit.row(b.town.code, "forgery", device=b.caller.device_id, actor=a.actor, subject=a.id,
                               at=b.now_iso, detail={"kind": a.kind, "case_id": a.case_id, "reason": reason}))
     raise PermissionDenied(reason + "，操作未被接受", field="actor_sig", code="forgery")
+
+
+VOUCHED = "vouched"
+
+
+def vouched_audit(b, count: int, first: datetime, last: datetime) -> None:
+    """One ``vouched`` audit row per push batch: users' actions the device signed for (work dated
+    before its enrolment), for the district to see."""
+    b.audits.append(audit.row(b.town.code, "vouched", device=b.caller.device_id, subject=str(count), at=b.now_iso,
+                              detail={"actions": count, "first_at": first.isoformat(), "last_at": last.isoformat()}))
 
 
 def _problem(keys: Keys, e: P.PushEntry, a) -> str | None:
@@ -74,8 +87,10 @@ def _problem(keys: Keys, e: P.PushEntry, a) -> str | None:
         return "操作所属工作站未在本镇街注册"
     device_key, enrolled_at = origin
     if device_key and e.actor_key == device_key:  # signed by the workstation itself
-        if (a.actor, a.actor_role) in directory.SYSTEM_ACTORS or a.at <= enrolled_at:
+        if (a.actor, a.actor_role) in directory.SYSTEM_ACTORS:
             return None
+        if a.at <= enrolled_at:
+            return VOUCHED
         return f"操作须由操作人「{a.actor}」本人签名（请在该工作站联网登录该用户后重新操作）"
     if (a.actor, a.actor_role) in directory.SYSTEM_ACTORS:
         return "系统自动操作须由工作站签名"

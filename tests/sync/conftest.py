@@ -291,9 +291,30 @@ def kill_on_exit():
             pass
 
 
+def sign_entry(desk, entry: dict) -> dict:
+    """An action entry signed as the client would: by its actor's key on this station (the actor
+    logged in here), else by the device's key (accepted only for system actors and work dated
+    before the enrolment). Entries already signed, and records, are left as they are."""
+    from app.errors import AppError
+    from app.store.userkeys import Signer
+    from app.sync import protocol as P
+
+    if entry.get("entity") != "action" or entry.get("actor_sig") or not isinstance(entry.get("payload"), dict):
+        return entry
+    key = None
+    actors = getattr(desk, "actors", None)
+    if isinstance(actors, LoginActors):
+        try:
+            key = actors[str(entry["payload"].get("actor"))].key
+        except AppError:
+            key = None
+    key = key or Signer.from_b64(desk.meta("sync.device_key"))
+    return entry | {"actor_key": key.public_b64, "actor_sig": key.sign(P.action_signed_text(entry["payload"]))}
+
+
 def raw_push(desk, server_url: str, entries: list[dict], chain: str | None = None, chain_next: str | None = None,
              body: bytes | None = None, headers: dict | None = None, sign: bool = True,
-             expand=None) -> requests.Response:
+             expand=None, sign_actions: bool = True) -> requests.Response:
     """A push made by hand with the station's token and device key (signed like the client does),
     for tests that send what the client never would. ``body`` replaces the signed body (a replay);
     ``expand(text)`` rewrites the JSON text before it is signed (values json.dumps cannot write)."""
@@ -301,6 +322,8 @@ def raw_push(desk, server_url: str, entries: list[dict], chain: str | None = Non
     from app.sync import state as st
     from app.sync.push import sign as sign_push
 
+    if sign_actions:
+        entries = [sign_entry(desk, e) for e in entries]
     if chain is None:
         with desk.db.read() as s:
             chain = st.get(s, "chain")
