@@ -199,7 +199,6 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         if prev.town == b.town.code and prev.hash == h:
             return P.Verdict(id=e.id, status="accepted", server_seq=prev.seq)
         return P.Verdict(id=e.id, status="conflict", http=409, code="id_reused", reason="操作编号重复且内容不同")
-    vouched = b.device is not None and signatures.check(b, e, a)  # the district's own actions need none
     state = b.case(a.case_id)
     new_case = False
     if a.kind == "intake":
@@ -209,6 +208,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         new_case = True
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
+    vouched = b.device is not None and signatures.check(b, e, a)  # the district's own actions need none
     _check_time(b, a)
     _check_actor(b, a)
     wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload, actor_unit=a.actor_unit,

@@ -66,12 +66,14 @@ def actor(args: argparse.Namespace, desk: Desk) -> Actor:
     a district the user logs in (``TOWNDESK_PASSWORD``, or asked for on a terminal): online with the
     server, offline only if they logged in on this workstation before (app.sync.login); what the
     workstation sends up is then signed in that user's name."""
-    if not desk.meta("sync.token"):
+    password = os.environ.get("TOWNDESK_PASSWORD")
+    if not desk.meta("sync.token") or (not args.as_user and password is None):
+        # not enrolled; or enrolled without --as and no password: the built-in administrator with
+        # no key reads, but a case action of theirs is refused here (app.cases.caselog)
         return users.get_actor(desk, args.as_user)
     from app.sync.login import sign_in  # requests and the sync stack: only on an enrolled store
 
     name = args.as_user or ADMIN_USERNAME
-    password = os.environ.get("TOWNDESK_PASSWORD")
     if password is None and sys.stdin.isatty():
         password = getpass.getpass(f"用户 {name} 的密码：")
     if not password:

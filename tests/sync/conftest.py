@@ -129,9 +129,11 @@ class LoginActors(dict):
         return self[username]
 
     def get(self, username, default=None):
+        from app.errors import AppError
+
         try:
             return self[username]
-        except KeyError:
+        except AppError:  # no such user in the district's directory
             return default
 
 

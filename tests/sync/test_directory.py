@@ -7,14 +7,16 @@ import json
 import os
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select, update
 
 from app.cases import dispatch, handling, intake
 from app.domain.ids import new_id
+from app.errors import AuthError
 from app.reference.users import actor_of
 from app.store.models import Case, CaseAction, OutboxEntry, User
 from tests.conftest import FrozenClock, sample_case
-from tests.sync.conftest import cli, login_actors, raw_push, server_cli, server_log, sync
+from tests.sync.conftest import cli, login_actors, raw_push, server_cli, server_log, sync, transport
 
 
 def _state(desk, no: str) -> str:
@@ -71,13 +73,22 @@ def test_a_hand_edited_user_table_gains_nothing(stations, server):
     a = stations("A", clock=FrozenClock(datetime.now(UTC)))
     no = _to_review(a)
     sync(a)
+    assert a.actors["intake"].key is not None  # intake has logged in on A (online) before
     with a.db.tx() as s:  # someone raises intake's role in the workstation's own database
         s.execute(update(User).where(User.code == "intake").values(role="director"))
-    with a.db.read() as s:
-        raised = actor_of(s.scalar(select(User).where(User.code == "intake")))
+    from app.sync.login import sign_in
+
+    offline = transport(a, server="http://127.0.0.1:9")
+    raised = sign_in(a, "intake", "demo1234", offline)  # offline: the local (raised) role, intake's own key
+    assert raised.role == "director"
     handling.act(a, raised, no, "approve_close", {"note": "越权审核"})
     out = sync(a)
     assert out["rejected"] == 1 and _state(a, no) == "review"
+    with a.db.read() as s:  # without a login there is no key: refused on the workstation itself
+        keyless = actor_of(s.scalar(select(User).where(User.code == "intake")))
+    with pytest.raises(AuthError):
+        handling.act(a, keyless, no, "approve_close", {"note": "越权审核"})
+    assert sign_in(a, "intake", "demo1234", transport(a)).role == "intake"  # online: the directory's role
 
 
 def _entry(desk, no: str, **over) -> dict:

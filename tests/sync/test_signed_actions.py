@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.cases import dispatch, handling, intake
 from app.desk import SYSTEM_ACTOR
@@ -165,16 +165,27 @@ def test_system_actor_is_signed_by_the_device_and_unsigned_user_work_is_refused(
     assert out["rejected"] == 0 and _state(a, no) == "dispatched"
     from app.reference.users import actor_of
 
-    a.clock.set(datetime.now(UTC))  # after the enrolment: the device's word is not enough for a user's work
-    with a.db.read() as s:  # a user without a login (no key): only the device could vouch
-        keyless = actor_of(s.scalar(select(User).where(User.code == "unit")))
-    handling.act(a, keyless, no, "sign", {})
-    out = sync(a)
-    assert out["rejected"] == 1
-    from app.sync.conflicts import list_conflicts
+    from app.reference.users import actor_of
 
-    [c] = [c for c in list_conflicts(a) if c["kind"] == "action"]
-    assert "本人签名" in c["reason"]
+    with a.db.read() as s:  # a user without a login (no key): refused here, nothing written
+        keyless = actor_of(s.scalar(select(User).where(User.code == "unit")))
+        before = s.scalar(select(func.count()).select_from(CaseAction))
+    with pytest.raises(AuthError) as e:
+        handling.act(a, keyless, no, "sign", {})
+    assert e.value.code == "login_required"
+    with a.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(CaseAction)) == before
+    # pushed anyway, signed by the device (as a tampered client would): refused by the district
+    from app.cases.caselog import action_dict
+
+    with a.db.read() as s:
+        first = s.scalar(select(CaseAction).where(CaseAction.actor == "system"))
+        data = json.loads(dumps(action_dict(first))) | {
+            "id": new_id(), "kind": "sign", "payload": {}, "actor": "unit", "actor_name": "承办人",
+            "actor_role": "unit", "actor_unit": "D01", "at": datetime.now(UTC).isoformat()}
+    device = userkeys.Signer.from_b64(a.meta("sync.device_key"))
+    [v] = raw_push(a, server.url, [_signed_entry(a, data, device)], sign_actions=False).json()["results"]
+    assert v["status"] == "rejected" and "本人签名" in v["reason"]
 
 
 def test_cli_as_user_logs_in_and_user_passwd_lock_go_online(stations, server):

@@ -29,9 +29,11 @@ from app.admin import centre
 from app.config import SETTINGS
 from app.domain import workbook as wbk
 from app.domain import workflow as wf
+from app.errors import AppError
 from app.reference import golive, workdays
 from app.reference.records import list_refs
 from app.sync import directory
+from ui.errors import present_error
 from ui.pages.base import Page
 from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.import_preview import ImportDialog
@@ -219,8 +221,8 @@ class AdminDataPage(Page):
     def add_user(self) -> None:
         self.ctx.tasks.run(directory.add_user, self.ctx.desk, self.ctx.actor, self.new_username.text().strip(),
                            self.new_role.currentData(), self.new_password.text(), self.new_name.text().strip() or None,
-                           self.new_unit.text().strip() or None, admin_password=self.admin_password.text(),
-                           kind="write", on_done=self._user_added)
+                           self.new_unit.text().strip() or None, self.admin_password.text(),
+                           kind="write", on_done=self._user_added, on_error=self._user_refused)
 
     def _user_added(self, _out) -> None:
         for w in (self.new_username, self.new_name, self.new_unit, self.new_password):
@@ -233,8 +235,16 @@ class AdminDataPage(Page):
             return
         u = self.users[row]
         self.ctx.tasks.run(directory.set_active, self.ctx.desk, self.ctx.actor, u["username"], not u["active"],
-                           admin_password=self.admin_password.text(), kind="write",
-                           on_done=lambda _r: self.refresh_users())
+                           self.admin_password.text(), kind="write",
+                           on_done=lambda _r: self.refresh_users(), on_error=self._user_refused)
+
+    def _user_refused(self, exc: Exception) -> None:
+        """A refused user change (需联网, the administrator's password, a taken name) is said in the tab."""
+        if not isinstance(exc, AppError):
+            present_error(exc, self)
+            return
+        self.status.setText(exc.message)
+        self.status.setProperty("error", True)
 
     # -- calendar -------------------------------------------------------------------------------
     def _calendar_tab(self) -> QWidget:
