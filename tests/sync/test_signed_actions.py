@@ -165,7 +165,6 @@ def test_system_actor_is_signed_by_the_device_and_unsigned_user_work_is_refused(
     assert out["rejected"] == 0 and _state(a, no) == "dispatched"
     from app.reference.users import actor_of
 
-    from app.reference.users import actor_of
 
     with a.db.read() as s:  # a user without a login (no key): refused here, nothing written
         keyless = actor_of(s.scalar(select(User).where(User.code == "unit")))
