@@ -208,7 +208,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         new_case = True
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
-    vouched = b.device is not None and signatures.check(b, e, a)  # the district's own actions need none
+    vouched = b.device is not None and signatures.check(b, e, a, text)  # the district's own actions need none
     _check_time(b, a)
     _check_actor(b, a)
     wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload, actor_unit=a.actor_unit,

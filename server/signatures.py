@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
+from app.domain.signing import LABEL
 from app.errors import PermissionDenied
 from app.sync import protocol as P
 from server import audit, directory
@@ -54,10 +55,10 @@ def _verifies(public_key: str, signature: str, text: bytes) -> bool:
         return False
 
 
-def check(b, e: P.PushEntry, a) -> bool:
+def check(b, e: P.PushEntry, a, text: str | None = None) -> bool:
     """Raise (and note a ``forgery`` audit row) unless the entry's signature is its actor's. True
     when a user's action was vouched for by its device (dated before the device's enrolment)."""
-    reason = _problem(b.keys, e, a)
+    reason = _problem(b.keys, e, a, text)
     if reason is None:
         return False
     if reason is VOUCHED:
@@ -77,10 +78,11 @@ def vouched_audit(b, count: int, first: datetime, last: datetime) -> None:
                               detail={"actions": count, "first_at": first.isoformat(), "last_at": last.isoformat()}))
 
 
-def _problem(keys: Keys, e: P.PushEntry, a) -> str | None:
+def _problem(keys: Keys, e: P.PushEntry, a, text: str | None) -> str | None:
     if not e.actor_key or not e.actor_sig:
         return "操作缺少操作人签名"
-    if not _verifies(e.actor_key, e.actor_sig, P.action_signed_text(e.payload)):
+    signed = (LABEL + text).encode() if text is not None else P.action_signed_text(e.payload)
+    if not _verifies(e.actor_key, e.actor_sig, signed):
         return "操作签名无效（内容被改动或签名伪造）"
     origin = keys.device(a.device_id or "")
     if origin is None:

@@ -28,6 +28,9 @@ from app.sync.transport import SyncError, Transport
 
 log = logging.getLogger("towndesk.sync")
 UNREACHABLE = ("offline", "timeout", "tls", "server_error", "insecure")
+# the server cannot judge the password now (this workstation's token revoked or refused, another
+# protocol, rate-limited): as offline, the local lockout applies; work waits in the outbox
+OFFLINE_STATUS = (401, 426, 429)
 
 
 def enrolled(desk) -> bool:
@@ -54,7 +57,7 @@ def sign_in(desk, username: str, password: str, transport: Transport | None = No
         reply = transport.json("POST", P.API + "/login", P.LoginReply, json_body=P.LoginRequest(
             username=username, password=password, public_key=signer.public_b64).model_dump())
     except SyncError as e:
-        if e.code in UNREACHABLE or e.status is None:
+        if e.code in UNREACHABLE or e.status in OFFLINE_STATUS or e.status is None:
             return _offline(desk, username, password, key, sealed is not None)
         if e.code == "login_refused":
             _note_refused(desk, username)

@@ -174,7 +174,7 @@ class LoginRequest(Msg):
 
     username: str = Field(min_length=1, max_length=32)
     password: str = Field(min_length=1, max_length=128)
-    public_key: str = Field(min_length=40, max_length=64)
+    public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{43}=$")  # 32 bytes, base64
 
 
 class LoginReply(Msg):
