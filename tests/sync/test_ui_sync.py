@@ -180,3 +180,32 @@ def test_admin_users_tab_changes_users_online_on_an_enrolled_store(stations, mak
 
     with server.db.read() as s:
         assert s.scalar(select(DirectoryEntry.role).where(DirectoryEntry.username == "clerk9")) == "intake"
+
+
+def test_window_login_on_an_enrolled_store_is_online_and_gives_the_signing_key(stations, qtbot, server):
+    """The login form on an enrolled store logs in with the district (the user's key registered);
+    with the server gone, only a user who logged in here before gets in."""
+    from ui.login import LoginForm
+    from ui.tasks import TaskManager
+
+    stations("A")  # founds the town's directory
+    b = stations("B", fresh=True)
+    tasks = TaskManager(synchronous=True)
+    form = LoginForm(b, tasks, {"town_name": "府山街道"})
+    qtbot.addWidget(form)
+    got = []
+    form.loggedIn.connect(got.append)
+    form.username.setText("dispatcher")
+    form.password.setText("demo1234")
+    form.attempt()
+    assert got and got[-1].role == "dispatcher" and got[-1].key is not None
+    with b.db.tx() as s:
+        b.set_meta(s, "sync.server", "http://127.0.0.1:9")
+    form.password.setText("demo1234")  # the form clears it after a login
+    form.attempt()  # offline: dispatcher logged in here before
+    assert len(got) == 2 and got[-1].key.public_b64 == got[0].key.public_b64
+    form.username.setText("intake")
+    form.password.setText("demo1234")
+    form.attempt()  # offline, never logged in on B: refused, said at the field
+    assert len(got) == 2 and "联网" in form.errors.message_at("username")
+    tasks.shutdown()
