@@ -6,7 +6,7 @@ threads: sessions are opened per operation, caches are immutable snapshots repla
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +35,9 @@ class Actor:
     name: str
     role: str
     unit: str | None = None
+    # On a store enrolled with a district: the user's unsealed signing key (app.store.userkeys.Signer),
+    # given by an online or offline login; every action the actor writes is signed with it.
+    key: object | None = field(default=None, compare=False, repr=False)
 
 
 SYSTEM_ACTOR = Actor("system", "系统自动派单", "system")

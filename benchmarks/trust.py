@@ -4,7 +4,8 @@
     python benchmarks/trust.py load --pg URL [--towns 17] [--stations 10] [--seconds 30] [--ceiling]
 
 ``ingest``: server ingestion through the push path (in process, batches of 500), on PostgreSQL, in
-this tree with every check of a device push (Ed25519 signature over the body, the actor's role and
+this tree with every check of a device push (Ed25519 signature over the body, each action's
+signature by its actor's registered key (issue 12 item 2), the actor's role and
 unit from the directory as of the action's time, unit existence, time checks and the backdated
 audit) and, in the same run, in the baseline tree (``--baseline``, e.g. /work/main: the code before
 these checks) with its own benchmark. Each side generates the same demo town (seed 11) and gets a
@@ -108,6 +109,16 @@ def ingest_checked(url: str, source, n_actions: int) -> dict:
         reply = ingest.push(db, caller, P.PushRequest.model_validate_json(body), "c" * 24, None,
                             signature=sig, body=body)
         assert all(v.status == "accepted" for v in reply.results), reply.results[:3]
+    # every actor logged in on the bench device once: its key registered as an online login does
+    from app.store.userkeys import Signer
+    from server.models import UserKey
+
+    keys = {"system": Signer.from_b64(private)}  # the system actor's work is signed by the device
+    with db.tx() as s:
+        for actor in sorted({a.actor for a in acts} - {"system"}):
+            keys[actor] = Signer.new()
+            s.add(UserKey(town="IN", username=actor, device_id="bench-device", public_key=keys[actor].public_b64,
+                          created_at="2026-12-06T00:00:00+00:00"))
     entries = []
     for a in acts:
         payload = dict(a.payload)
@@ -119,6 +130,9 @@ def ingest_checked(url: str, source, n_actions: int) -> dict:
                             "id": a.id, "case_id": a.case_id, "kind": a.kind, "at": a.at.isoformat(),
                             "actor": a.actor, "actor_name": a.actor_name, "actor_role": a.actor_role,
                             "actor_unit": a.actor_unit, "payload": payload, "device_id": "bench-device"}})
+        e = entries[-1]
+        e["actor_key"] = keys[a.actor].public_b64
+        e["actor_sig"] = keys[a.actor].sign(P.action_signed_text(e["payload"]))
     batches = [batch_of(entries[i:i + 500]) for i in range(0, len(entries), 500)]  # signed by the client
     t0 = time.perf_counter()
     accepted, refused = 0, {}
@@ -224,6 +238,12 @@ class Station:
             "public_key": public})
         r.raise_for_status()
         self.h |= {"Authorization": f"Bearer {r.json()['token']}", P.H_DEVICE: self.device, P.H_DB: self.db_id}
+        from app.store.userkeys import Signer
+
+        self.user_key = Signer.new()  # the town's clerk logs in on this workstation (online): key registered
+        r = self.http.post(base + P.API + "/login", headers=self.h, timeout=30, json={
+            "username": actor["actor"], "password": "secret12", "public_key": self.user_key.public_b64})
+        r.raise_for_status()
         self.cursor, self.seq = 0, 0
         self.push_ms: list[float] = []
         self.sync_ms: list[float] = []
@@ -259,6 +279,8 @@ class Station:
                             "payload": {"id": aid, "case_id": self.cases[self.seq % len(self.cases)], "kind": "comment",
                                         "at": datetime.now(UTC).isoformat(), **self.actor,
                                         "payload": {"note": f"负载测试备注{self.seq}"}, "device_id": self.device}})
+            entries[-1]["actor_key"] = self.user_key.public_b64
+            entries[-1]["actor_sig"] = self.user_key.sign(self.P.action_signed_text(entries[-1]["payload"]))
         nxt = uuid.uuid4().hex + uuid.uuid4().hex
         body = json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":")).encode()
         h = self.h | {self.P.H_CHAIN: self.chain, self.P.H_CHAIN_NEXT: nxt, "Content-Type": "application/json",

@@ -175,12 +175,27 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
                          429: {"model": P.ErrorReply}})
     def change_user(caller: CallerDep, req: P.UserChange, request: Request):
         """A town administrator changes the town's directory (their password checked here)."""
-        if not directory.admin_ok(db, caller.town, req.admin, req.admin_password):
+        own = req.admin == req.username and req.op == "set" and req.role is None and req.unit is None \
+            and req.active is None and req.name is None and req.password is not None
+        if own and directory.self_ok(db, caller.town, req.admin, req.admin_password):
+            pass  # a user changing their own password
+        elif not directory.admin_ok(db, caller.town, req.admin, req.admin_password):
             note_failure(request, caller.town, "admin_password")
             raise ApiError(403, "admin_refused", "管理员用户名或密码不正确，或该用户不是本镇街的管理员")
         return directory.set_user(db, caller.town, req.username, by=req.admin, role=req.role, unit=req.unit,
                                   active=req.active, name=req.name, password=req.password,
                                   create=req.op == "add", device=caller.device_id)
+
+    @api.post(P.API + "/login", response_model=P.LoginReply, dependencies=V,
+              responses={403: {"model": P.ErrorReply}, 409: {"model": P.ErrorReply}, 429: {"model": P.ErrorReply}})
+    def login(caller: CallerDep, req: P.LoginRequest, request: Request):
+        """A user's online login on an enrolled workstation: the password checked against the
+        directory, the workstation's new key for that user registered."""
+        reply = directory.login(db, caller, req.username, req.password, req.public_key)
+        if reply is None:
+            note_failure(request, caller.town, "login")
+            raise ApiError(403, "login_refused", "用户名或密码错误，或该用户已停用")
+        return reply
 
     @api.get(P.API + "/changes", response_model=P.ChangesPage, dependencies=V,
              responses={410: {"model": P.ErrorReply}, 401: {"model": P.ErrorReply}})

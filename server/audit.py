@@ -3,7 +3,9 @@
 Kinds: ``enroll``, ``enroll_refused``, ``revoke``, ``rate_limited``, ``forgery`` (a push whose
 signature does not verify), ``future`` (an action dated too far after receipt, refused),
 ``backdated`` (accepted, dated before the device's earlier pushes), ``void`` (a change voided by
-the district), ``user.add`` / ``user.set`` (directory changes).
+the district), ``user.add`` / ``user.set`` (directory changes), ``user.key`` (a user's signing key
+registered for a device at an online login there), ``vouched`` (per push batch: users' actions
+dated before their device's enrolment, signed by the device).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from server.db import now_iso
 from server.models import AuditEntry, Town
 
 KINDS = ("enroll", "enroll_refused", "revoke", "rate_limited", "forgery", "future", "backdated", "void",
-         "user.add", "user.set")
+         "user.add", "user.set", "user.key", "vouched")
 
 
 def row(town: str | None, kind: str, *, device: str | None = None, actor: str | None = None,

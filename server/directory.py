@@ -11,6 +11,7 @@ The ingest judges each action with its actor's entry as of the action's time (``
 """
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from app.sync import protocol as P
 from server import audit
 from server.auth import ApiError
 from server.db import lock_town, now_iso
-from server.models import Change, DirectoryEntry, Record
+from server.models import Change, DirectoryEntry, Record, UserKey
 
 FOUNDED = EARLIEST.isoformat()  # a founding copy's users were in force for all earlier offline work
 SYSTEM_ACTORS = {("system", wf.SYSTEM)}  # the workstation's own automatic routing (自动派单)
@@ -136,7 +137,7 @@ def set_user(db, town_code: str, username: str, *, by: str, role: str | None = N
         else:
             rid, row.seq, row.data = row.id, seq, P.canonical(merged)
         s.add(Change(town=town.code, seq=seq, entity="user", entity_id=rid, received_at=now,
-                     data=P.canonical({"owner_level": "town", "fields": diff, "deleted": False})))
+                     data=P.canonical({"owner_level": "town", "fields": public_fields(diff), "deleted": False})))
         s.add(DirectoryEntry(town=town.code, username=username, role=merged["role"], unit=merged.get("unit_code"),
                              active=bool(merged.get("active", True)), valid_from=now, changed_by=by[:40]))
         shown = {k: v for k, v in diff.items() if k not in ("password_hash", "updated_at")}
@@ -149,6 +150,46 @@ def set_user(db, town_code: str, username: str, *, by: str, role: str | None = N
                 "valid_from": now}
 
 
+def public_fields(fields: dict) -> dict:
+    """A user record's fields as the change log carries them: never the password hash (it stays in
+    the server's record; a workstation keeps only the verifiers of users who logged in on it)."""
+    return {k: v for k, v in fields.items() if k != "password_hash"}
+
+
+def _password_ok(session, town: str, username: str, password: str) -> bool:
+    for data in session.scalars(select(Record.data).where(Record.scope == town, Record.entity == "user")):
+        d = json.loads(data)
+        if d.get("code") == username:
+            return verify_password(password, str(d.get("password_hash") or ""))
+    return False
+
+
+def login(db, caller, username: str, password: str, public_key: str) -> dict | None:
+    """An online login: the user is active in the town's directory now and the password matches;
+    ``public_key`` is registered as the user's key on the calling device. None when refused."""
+    try:
+        if len(base64.b64decode(public_key, validate=True)) != 32:
+            raise ValueError
+    except ValueError:
+        raise ApiError(400, "invalid", "登录公钥格式不正确", {"field": "public_key"}) from None
+    with db.tx() as s:
+        entry = as_of(load(s, caller.town, [username])[username], datetime.now(UTC))
+        if entry is None or not entry.active or not _password_ok(s, caller.town, username, password):
+            return None
+        known = s.scalar(select(UserKey).where(UserKey.town == caller.town, UserKey.username == username,
+                                               UserKey.public_key == public_key))
+        if known is None:
+            s.add(UserKey(town=caller.town, username=username, device_id=caller.device_id, public_key=public_key,
+                          created_at=now_iso()))
+            audit.record(s, caller.town, "user.key", device=caller.device_id, actor=username, subject=username)
+        elif known.device_id != caller.device_id:
+            raise ApiError(409, "key_other_device", "该签名密钥已登记在其他工作站", {"field": "public_key"})
+        name = next((json.loads(d).get("name") for d in s.scalars(select(Record.data).where(
+            Record.scope == caller.town, Record.entity == "user")) if json.loads(d).get("code") == username), None)
+        return {"town": caller.town, "username": username, "name": name or username, "role": entry.role,
+                "unit": entry.unit, "active": entry.active}
+
+
 def admin_ok(db, town: str, username: str, password: str) -> bool:
     """True when ``username`` is an active administrator of the town now and the password matches
     the directory's hash."""
@@ -156,8 +197,12 @@ def admin_ok(db, town: str, username: str, password: str) -> bool:
         entry = as_of(load(s, town, [username])[username], datetime.now(UTC))
         if entry is None or not entry.active or entry.role != wf.ADMIN:
             return False
-        for data in s.scalars(select(Record.data).where(Record.scope == town, Record.entity == "user")):
-            d = json.loads(data)
-            if d.get("code") == username:
-                return verify_password(password, str(d.get("password_hash") or ""))
-    return False
+        return _password_ok(s, town, username, password)
+
+
+def self_ok(db, town: str, username: str, password: str) -> bool:
+    """True when ``username`` is an active user of the town now and the password matches (a user
+    changing their own password)."""
+    with db.read() as s:
+        entry = as_of(load(s, town, [username])[username], datetime.now(UTC))
+        return entry is not None and entry.active and _password_ok(s, town, username, password)

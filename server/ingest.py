@@ -25,7 +25,7 @@ from app.domain.schema import EARLIEST, validate
 from app.errors import AppError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from app.sync import protocol as P
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
-from server import audit, directory
+from server import audit, directory, signatures
 from server.auth import ApiError, Caller, check_chain, check_signature
 from server.db import lock_town, now_iso
 from server.models import Action, AuditEntry, Case, Change, Device, Received, Record, TownBlob
@@ -54,6 +54,8 @@ class Batch:
         self.prefetched = False
         self.users: dict[str, list] = {}          # directory history of this batch's actors
         self.units: set[str] | None = None        # the town's unit codes (loaded when needed)
+        self.keys = signatures.Keys(session, town.code)  # device and user keys (loaded when needed)
+        self.vouched: list[datetime] = []          # times of accepted user actions signed by their device
 
     def prefetch(self, entries: list[P.PushEntry]) -> None:
         """Load, in a few queries, the cases and records this batch touches."""
@@ -206,6 +208,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         new_case = True
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
+    vouched = b.device is not None and signatures.check(b, e, a, text)  # the district's own actions need none
     _check_time(b, a)
     _check_actor(b, a)
     wf.judge(state.state if state else None, a.kind, a.actor_role, a.payload, actor_unit=a.actor_unit,
@@ -229,6 +232,8 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
                           received_at=b.now_iso))
     existing[a.id] = Action(id=a.id, town=b.town.code, hash=h, seq=seq)
     _note_time(b, a)
+    if vouched:
+        b.vouched.append(a.at)
     b.count += 1
     b.xor = P.to_signed64(b.xor ^ P.id_hash(a.id))
     if a.kind == "attach":
@@ -349,8 +354,9 @@ def _record(b: Batch, e: P.PushEntry) -> P.Verdict:
     cur["data"].update(diff)
     seq = b.next_seq()
     cur["seq"], cur["entity"] = seq, e.entity
+    shown = directory.public_fields(diff) if e.entity == "user" else diff
     b.changes.append(dict(town=b.town.code, seq=seq, entity=e.entity, entity_id=e.entity_id, data=P.canonical(
-        {"owner_level": "town", "fields": diff, "deleted": bool(cur["data"].get("deleted", False))}),
+        {"owner_level": "town", "fields": shown, "deleted": bool(cur["data"].get("deleted", False))}),
         received_at=b.now_iso))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)
 
@@ -406,6 +412,8 @@ def _write(b: Batch) -> None:
         s.execute(insert(Change.__table__), b.changes)
     if b.received:
         s.execute(insert(Received.__table__), b.received)
+    if b.vouched:
+        signatures.vouched_audit(b, len(b.vouched), min(b.vouched), max(b.vouched))
     if b.audits:
         s.execute(insert(AuditEntry.__table__), b.audits)
     for sha in b.blobs:

@@ -183,3 +183,20 @@ class TownBlob(Base):
     __tablename__ = "town_blobs"
     town: Mapped[str] = mapped_column(String(8), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class UserKey(Base):
+    """A user's signing key on one device, registered at an online login there after the server
+    checked the user's password. An action of that user pushed with this key's signature is the
+    user's own; kept after later logins so that work signed before still verifies."""
+
+    __tablename__ = "user_keys"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    town: Mapped[str] = mapped_column(String(8))
+    username: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(36))
+    public_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(40))
+
+    __table_args__ = (UniqueConstraint("town", "username", "public_key", name="uq_user_keys_town_user_key"),)

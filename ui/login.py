@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
-from app.reference import users as auth
+from app.sync.login import sign_in  # online with the district on an enrolled store (its signing key)
 from ui.errors import present_error
 from ui.tasks import TaskManager
 from ui.widgets.form import FormErrors
@@ -102,7 +102,7 @@ class LoginForm(QWidget):
             self.errors.show("password", "请输入密码")
             return
         self.submit.setEnabled(False)
-        self.tasks.run(auth.login, self.desk, name, password, kind="write",
+        self.tasks.run(sign_in, self.desk, name, password, kind="write",
                        on_done=self._done, on_error=self._failed)
 
     def _done(self, actor) -> None:

@@ -18,8 +18,8 @@ from app.desk import Actor, Desk
 from app.domain import workflow as wf
 from app.domain.casefold import CASE_FIELDS, ActionRecord, CaseState, apply
 from app.domain.ids import new_id
-from app.errors import NotFound
-from app.store import search
+from app.errors import AuthError, NotFound
+from app.store import search, userkeys
 from app.store.audit import audit
 from app.store.models import Case, CaseAction
 from app.store.outbox import enqueue
@@ -49,6 +49,9 @@ def action_dict(a: CaseAction) -> dict:
 def record(session: Session, desk: Desk, actor: Actor, row: Case | None, kind: str, payload: dict,
            at: datetime | None = None, case_id: str | None = None) -> tuple[Case, CaseAction]:
     """Judge and write one action; returns the updated case row and the action row."""
+    if actor.key is None and actor.role != wf.SYSTEM and desk.meta("sync.token"):
+        raise AuthError("本工作站已注册到区级服务器：须以用户身份登录后才能办理（窗口登录，或命令行 --as 用户 "
+                        "并提供密码 TOWNDESK_PASSWORD），操作未执行", field="as", code="login_required")
     wf.judge(row.state if row else None, kind, actor.role, payload, actor_unit=actor.unit,
              case_unit=row.unit if row else None)
     at = at or desk.now()
@@ -72,5 +75,7 @@ def record(session: Session, desk: Desk, actor: Actor, row: Case | None, kind: s
         search.index_case(session, row.rid, new_state.to_dict(), replace=kind != "intake")
     audit(session, desk, actor.username, f"case.{kind}", row.case_no, None)
     enqueue(session, desk, "action", rec.id, action_dict(action))
+    if actor.key is not None:  # an enrolled store's logged-in user: the action goes up signed by them
+        userkeys.sign_action(session, actor.key, rec.id, action_dict(action))
     events.note_cases_changed(session, [row.case_no])
     return row, action

@@ -1,7 +1,7 @@
 """``towndesk ref list KIND`` and ``towndesk user add | set | passwd | lock``: reference records and users.
 
-On an enrolled store ``user add`` and ``user set`` go to the district's directory (online only,
-需联网 otherwise); the acting administrator (``--as``, default admin) gives their password in
+On an enrolled store ``user add``, ``user set``, ``user passwd`` and ``user lock`` go to the
+district's directory (online only, 需联网 otherwise, nothing written); the acting administrator (``--as``, default admin) gives their password in
 TOWNDESK_PASSWORD or at the prompt."""
 from __future__ import annotations
 
@@ -126,13 +126,29 @@ def cmd_user_set(args, desk: Desk):
 def cmd_user_passwd(args, desk: Desk):
     from app.reference import users
 
-    users.set_password(desk, actor(args, desk), args.username, read_password(args))
+    password = read_password(args)
+    if _online(desk):  # the district's directory keeps the password; needs the server (需联网)
+        from app.domain.passwords import check_password
+        from app.sync.directory import change_user
+
+        check_password(password, args.username)
+        change_user(desk, args.as_user or ADMIN_USERNAME, _admin_password(), "set", args.username,
+                    password=password)
+        emit(args, {"username": args.username, "ok": True}, f"已在区级目录修改 {args.username} 的密码")
+        return
+    users.set_password(desk, actor(args, desk), args.username, password)
     emit(args, {"username": args.username, "ok": True}, f"已修改 {args.username} 的密码")
 
 
 def cmd_user_lock(args, desk: Desk):
-    from app.reference import users
+    if _online(desk):  # 停用/启用 is a directory change: online only on an enrolled store
+        from app.sync.directory import change_user
 
-    users.set_locked(desk, actor(args, desk), args.username, not args.unlock)
+        change_user(desk, args.as_user or ADMIN_USERNAME, _admin_password(), "set", args.username,
+                    active=bool(args.unlock))
+    else:
+        from app.reference import users
+
+        users.set_locked(desk, actor(args, desk), args.username, not args.unlock)
     emit(args, {"username": args.username, "locked": not args.unlock},
          f"已{'解锁' if args.unlock else '停用'}用户 {args.username}")

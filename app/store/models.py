@@ -702,6 +702,28 @@ class InspectionProblem(RefMixin, Base):
     rectify_due: Mapped[str | None] = mapped_column(String(10), nullable=True)  # 整改期限 (date)
     clue_to: Mapped[str | None] = mapped_column(String(32), nullable=True)
     case_filed: Mapped[bool] = mapped_column(Boolean, default=False)
+class UserKey(Base):
+    """A user's signing key on this workstation (issue 12): made at the user's first online login
+    here and registered with the district for this user and device; the private half is sealed
+    under the user's password (scrypt + AES-GCM, app/store/userkeys.py). Offline login works only
+    for users with a row here, and only with the password that unseals it."""
+
+    __tablename__ = "user_keys"
+    username: Mapped[str] = mapped_column(String(32), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    public_key: Mapped[str] = mapped_column(String(64))   # Ed25519, base64
+    sealed: Mapped[str] = mapped_column(Text)             # base64 of salt | nonce | AES-GCM(private key)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ActionSignature(Base):
+    """The actor's signature over one action this workstation wrote (made when it was written,
+    sent with it in every push, also after a repair queues it again)."""
+
+    __tablename__ = "action_signatures"
+    action_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(100))
 
 
 __all__ = [n for n in dir() if n[0].isupper()]

@@ -9,12 +9,12 @@ import socket
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from app.admin.setup import init_store
 from app.domain.ids import new_id
 from app.errors import ValidationError
-from app.store.models import CaseAction, OutboxEntry
+from app.store.models import CaseAction, OutboxEntry, User, UserKey
 from app.store.outbox import enqueue, record_payload
 from app.sync import protocol as P
 from app.sync import records as rec
@@ -68,12 +68,20 @@ def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transp
         st.drop(s, "chain.next")
         if town is not None:
             seeded = _seed_outbox(s, desk)
+        forget_passwords(s)
     out = {"town": reply.town, "town_name": reply.town_name, "workstation": reply.workstation,
            "device_id": device_id, "server": server, "existing_store": town is not None, "queued": seeded,
            "insecure": insecure and server.startswith("http://")}
     if sync:
         out["sync"] = run_round(desk)
     return out
+
+
+def forget_passwords(s) -> None:
+    """From its enrolment on, a workstation keeps password verifiers only for users who logged in
+    on it online (app.sync.login); the store's own hashes went up with its seeds (the first store's
+    found the district's directory) and are not needed here any more."""
+    s.execute(update(User).where(User.code.not_in(select(UserKey.username))).values(password_hash="!"))
 
 
 def _seed_outbox(s, desk) -> int:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import entities
+from app.domain.signing import action_signed_text  # noqa: F401 — part of the wire contract
 
 PROTOCOL_VERSION = 1          # what this build speaks
 MIN_PROTOCOL = 1              # oldest client protocol the server still serves (N-1 rule)
@@ -102,6 +103,11 @@ class PushEntry(Msg):
     entity: EntityName
     entity_id: str = Id
     payload: dict[str, Any]
+    # An action's signature by its actor (docs/SYNC.md "Signed actions"): the Ed25519 public key
+    # (base64) and the signature over ``action_signed_text(payload)``. Inside the entry, so that a
+    # relay that passes entries through unchanged keeps it. Records carry none.
+    actor_key: str | None = Field(default=None, max_length=64)
+    actor_sig: str | None = Field(default=None, max_length=100)
 
 
 class PushRequest(Msg):
@@ -159,6 +165,25 @@ class UserChange(Msg):
     password: str | None = Field(default=None, min_length=6, max_length=128)
     admin: str = Field(min_length=1, max_length=32)            # the administrator making the change
     admin_password: str = Field(min_length=1, max_length=128)
+
+
+class LoginRequest(Msg):
+    """``POST /login``: a user's online login on an enrolled workstation. The server checks the
+    password against its directory and registers ``public_key`` (Ed25519, base64) as that user's
+    key on the calling device: actions signed with it are the user's."""
+
+    username: str = Field(min_length=1, max_length=32)
+    password: str = Field(min_length=1, max_length=128)
+    public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{43}=$")  # 32 bytes, base64
+
+
+class LoginReply(Msg):
+    town: str
+    username: str
+    name: str | None = None
+    role: str
+    unit: str | None = None
+    active: bool
 
 
 class UserReply(Msg):

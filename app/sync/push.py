@@ -12,7 +12,8 @@ import secrets
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import bindparam, delete, select, update
 
-from app.store.models import CaseAction, OutboxEntry
+from app.store.models import ActionSignature, CaseAction, OutboxEntry
+from app.store.userkeys import Signer
 from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.refold import refold
@@ -38,6 +39,32 @@ def batches(session, max_entries: int = P.MAX_BATCH_ENTRIES, max_bytes: int = P.
         out.append(item)
         size += n
     return out
+
+
+def attach_signatures(desk, session, batch: list[dict]) -> None:
+    """Each action entry carries its actor's signature (made when it was written). One without (the
+    workstation's automatic routing, or work done before this store was enrolled, when no user had
+    a key) is signed by the device: the district takes that only for its system actors and for
+    actions dated before the device's enrolment (docs/SYNC.md "Signed actions")."""
+    ids = [e["entity_id"] for e in batch if e["entity"] == "action"]
+    sigs = {}
+    for start in range(0, len(ids), 500):
+        sigs.update({r.action_id: r for r in session.scalars(select(ActionSignature).where(
+            ActionSignature.action_id.in_(ids[start:start + 500])))})
+    device = None
+    for e in batch:
+        if e["entity"] != "action":
+            continue
+        row = sigs.get(e["entity_id"])
+        if row is not None:
+            e["actor_key"], e["actor_sig"] = row.public_key, row.signature
+            continue
+        if device is None:
+            private = desk.meta("sync.device_key")
+            if not private:
+                return  # enrolled before devices had keys: nothing can vouch for it
+            device = Signer.from_b64(private)
+        e["actor_key"], e["actor_sig"] = device.public_b64, device.sign(P.action_signed_text(e["payload"]))
 
 
 def sign(desk, chain: str | None, chain_next: str | None, body: bytes) -> str | None:
@@ -80,6 +107,7 @@ def push_all(desk, t: Transport, max_entries: int = P.MAX_BATCH_ENTRIES, progres
             break
         with desk.db.read() as s:
             batch = batches(s, max_entries)
+            attach_signatures(desk, s, batch)
         if not batch:
             break
         current, proposed = _chain(desk)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import FrozenClock, load_actors
+from tests.conftest import FrozenClock
 
 PG = os.environ.get("TOWNDESK_TEST_PG")
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +112,35 @@ def server(tmp_path, request):
     s.close()
 
 
+class LoginActors(dict):
+    """A workstation's users logged in as the window or ``--as`` would (app.sync.login.sign_in:
+    online with the district, holding their signing keys), each on first use. Passwords are the
+    demo's unless named in ``passwords``."""
+
+    def __init__(self, desk, passwords: dict | None = None):
+        super().__init__()
+        self.desk, self.passwords = desk, dict(passwords or {})
+
+    def __missing__(self, username: str):
+        from app.sync.login import sign_in
+
+        self[username] = sign_in(self.desk, username, self.passwords.get(username, "demo1234"),
+                                 transport(self.desk))
+        return self[username]
+
+    def get(self, username, default=None):
+        from app.errors import AppError
+
+        try:
+            return self[username]
+        except AppError:  # no such user in the district's directory
+            return default
+
+
+def login_actors(desk, **passwords) -> LoginActors:
+    return LoginActors(desk, passwords)
+
+
 def open_station(root: Path, clock=None):
     from app.desk import open_desk
 
@@ -165,7 +194,7 @@ def stations(server, _template_empty, tmp_path):
         enroll(desk, server.url, server.code(town), sync=False)
         fast(desk)
         sync(desk)
-        desk.actors = load_actors(desk)
+        desk.actors = login_actors(desk)
         made.append(desk)
         return desk
 
@@ -264,9 +293,30 @@ def kill_on_exit():
             pass
 
 
+def sign_entry(desk, entry: dict) -> dict:
+    """An action entry signed as the client would: by its actor's key on this station (the actor
+    logged in here), else by the device's key (accepted only for system actors and work dated
+    before the enrolment). Entries already signed, and records, are left as they are."""
+    from app.errors import AppError
+    from app.store.userkeys import Signer
+    from app.sync import protocol as P
+
+    if entry.get("entity") != "action" or entry.get("actor_sig") or not isinstance(entry.get("payload"), dict):
+        return entry
+    key = None
+    actors = getattr(desk, "actors", None)
+    if isinstance(actors, LoginActors):
+        try:
+            key = actors[str(entry["payload"].get("actor"))].key
+        except AppError:
+            key = None
+    key = key or Signer.from_b64(desk.meta("sync.device_key"))
+    return entry | {"actor_key": key.public_b64, "actor_sig": key.sign(P.action_signed_text(entry["payload"]))}
+
+
 def raw_push(desk, server_url: str, entries: list[dict], chain: str | None = None, chain_next: str | None = None,
              body: bytes | None = None, headers: dict | None = None, sign: bool = True,
-             expand=None) -> requests.Response:
+             expand=None, sign_actions: bool = True) -> requests.Response:
     """A push made by hand with the station's token and device key (signed like the client does),
     for tests that send what the client never would. ``body`` replaces the signed body (a replay);
     ``expand(text)`` rewrites the JSON text before it is signed (values json.dumps cannot write)."""
@@ -274,6 +324,8 @@ def raw_push(desk, server_url: str, entries: list[dict], chain: str | None = Non
     from app.sync import state as st
     from app.sync.push import sign as sign_push
 
+    if sign_actions:
+        entries = [sign_entry(desk, e) for e in entries]
     if chain is None:
         with desk.db.read() as s:
             chain = st.get(s, "chain")

@@ -99,6 +99,8 @@ def _kill_server_round(desk, server, rng: random.Random) -> None:
 def test_kill9_client_and_server_converge(stations, server, tmp_path):
     rng = random.Random(int(os.environ.get("TOWNDESK_CHAOS_SEED", "20261127")))
     a, b = stations("A"), stations("B", fresh=True)
+    for desk in (a, b):  # log in while the server is up: later rounds may find it killed
+        desk.actors["intake"], desk.actors["dispatcher"]
     for d in (a, b):
         with d.db.tx() as s:
             d.set_meta(s, "setting.sync_chunk_kib", "64")

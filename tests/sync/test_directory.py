@@ -7,14 +7,16 @@ import json
 import os
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select, update
 
 from app.cases import dispatch, handling, intake
 from app.domain.ids import new_id
+from app.errors import AuthError
 from app.reference.users import actor_of
 from app.store.models import Case, CaseAction, OutboxEntry, User
-from tests.conftest import FrozenClock, load_actors, sample_case
-from tests.sync.conftest import cli, raw_push, server_cli, server_log, sync
+from tests.conftest import FrozenClock, sample_case
+from tests.sync.conftest import cli, login_actors, raw_push, server_cli, server_log, sync, transport
 
 
 def _state(desk, no: str) -> str:
@@ -38,6 +40,8 @@ def test_demoted_director_cannot_approve_from_a_station_that_has_not_synced(stat
     sync(a)
     sync(b)
     assert _state(b, no) == "review"
+    director_on_b = b.actors["director"]  # logged in on B (online) while still a director
+    assert director_on_b.role == "director" and director_on_b.key is not None
     # the town administrator demotes the director on A, online (the acceptance's CLI)
     r = cli("user", "set", "director", "--role", "intake", "--json", data_dir=a.root,
             env_extra={"TOWNDESK_PASSWORD": "demo1234"})
@@ -45,7 +49,7 @@ def test_demoted_director_cannot_approve_from_a_station_that_has_not_synced(stat
     assert json.loads(r.stdout)["role"] == "intake"
     # B has not synced: its director still looks like one there, and approves
     b.clock.advance(minutes=1)
-    handling.act(b, b.actors["director"], no, "approve_close", {"note": "同意办结"})
+    handling.act(b, director_on_b, no, "approve_close", {"note": "同意办结"})
     out = sync(b)
     assert out["rejected"] == 1 and out["new_conflicts"] == 1
     from app.sync.conflicts import list_conflicts
@@ -69,13 +73,22 @@ def test_a_hand_edited_user_table_gains_nothing(stations, server):
     a = stations("A", clock=FrozenClock(datetime.now(UTC)))
     no = _to_review(a)
     sync(a)
+    assert a.actors["intake"].key is not None  # intake has logged in on A (online) before
     with a.db.tx() as s:  # someone raises intake's role in the workstation's own database
         s.execute(update(User).where(User.code == "intake").values(role="director"))
-    with a.db.read() as s:
-        raised = actor_of(s.scalar(select(User).where(User.code == "intake")))
+    from app.sync.login import sign_in
+
+    offline = transport(a, server="http://127.0.0.1:9")
+    raised = sign_in(a, "intake", "demo1234", offline)  # offline: the local (raised) role, intake's own key
+    assert raised.role == "director"
     handling.act(a, raised, no, "approve_close", {"note": "越权审核"})
     out = sync(a)
     assert out["rejected"] == 1 and _state(a, no) == "review"
+    with a.db.read() as s:  # without a login there is no key: refused on the workstation itself
+        keyless = actor_of(s.scalar(select(User).where(User.code == "intake")))
+    with pytest.raises(AuthError):
+        handling.act(a, keyless, no, "approve_close", {"note": "越权审核"})
+    assert sign_in(a, "intake", "demo1234", transport(a)).role == "intake"  # online: the directory's role
 
 
 def _entry(desk, no: str, **over) -> dict:
@@ -159,7 +172,7 @@ def test_online_user_add_and_wrong_admin_password(stations, server):
     assert json.loads(r.stdout)["unit"] == "D01"
     sync(b)
     b.clock.set(datetime.now(UTC))  # B's clock runs on (it was frozen when B was enrolled)
-    b.actors = load_actors(b)
+    b.actors = login_actors(b, clerk2="secret12")
     assert b.actors["clerk2"].role == "unit" and b.actors["clerk2"].unit == "D01"
     no = intake.take_in(b, b.actors["intake"], sample_case(title="新用户办理"))["case_no"]
     dispatch.dispatch(b, b.actors["dispatcher"], no, "D01")

@@ -145,3 +145,67 @@ def test_conflicts_page_lists_quarantined_changes(desk, make_ctx, qtbot):
     page.dismiss.click()
     assert page.table.rowCount() == 0
     assert st.summary(desk)["quarantined"] == 1 and st.summary(desk)["conflicts"] == 0
+
+
+def test_admin_users_tab_changes_users_online_on_an_enrolled_store(stations, make_ctx, qtbot, server):
+    """The window's 用户 tab on an enrolled store: the change goes to the district's directory with
+    the administrator's password typed in the tab; a wrong one, or no server, writes nothing."""
+    from sqlalchemy import select
+
+    from app.store.models import User
+    from ui.pages.admin_data import AdminDataPage
+
+    a = stations("A")
+    page = AdminDataPage(make_ctx(a, "admin"))
+    qtbot.addWidget(page)
+    page.new_username.setText("clerk9")
+    page.new_role.setCurrentIndex(page.new_role.findData("intake"))
+    page.new_password.setText("Night-shift-26")
+    page.admin_password.setText("wrong-pass")
+    page.add_user()
+    assert "管理员" in page.status.text()
+    with a.db.tx() as s:
+        a.set_meta(s, "sync.server", "http://127.0.0.1:9")
+    page.admin_password.setText("demo1234")
+    page.add_user()
+    assert "需联网" in page.status.text()
+    with a.db.read() as s:
+        assert s.scalar(select(User).where(User.code == "clerk9")) is None
+    with a.db.tx() as s:
+        a.set_meta(s, "sync.server", server.url)
+    page.add_user()
+    with a.db.read() as s:  # the district accepted it and this workstation pulled it at once
+        assert s.scalar(select(User.role).where(User.code == "clerk9")) == "intake"
+    from server.models import DirectoryEntry
+
+    with server.db.read() as s:
+        assert s.scalar(select(DirectoryEntry.role).where(DirectoryEntry.username == "clerk9")) == "intake"
+
+
+def test_window_login_on_an_enrolled_store_is_online_and_gives_the_signing_key(stations, qtbot, server):
+    """The login form on an enrolled store logs in with the district (the user's key registered);
+    with the server gone, only a user who logged in here before gets in."""
+    from ui.login import LoginForm
+    from ui.tasks import TaskManager
+
+    stations("A")  # founds the town's directory
+    b = stations("B", fresh=True)
+    tasks = TaskManager(synchronous=True)
+    form = LoginForm(b, tasks, {"town_name": "府山街道"})
+    qtbot.addWidget(form)
+    got = []
+    form.loggedIn.connect(got.append)
+    form.username.setText("dispatcher")
+    form.password.setText("demo1234")
+    form.attempt()
+    assert got and got[-1].role == "dispatcher" and got[-1].key is not None
+    with b.db.tx() as s:
+        b.set_meta(s, "sync.server", "http://127.0.0.1:9")
+    form.password.setText("demo1234")  # the form clears it after a login
+    form.attempt()  # offline: dispatcher logged in here before
+    assert len(got) == 2 and got[-1].key.public_b64 == got[0].key.public_b64
+    form.username.setText("intake")
+    form.password.setText("demo1234")
+    form.attempt()  # offline, never logged in on B: refused, said at the field
+    assert len(got) == 2 and "联网" in form.errors.message_at("username")
+    tasks.shutdown()

@@ -29,8 +29,11 @@ from app.admin import centre
 from app.config import SETTINGS
 from app.domain import workbook as wbk
 from app.domain import workflow as wf
-from app.reference import golive, users, workdays
+from app.errors import AppError
+from app.reference import golive, workdays
 from app.reference.records import list_refs
+from app.sync import directory
+from ui.errors import present_error
 from ui.pages.base import Page
 from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.import_preview import ImportDialog
@@ -179,6 +182,10 @@ class AdminDataPage(Page):
         self.new_password = QLineEdit()
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.new_password.setObjectName("newPassword")
+        self.admin_password = QLineEdit()  # an enrolled store changes users at the district: online, checked there
+        self.admin_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.admin_password.setObjectName("adminPassword")
+        self.admin_password.setPlaceholderText("已注册区级服务器：修改用户须联网并核对本管理员的密码")
         add = QPushButton("添加用户")
         add.setObjectName("addUser")
         add.clicked.connect(self.add_user)
@@ -190,6 +197,8 @@ class AdminDataPage(Page):
         form.addRow("角色", self.new_role)
         form.addRow("单位", self.new_unit)
         form.addRow("初始密码", self.new_password)
+        if self.ctx.desk.meta("sync.token"):
+            form.addRow("管理员密码", self.admin_password)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(self.lock_button)
@@ -210,9 +219,10 @@ class AdminDataPage(Page):
                                   "启用" if u["active"] else "停用") for u in rows])
 
     def add_user(self) -> None:
-        self.ctx.tasks.run(users.add_user, self.ctx.desk, self.ctx.actor, self.new_username.text().strip(),
+        self.ctx.tasks.run(directory.add_user, self.ctx.desk, self.ctx.actor, self.new_username.text().strip(),
                            self.new_role.currentData(), self.new_password.text(), self.new_name.text().strip() or None,
-                           self.new_unit.text().strip() or None, kind="write", on_done=self._user_added)
+                           self.new_unit.text().strip() or None, self.admin_password.text(),
+                           kind="write", on_done=self._user_added, on_error=self._user_refused)
 
     def _user_added(self, _out) -> None:
         for w in (self.new_username, self.new_name, self.new_unit, self.new_password):
@@ -224,8 +234,17 @@ class AdminDataPage(Page):
         if not 0 <= row < len(self.users):
             return
         u = self.users[row]
-        self.ctx.tasks.run(users.set_locked, self.ctx.desk, self.ctx.actor, u["username"], bool(u["active"]),
-                           kind="write", on_done=lambda _r: self.refresh_users())
+        self.ctx.tasks.run(directory.set_active, self.ctx.desk, self.ctx.actor, u["username"], not u["active"],
+                           self.admin_password.text(), kind="write",
+                           on_done=lambda _r: self.refresh_users(), on_error=self._user_refused)
+
+    def _user_refused(self, exc: Exception) -> None:
+        """A refused user change (需联网, the administrator's password, a taken name) is said in the tab."""
+        if not isinstance(exc, AppError):
+            present_error(exc, self)
+            return
+        self.status.setText(exc.message)
+        self.status.setProperty("error", True)
 
     # -- calendar -------------------------------------------------------------------------------
     def _calendar_tab(self) -> QWidget:
