@@ -189,6 +189,11 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
         body = changes.page_json(db, caller.town, after, limit).encode()
         return compressed(body, request.headers.get("accept-encoding"))
 
+    @api.post(P.API + "/verdicts", response_model=P.VerdictList, dependencies=V)
+    def verdicts(caller: CallerDep, req: P.VerdictQuery):
+        """The district's verdicts on actions a workstation took from a centre relay (app/lan)."""
+        return changes.verdicts(db, caller.town, req.ids)
+
     @api.get(P.API + "/digest", response_model=P.Digest, dependencies=V)
     def digest(caller: CallerDep):
         return changes.digest(db, caller.town)

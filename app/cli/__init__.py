@@ -19,6 +19,7 @@ import sys
 
 from app import __version__, logs
 from app.cli import admin, audit, cases, demo, golive, printing, reference, supervision, sync
+from app.cli import lan
 from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError
@@ -27,7 +28,7 @@ from app.store.audit import audit as write_audit
 from app.store.db import READ_ONLY_MESSAGE, ReadOnlyStore
 
 # The order of the commands in ``towndesk --help``.
-AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync, golive)  # golive adds to ref and case
+AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync, golive, lan)  # golive adds to ref and case
 
 
 def build_parser() -> argparse.ArgumentParser:

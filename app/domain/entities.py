@@ -80,6 +80,10 @@ TYPES: tuple[EntityType, ...] = (
     EntityType("phrase", "中心常用语", RECORD, owner=TOWN, local_fields=frozenset({"uses"}), fields=(
         *_REF, _code("field", "常用语类别", 20), Field("text", "常用语内容", "text", max_len=500),
         Field("keys", "拼音首字母", "line", max_len=500), Field("uses", "使用次数", "int", low=0, high=10**9))),
+    # the town's enrolled workstations as the district lists them (code = workstation code, name =
+    # host name): a centre relay admits only these, checking requests with their public keys
+    EntityType("device", "工作站", RECORD, owner=DISTRICT, fields=(
+        *_REF, Field("public_key", "公钥", "line", max_len=60), Field("revoked", "已吊销", "bool"))),
 )
 
 BY_NAME: dict[str, EntityType] = {t.name: t for t in TYPES}

@@ -63,6 +63,8 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
                 pulled, repaired = repair(desk, t, page_size), True
                 check = verify(desk, pulled["digest"])
             file_out = _files(desk, t, cancel) if files and push_error is None else {}
+            if push_error is None:
+                _settle_lan(desk, t)
             if push_error is not None:
                 raise push_error
         except SyncError as e:
@@ -87,6 +89,16 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
     if pulled["pulled"]:
         events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "sync"})
     return out
+
+
+def _settle_lan(desk, t: Transport) -> None:
+    """Actions taken from a centre relay (app/lan) that the district refused leave the case log."""
+    from app.lan.settle import settle
+
+    try:
+        settle(desk, t)
+    except SyncError as e:  # an older district without /verdicts: they stay held until it has one
+        log.info("relay actions not settled: %s", e.message)
 
 
 def _indicator(summary: dict) -> dict:

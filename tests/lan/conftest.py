@@ -1,0 +1,33 @@
+"""LAN relay fixtures: the district server and enrolled workstations of tests/sync, and a relay
+served in this process by workstation A (``relay_on``) or as a ``towndesk lan serve`` subprocess."""
+from __future__ import annotations
+
+import pytest
+
+from tests.sync.conftest import server, stations, sync  # noqa: F401 — fixtures reused
+
+
+def peer_sync(desk, url: str):
+    from app.lan.peer import peer_transport, run_peer_round
+
+    t = peer_transport(desk, url)
+    t.s.backoff = 0.02
+    return run_peer_round(desk, url, transport=t)
+
+
+@pytest.fixture
+def relay_on():
+    started = []
+
+    def start(desk):
+        from app.lan.service import start as start_relay
+
+        srv, thread = start_relay(desk, "127.0.0.1", 0)
+        started.append((srv, thread))
+        return srv
+
+    yield start
+    for srv, thread in started:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
