@@ -23,6 +23,7 @@ import time
 from sqlalchemy import func, select, text
 
 from app import events
+from app.lan.relay import take_write_lock
 from app.store.audit import audit
 from app.store.models import CaseAction, OutboxEntry
 from app.sync import protocol as P
@@ -138,6 +139,7 @@ def _pull(desk, t: Transport, key: str, page_size: int) -> dict:
             raise SyncError("中继返回的变更顺序不正确，本机数据未受影响，稍后重试", code="bad_reply")
         decoded = decode(page)
         with desk.db.tx() as s:
+            take_write_lock(s)
             s.execute(text("PRAGMA defer_foreign_keys = ON"))
             _apply(s, decoded, key)
             st.put(s, key + "cursor", page.next)

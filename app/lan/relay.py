@@ -23,7 +23,7 @@ import json
 from datetime import UTC, datetime
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from app.domain import entities
 from app.domain import workflow as wf
@@ -36,6 +36,14 @@ from app.sync.refold import fold_accepted
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
 
 _E = LanEntry.__table__
+
+
+def take_write_lock(s) -> None:
+    """Start the transaction as a writer (SQLite's RESERVED lock, waiting out other writers with
+    the busy timeout). A transaction that reads first and writes later fails at once with
+    'database is locked' when another writer committed in between (WAL snapshot); the relay and
+    its own workstation write the same store from several threads."""
+    s.execute(text("UPDATE meta SET value = value WHERE key = '~lan-write-lock'"))
 
 
 class RelayError(AppError):
@@ -60,6 +68,7 @@ class Relay:
             raise RelayError(422, "invalid_body", f"上传内容应为不超过 {P.MAX_BATCH_ENTRIES} 条的列表")
         now = datetime.now(UTC).isoformat()
         with self.desk.db.tx() as s:
+            take_write_lock(s)
             batch = _Batch(s, self.town)
             results = [batch.one(device_id, raw, now) for raw in raw_entries]
             high = s.scalar(select(func.max(LanEntry.seq))) or 0

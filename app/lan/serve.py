@@ -10,6 +10,7 @@ The HTTP side (app/lan/service.py) answers the peers. Beside it, every ``interva
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from app.lan import discovery
@@ -59,7 +60,7 @@ def serve(desk, host: str, port: int, interval: float = 15.0, stop: threading.Ev
     stop = stop or threading.Event()
     url = local_url(host, srv.server_address[1])
     ad = discovery.advertise(desk.meta("town_code"), desk.meta("workstation") or "", desk.device_id or "", host,
-                             srv.server_address[1]) if announce else None
+                             srv.server_address[1]) if announce and not os.environ.get("TOWNDESK_NO_ZEROCONF") else None
     if on_ready:
         on_ready(srv)
     try:

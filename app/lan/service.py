@@ -9,6 +9,7 @@ import gzip
 import json
 import logging
 import threading
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -64,6 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = e.status, {"error": {"code": e.code, "message": e.message, "field": None}}
         except Exception:  # noqa: BLE001 — a relay error never takes the relay down
             log.exception("relay error on %s", self.path)
+            traceback.print_exc()  # the relay's console (scrubbed copy in the data dir's log)
             status, body = 500, {"error": {"code": "server_error", "message": "中继内部错误，请稍后重试", "field": None}}
         self._reply(status, body)
 
