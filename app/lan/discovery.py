@@ -4,11 +4,21 @@ what ``browse`` finds. The ``zeroconf`` package is imported only here, when used
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 
 log = logging.getLogger("towndesk.lan")
 SERVICE = "_towndesk._tcp.local."
+
+
+def _interfaces(given: list[str] | None) -> list[str] | None:
+    """Given ones, else ``TOWNDESK_ZEROCONF_INTERFACES`` (comma-separated; tests use 127.0.0.1 so
+    that nothing leaves the machine), else every interface."""
+    if given:
+        return given
+    env = os.environ.get("TOWNDESK_ZEROCONF_INTERFACES", "").strip()
+    return [x.strip() for x in env.split(",") if x.strip()] or None
 
 
 def _addresses(host: str) -> list[bytes]:
@@ -41,6 +51,7 @@ def advertise(town: str, workstation: str, device: str, host: str, port: int,
     except ImportError:
         log.warning("zeroconf not installed: the relay is not announced on the LAN")
         return None
+    interfaces = _interfaces(interfaces)
     try:
         zc = Zeroconf(interfaces=interfaces) if interfaces else Zeroconf()
         info = ServiceInfo(SERVICE, f"towndesk-{town}-{workstation}.{SERVICE}", addresses=_addresses(host),
@@ -60,6 +71,7 @@ def browse(seconds: float = 2.0, town: str | None = None, interfaces: list[str] 
     except ImportError:
         return []
     found: dict[str, dict] = {}
+    interfaces = _interfaces(interfaces)
 
     class Listener:
         def add_service(self, zc, type_, name):

@@ -31,3 +31,24 @@ def relay_on():
         srv.shutdown()
         srv.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def make_ctx(qapp, tmp_path):
+    """A window context for a station (synchronous tasks), as in tests/sync/test_ui_sync.py."""
+    made = []
+
+    def make(desk, username: str = "dispatcher"):
+        from ui.bus import EventBridge
+        from ui.context import UiContext, make_settings
+        from ui.tasks import TaskManager
+
+        ctx = UiContext(desk=desk, actor=desk.actors[username], tasks=TaskManager(synchronous=True),
+                        bus=EventBridge(), settings=make_settings(str(tmp_path / f"{len(made)}.ini")))
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.bus.close()
+        ctx.tasks.shutdown()
