@@ -18,8 +18,7 @@ import logging
 import sys
 
 from app import __version__, logs
-from app.cli import admin, audit, cases, demo, golive, printing, reference, supervision, sync
-from app.cli import lan
+from app.cli import admin, audit, cases, demo, golive, lan, printing, reference, supervision, sync
 from app.cli.output import wants_json
 from app.desk import open_desk
 from app.errors import AppError

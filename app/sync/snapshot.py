@@ -27,9 +27,9 @@ from app.store.types import to_sql_dt
 from app.sync import protocol as P
 from app.sync import records as rec
 from app.sync import state as st
+from app.sync.decode import LATEST
 from app.sync.pull import _INSERT_ACTION, PULL_READS_INDEXES, _raw
 from app.sync.refold import _INSERT_CASE, _search_values, refold
-from app.sync.decode import LATEST
 from app.sync.transport import SyncError, Transport
 from app.sync.wire import fold_from_json
 
