@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import orjson
+
 from sqlalchemy import select
 
 from app.store.types import dumps, to_sql_dt
@@ -34,7 +36,7 @@ CHUNK = 5000
 
 
 def _line(doc) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return orjson.dumps(doc) + b"\n"
 
 
 def lines(db, town_code: str):
@@ -55,7 +57,7 @@ def lines(db, town_code: str):
                 .order_by(Action.seq).execution_options(yield_per=CHUNK))
         for seq, data in s.execute(stmt):
             try:
-                a = json.loads(data)
+                a = orjson.loads(data)
                 buf.append(_line(["a", seq, a["id"], a["case_id"], a["kind"],
                                   to_sql_dt(datetime.fromisoformat(a["at"])), a["actor"], a["actor_name"],
                                   a["actor_role"], a.get("actor_unit"), dumps(a["payload"]), a["device_id"]]))
