@@ -23,19 +23,15 @@ import time
 from sqlalchemy import func, select, text
 
 from app import events
-from app.lan.relay import take_write_lock
+from app.lan.base import LAN_STATUS, hold, take_write_lock
 from app.store.audit import audit
 from app.store.models import CaseAction, OutboxEntry
 from app.sync import protocol as P
-from app.sync import records as rec
 from app.sync import state as st
 from app.sync.decode import decode, parse_page
-from app.sync.pull import _INSERT_ACTION, _side_rows
-from app.sync.refold import refold
 from app.sync.transport import Settings, SyncError, Transport
 
 _A = CaseAction.__table__
-LAN_STATUS = "lan"
 
 
 def peer_transport(desk, url: str) -> Transport:
@@ -94,6 +90,16 @@ def run_peer_round(desk, url: str, *, transport: Transport | None = None, batch:
 
 
 def _push(desk, t: Transport, key: str, batch: int) -> dict:
+    def send(entries: list[dict]) -> P.PushReply:
+        body = json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":")).encode()
+        return t.json("POST", P.API + "/push", P.PushReply, data=body, headers={"Content-Type": "application/json"})
+
+    return push_outbox(desk, send, key, batch)
+
+
+def push_outbox(desk, send, key: str, batch: int = P.MAX_BATCH_ENTRIES) -> dict:
+    """The outbox entries after the mark ``key + 'pushed'``, in device order, through ``send``
+    (entries -> PushReply); the mark moves past what was answered."""
     out = {"pushed": 0, "accepted": 0, "rejected": 0}
     while True:
         with desk.db.read() as s:
@@ -111,8 +117,7 @@ def _push(desk, t: Transport, key: str, batch: int) -> dict:
             with desk.db.tx() as s:
                 st.put(s, key + "pushed", last)
             continue
-        body = json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":")).encode()
-        reply = t.json("POST", P.API + "/push", P.PushReply, data=body, headers={"Content-Type": "application/json"})
+        reply = send(entries)
         answered = {v.id: v for v in reply.results}
         if set(answered) - {e["id"] for e in entries}:
             raise SyncError("中继的答复与上传的条目不符，本机数据未受影响，稍后重试", code="bad_reply")
@@ -156,32 +161,14 @@ def _pull(desk, t: Transport, key: str, page_size: int) -> dict:
 
 
 def _apply(s, decoded, key: str) -> None:
-    """A relay page: new actions of others as ``lan``, records merged; the relay digest moves."""
+    """A relay page: held in this store (app.lan.base.hold); the relay digest moves."""
+    hold(s, decoded)
     if decoded.actions:
-        ids = [p.action.id for p in decoded.actions]
-        known = set()
-        for start in range(0, len(ids), 500):
-            known |= set(s.scalars(select(CaseAction.id).where(CaseAction.id.in_(ids[start:start + 500]))))
-        rows, side = [], []
-        for p in decoded.actions:
-            if p.action.id in known:
-                continue
-            known.add(p.action.id)
-            rows.append(p.row[:10] + (LAN_STATUS, None, "局域网中继已接受，待区级确认"))
-            side.append(p.action)
-        if rows:
-            s.connection().exec_driver_sql(_INSERT_ACTION, rows)
-            _side_rows(s, side)
         count, xor = int(st.get(s, key + "count", "0")), int(st.get(s, key + "xor", "0"))
-        for aid in ids:
-            xor ^= P.id_hash(aid)
-        st.put(s, key + "count", count + len(ids))
+        for p in decoded.actions:
+            xor ^= P.id_hash(p.action.id)
+        st.put(s, key + "count", count + len(decoded.actions))
         st.put(s, key + "xor", xor)
-        refold(s, {p.action.case_id for p in decoded.actions})
-    if decoded.records:
-        pending = rec.pending_changes(s)
-        rec.merge_many(s, ((entity, rid, data.fields, data.deleted, data.owner_level)
-                           for _seq, entity, rid, data in decoded.records), pending)
 
 
 def lan_pending(desk) -> int:

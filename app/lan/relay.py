@@ -30,28 +30,14 @@ from app.domain import workflow as wf
 from app.domain.casefold import ActionRecord, apply
 from app.domain.ids import CASE_NO_RE
 from app.errors import AppError, NotFound, PermissionDenied, ValidationError, WorkflowError
+from app.lan.base import RelayError, hold, take_write_lock
 from app.store.models import Case, CaseAction, LanCase, LanEntry, LanVerdict
 from app.sync import protocol as P
+from app.sync.decode import decode
 from app.sync.refold import fold_accepted
 from app.sync.wire import ActionData, fold_from_json, fold_to_json
 
 _E = LanEntry.__table__
-
-
-def take_write_lock(s) -> None:
-    """Start the transaction as a writer (SQLite's RESERVED lock, waiting out other writers with
-    the busy timeout). A transaction that reads first and writes later fails at once with
-    'database is locked' when another writer committed in between (WAL snapshot); the relay and
-    its own workstation write the same store from several threads."""
-    s.execute(text("UPDATE meta SET value = value WHERE key = '~lan-write-lock'"))
-
-
-class RelayError(AppError):
-    """A request the relay refuses as a whole (HTTP status, code, Chinese message)."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message, field="peer", code=code)
-        self.status = status
 
 
 class Relay:
@@ -69,15 +55,28 @@ class Relay:
         now = datetime.now(UTC).isoformat()
         with self.desk.db.tx() as s:
             take_write_lock(s)
+            s.execute(text("PRAGMA defer_foreign_keys = ON"))  # held case rows are built after their actions
             batch = _Batch(s, self.town)
             results = [batch.one(device_id, raw, now) for raw in raw_entries]
             high = s.scalar(select(func.max(LanEntry.seq))) or 0
+            if batch.logged and device_id != self.desk.device_id:
+                # the relay's own workstation sees its peers' work at once, not at its next round
+                hold(s, decode(P.ChangesPage(changes=batch.logged, next=high, more=False, high=high)))
         return {"results": results, "high": high}
+
+    def absorb_own(self) -> None:
+        """The relay workstation's own outbox joins the log before a page is served, so that its
+        peers see its work within their round (the same step as its own peer round's push)."""
+        from app.lan.peer import push_outbox
+
+        me = self.desk.device_id
+        push_outbox(self.desk, lambda entries: P.PushReply.model_validate(self.push(me, entries)), f"lan.{me}.")
 
     # -- pull --------------------------------------------------------------------------------
     def page(self, after: int, limit: int) -> dict:
         """Changes after ``after`` in relay order, in one read transaction; the digest on the last."""
         limit = max(1, min(int(limit), P.PAGE_MAX))
+        self.absorb_own()
         with self.desk.db.read() as s:
             high = s.scalar(select(func.max(LanEntry.seq))) or 0
             if after > high or after < 0:
@@ -124,6 +123,7 @@ class _Batch:
     def __init__(self, s, town: str):
         self.s, self.town = s, town
         self.folds: dict[str, object] = {}
+        self.logged: list[P.Change] = []  # what this batch added to the log, as changes
 
     def one(self, device_id: str, raw, now: str) -> dict:
         entry_id = str(raw.get("id")) if isinstance(raw, dict) else "?"
@@ -161,10 +161,13 @@ class _Batch:
         return v
 
     def _log(self, e: P.PushEntry, raw: dict, device_id: str, now: str) -> int:
+        entry = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
         result = self.s.execute(insert(_E).values(
-            entry_id=e.id, device_id=device_id, entity=e.entity, entity_id=e.entity_id,
-            entry=json.dumps(raw, ensure_ascii=False, separators=(",", ":")), received_at=now))
-        return int(result.inserted_primary_key[0])
+            entry_id=e.id, device_id=device_id, entity=e.entity, entity_id=e.entity_id, entry=entry, received_at=now))
+        seq = int(result.inserted_primary_key[0])
+        self.logged.append(P.Change(seq=seq, entity=e.entity, id=e.entity_id, data=change_data(e.entity, entry),
+                                    received_at=now))
+        return seq
 
     def _action(self, e: P.PushEntry, h: str, raw: dict, device_id: str, now: str) -> int | None:
         a = ActionData.model_validate(e.payload)

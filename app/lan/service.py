@@ -13,7 +13,8 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from app.lan.relay import Relay, RelayError
+from app.lan.base import RelayError
+from app.lan.relay import Relay
 from app.lan.trust import check_peer
 from app.sync import protocol as P
 

@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 
-from app.lan.relay import RelayError
+from app.lan.base import RelayError
 from app.store.models import TownDevice
 
 H_PEER = "X-Towndesk-Peer"

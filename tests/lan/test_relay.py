@@ -62,10 +62,12 @@ def test_lan_round_and_district_return(stations, server, relay_on):
     out_c = peer_sync(c, url)
     assert out_c["accepted"] == 2 and out_c["digest"]["equal"]
     assert set(nos_b) <= _case_nos(c)                      # C sees B's cases in its first round
-    tick(a, url)                                           # A syncs with its own relay
-    assert set(nos_b) | set(nos_c) <= _case_nos(a)
+    assert set(nos_a) <= _case_nos(c)                      # and A's (the relay's own outbox joins the log)
+    assert set(nos_b) | set(nos_c) <= _case_nos(a)         # A holds them at once, before its own round
     assert peer_sync(b, url)["digest"]["equal"]
     assert set(nos_c) | set(nos_a) <= _case_nos(b)         # B sees C's and A's within one round
+    tick(a, url)                                           # A's own round with its relay: nothing new
+    assert set(nos_b) | set(nos_c) <= _case_nos(a)
     # A resent round changes nothing (idempotent ids)
     again = peer_sync(b, url)
     assert again["pushed"] == 0 and again["pulled"] == 0
