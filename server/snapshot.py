@@ -24,7 +24,6 @@ import json
 from datetime import datetime
 
 import orjson
-
 from sqlalchemy import select
 
 from app.store.types import dumps, to_sql_dt
