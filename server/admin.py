@@ -21,7 +21,7 @@ from server.auth import ApiError, issue_code, new_token, sha, take_code
 from server.db import lock_town, now_iso
 from server.district_ref import seed_town
 from server.ingest import ingest_as_district
-from server.models import Action, Case, Change, Device, Town
+from server.models import Action, Case, Change, Device, Record, Town
 
 TOWN_RE = re.compile(r"^[A-Z0-9]{1,8}$")
 DISTRICT_WORKSTATION = "D0"  # case numbers of 上级交办 cases; never given to a device
@@ -59,6 +59,7 @@ def revoke(db, device_id: str) -> dict:
         if not dev.revoked_at:
             dev.revoked_at = now_iso()
             audit.record(s, dev.town, "revoke", device=dev.id, subject=dev.workstation)
+            publish_device(s, lock_town(s, dev.town), dev)
         return {"device": dev.id, "town": dev.town, "workstation": dev.workstation, "revoked_at": dev.revoked_at}
 
 
@@ -70,6 +71,24 @@ def devices(db, town: str | None = None) -> list[dict]:
         return [{"device": d.id, "town": d.town, "workstation": d.workstation, "hostname": d.hostname,
                  "enrolled_at": d.enrolled_at, "revoked_at": d.revoked_at, "last_push_at": d.last_push_at}
                 for d in s.scalars(stmt)]
+
+
+def publish_device(s, town: Town, dev: Device) -> None:
+    """The town's list of enrolled workstations travels as ``device`` records (the district's):
+    a centre relay on the LAN admits only these, with their public keys. Written at enrolment and
+    revocation, in the same transaction, under the town's lock."""
+    data = {"id": dev.id, "code": dev.workstation, "name": (dev.hostname or dev.workstation)[:100],
+            "owner_level": "district", "sample": False, "deleted": False, "updated_at": now_iso(),
+            "public_key": dev.public_key, "revoked": bool(dev.revoked_at)}
+    town.last_seq += 1
+    row = s.get(Record, ("*", dev.id)) or s.get(Record, (town.code, dev.id))
+    if row is None:
+        s.add(Record(scope=town.code, id=dev.id, entity="device", owner_level="district", deleted=False,
+                     seq=town.last_seq, data=P.canonical(data)))
+    else:
+        row.seq, row.data = town.last_seq, P.canonical(data)
+    s.add(Change(town=town.code, seq=town.last_seq, entity="device", entity_id=dev.id, received_at=now_iso(),
+                 data=P.canonical({"owner_level": "district", "fields": data, "deleted": False})))
 
 
 def _free_workstation(s, town: str, hint: str | None) -> str:
@@ -91,7 +110,7 @@ def enroll(db, req: P.EnrollRequest) -> P.EnrollReply:
     token = new_token()
     with db.tx() as s:
         code = take_code(s, req.code)
-        town = s.get(Town, code.town)
+        town = lock_town(s, code.town)  # the device record below takes the town's next sequence number
         if req.town and req.town != town.code:
             raise ApiError(409, "town_mismatch", f"本机数据属于镇街 {req.town}，注册码属于镇街 {town.code}，不能注册")
         dev = s.get(Device, req.device_id)
@@ -110,6 +129,7 @@ def enroll(db, req: P.EnrollRequest) -> P.EnrollReply:
         code.device_id = dev.id
         audit.record(s, town.code, "enroll", device=dev.id, subject=dev.workstation,
                      detail={"hostname": req.hostname, "db_id": req.db_id, "signed": bool(req.public_key)})
+        publish_device(s, town, dev)
         return P.EnrollReply(token=token, town=town.code, town_name=town.name, workstation=dev.workstation,
                              device_id=dev.id, protocol=P.PROTOCOL_VERSION)
 

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.sync import protocol as P
-from server import admin, audit, blobs, changes, directory, ingest
+from server import admin, audit, blobs, changes, directory, ingest, snapshot
 from server.auth import ApiError, Caller, authenticate, check_rate, client_address, note_failure, versions
 from server.db import ServerDB
 from server.ratelimit import Limiter
@@ -203,6 +203,28 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
                      limit: int = Query(P.PAGE_DEFAULT, ge=1, le=P.PAGE_MAX)):
         body = changes.page_json(db, caller.town, after, limit).encode()
         return compressed(body, request.headers.get("accept-encoding"))
+
+    @api.post(P.API + "/verdicts", response_model=P.VerdictList, dependencies=V)
+    def verdicts(caller: CallerDep, req: P.VerdictQuery):
+        """The district's verdicts on actions a workstation took from a centre relay (app/lan)."""
+        return changes.verdicts(db, caller.town, req.ids)
+
+    @api.get(P.API + "/snapshot", dependencies=V, response_class=Response,
+             responses={200: {"content": {"application/x-ndjson": {}}}})
+    def town_snapshot(caller: CallerDep, request: Request):
+        """The town as of its high mark (gzip-coded JSON lines: server/snapshot.py), for a new
+        workstation's first pull; later changes follow by page."""
+        first = snapshot.lines(db, caller.town)
+        head = next(first)  # errors (an unknown town) before the reply starts
+
+        def stream():
+            yield head
+            yield from first
+
+        if not accepts_gzip(request.headers.get("accept-encoding")):
+            return StreamingResponse(stream(), media_type="application/x-ndjson", headers={"Vary": "Accept-Encoding"})
+        return StreamingResponse(snapshot.gzipped(stream()), media_type="application/x-ndjson",
+                                 headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
 
     @api.get(P.API + "/digest", response_model=P.Digest, dependencies=V)
     def digest(caller: CallerDep):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.sync import protocol as P
 from server.auth import ApiError
-from server.models import Change, Town
+from server.models import Action, Change, Received, Town
 
 
 def digest_of(town: Town) -> dict:
@@ -41,3 +41,18 @@ def page_json(db, town_code: str, after: int, limit: int) -> str:
 def digest(db, town_code: str) -> dict:
     with db.read() as s:
         return digest_of(s.get(Town, town_code))
+
+
+def verdicts(db, town_code: str, ids: list[str]) -> dict:
+    """What the district made of these actions: accepted (with its sequence number), or the
+    rejection kept with the pushed entry. Actions it has never been sent are left out."""
+    ids = [i for i in ids if isinstance(i, str)][: P.MAX_BATCH_ENTRIES]
+    out: dict[str, dict] = {}
+    with db.read() as s:
+        for r in s.execute(select(Received.entity_id, Received.status, Received.reason).where(
+                Received.town == town_code, Received.entity == "action", Received.entity_id.in_(ids))):
+            if r.status != "accepted":
+                out.setdefault(r.entity_id, {"id": r.entity_id, "status": r.status, "reason": r.reason})
+        for a in s.execute(select(Action.id, Action.seq).where(Action.town == town_code, Action.id.in_(ids))):
+            out[a.id] = {"id": a.id, "status": "accepted", "server_seq": a.seq, "reason": None}
+    return {"verdicts": list(out.values())}

@@ -19,8 +19,17 @@ from ui.context import UiContext
 
 def _round(desk, cancel=None):
     from app.sync.engine import run_round  # requests: loaded with the first round, not at start
+    from app.sync.transport import SyncError
 
-    return run_round(desk, cancel=cancel)
+    try:
+        return run_round(desk, cancel=cancel)
+    except SyncError as e:
+        peer = desk.meta("lan.peer")  # the district is unreachable: the centre's relay, if one is chosen
+        if not peer or e.code not in ("offline", "timeout"):
+            raise
+    from app.lan.peer import run_peer_round
+
+    return run_peer_round(desk, peer) | {"via": "lan"}
 
 
 def _summary(desk) -> dict:

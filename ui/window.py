@@ -110,6 +110,11 @@ class MainWindow(QMainWindow):
             demo = QLabel("（演示数据）")
             lay.addWidget(demo)
         lay.addStretch(1)
+        self.lan_button = QPushButton("局域网")
+        self.lan_button.setObjectName("lanButton")
+        self.lan_button.setToolTip("局域网中继：区级断网时本中心互相同步 (Ctrl+Shift+L)")
+        self.lan_button.clicked.connect(self.open_lan)
+        lay.addWidget(self.lan_button)
         for w in (self.sync_indicator, self.user_label, self.clock_label, self.handover_button, lock):
             lay.addSpacing(12)
             lay.addWidget(w)
@@ -163,9 +168,18 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
         QShortcut(QKeySequence("Ctrl+Shift+Q"), self, activated=self.start_handover)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh_and_sync)
+        QShortcut(QKeySequence("Ctrl+Shift+L"), self, activated=self.open_lan)
         QShortcut(QKeySequence("F1"), self, activated=lambda: keys.show_sheet(self))  # 快捷键 + 关于
         for i in range(9):
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.select_page(i))
+
+    def open_lan(self):
+        """The 局域网中继 dialog (relays found by zeroconf, the fallback relay, a round now)."""
+        from ui.lan_dialog import LanDialog
+
+        self.lan_dialog = LanDialog(self.ctx, self)
+        self.lan_dialog.open()
+        return self.lan_dialog
 
     def refresh_and_sync(self) -> None:
         """F5: refresh the page and, on an enrolled workstation, start a sync round now."""

@@ -28,6 +28,7 @@ from app.cli import (
     golive,
     grids,
     inspections,
+    lan,
     mediation,
     printing,
     reference,
@@ -48,6 +49,7 @@ AREAS = (admin, audit, demo, cases, reference, supervision, printing, sync, goli
 AREAS += (mediation,)  # 矛盾调处: dispute, backlog, mediation
 AREAS += (grids,)  # 一网格: grid, points, feed
 AREAS += (risk, assessment, inspections)  # 分析研判 and 综合查一次 (issue 18)
+AREAS += (lan,)  # 局域网中继 (issue 15)
 
 
 def build_parser() -> argparse.ArgumentParser:

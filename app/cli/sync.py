@@ -2,6 +2,7 @@
 
     towndesk enroll --server URL --code CODE      (fresh data dir or existing store)
     towndesk sync [--server URL] [--no-files] --json
+    towndesk sync --peer URL [--json]            (the centre relay on the LAN: app/lan)
     towndesk conflicts [--all] --json
     towndesk conflicts resolve ID --how redispatch|note|dismiss [--unit CODE]
 """
@@ -24,6 +25,7 @@ def register(sub) -> None:
     x = sub.add_parser("sync", help="与区级服务器同步一轮（先上传后下载）")
     x.add_argument("--server", help="改用该服务器地址")
     x.add_argument("--no-files", action="store_true", help="不传输附件文件")
+    x.add_argument("--peer", help="区级断网时改与本中心的局域网中继同步（towndesk lan serve 显示的地址）")
     add_json_flag(x)
     x.set_defaults(handler=cmd_sync)
     x = sub.add_parser("conflicts", help="同步冲突：被区级拒绝的操作及原因")
@@ -50,6 +52,14 @@ def cmd_enroll(args, desk: Desk):
 
 
 def cmd_sync(args, desk: Desk):
+    if args.peer:
+        if args.server:
+            raise ValidationError("--peer 与 --server 不能同时使用", field="peer")
+        from app.lan.peer import run_peer_round
+
+        out = run_peer_round(desk, args.peer)
+        emit(args, out, "局域网中继" + _summary_text(out))
+        return
     from app.sync.engine import run_round
 
     out = run_round(desk, server=args.server, files=not args.no_files)

@@ -194,6 +194,10 @@ TYPES: tuple[EntityType, ...] = (
         *_REF, _code("inspection_no", "检查编号"), Field("seq", "序号", "int", low=1, high=10**4),
         Field("description", "问题描述", "text"), Field("fixed", "已整改", "bool"), Field("fixed_at", "整改完成时间", "datetime"),
         Field("rectify_due", "整改期限", "date"), _code("clue_to", "移交线索单位"), Field("case_filed", "已立案", "bool"))),
+    # the town's enrolled workstations as the district lists them (code = workstation code, name =
+    # host name): a centre relay admits only these, checking requests with their public keys
+    EntityType("device", "工作站", RECORD, owner=DISTRICT, fields=(
+        *_REF, Field("public_key", "公钥", "line", max_len=60), Field("revoked", "已吊销", "bool"))),
 )
 
 BY_NAME: dict[str, EntityType] = {t.name: t for t in TYPES}

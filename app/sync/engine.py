@@ -15,7 +15,7 @@ from app.store.outbox import enqueue
 from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.files import download_missing, upload_pending
-from app.sync.pull import pull_all
+from app.sync.pull import _log_empty, pull_all
 from app.sync.push import push_all
 from app.sync.transport import MustResync, SyncError, Transport
 
@@ -24,8 +24,11 @@ NO_PULL_AFTER = ("offline", "timeout", "tls", "insecure", "stale_copy")
 
 
 def run_round(desk, *, server: str | None = None, files: bool = True, transport: Transport | None = None,
-              page_size: int = P.PAGE_DEFAULT, batch: int = P.MAX_BATCH_ENTRIES, progress=None, cancel=None) -> dict:
-    """Run one round; returns the summary. Raises SyncError (data kept, retry later) on failure."""
+              page_size: int = P.PAGE_DEFAULT, batch: int = P.MAX_BATCH_ENTRIES, progress=None, cancel=None,
+              snapshot: bool = True) -> dict:
+    """Run one round; returns the summary. Raises SyncError (data kept, retry later) on failure.
+    ``snapshot``: a store with nothing pulled yet starts from the server's snapshot of the town
+    (app/sync/snapshot.py) when the server has one; then pages as always."""
     started = time.perf_counter()
     with st.round_lock(desk.root):
         if server:
@@ -50,8 +53,12 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
             try:
                 with desk.db.read() as s:  # a store far behind reads bigger pages
                     big = st.cursor(s) == 0
+                    fresh = big and snapshot and _log_empty(s)
+                snap = _snapshot(desk, t, progress) if fresh else None
                 pulled = pull_all(desk, t, P.PAGE_MAX if big and page_size == P.PAGE_DEFAULT else page_size,
                                   progress=progress, cancel=cancel)
+                if snap:
+                    pulled["pulled"] += snap["actions"] + snap["records"]
             except MustResync:
                 pulled, repaired = repair(desk, t, page_size), True
             except SyncError:
@@ -63,6 +70,8 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
                 pulled, repaired = repair(desk, t, page_size), True
                 check = verify(desk, pulled["digest"])
             file_out = _files(desk, t, cancel) if files and push_error is None else {}
+            if push_error is None:
+                _settle_lan(desk, t)
             if push_error is not None:
                 raise push_error
         except SyncError as e:
@@ -87,6 +96,34 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
     if pulled["pulled"]:
         events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "sync"})
     return out
+
+
+def _snapshot(desk, t: Transport, progress) -> dict | None:
+    from app.sync.snapshot import NoSnapshot, bootstrap
+
+    try:
+        out = bootstrap(desk, t, progress)
+    except NoSnapshot:
+        return None
+    except SyncError as e:
+        if e.code != "bad_reply":
+            raise
+        # a snapshot this store cannot take whole (cut, or holding a change it cannot keep): the
+        # store is untouched, and the pages bring the town with their per-change quarantine
+        log.warning("snapshot not used: %s", e.message)
+        return None
+    log.info("started from the server's snapshot: %s", out)
+    return out
+
+
+def _settle_lan(desk, t: Transport) -> None:
+    """Actions taken from a centre relay (app/lan) that the district refused leave the case log."""
+    from app.lan.settle import settle
+
+    try:
+        settle(desk, t)
+    except SyncError as e:  # an older district without /verdicts: they stay held until it has one
+        log.info("relay actions not settled: %s", e.message)
 
 
 def _indicator(summary: dict) -> dict:

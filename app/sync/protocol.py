@@ -152,6 +152,25 @@ class ChangesPage(Msg):
     digest: Digest | None = None      # on the last page: the town's accepted-action digest at ``high``
 
 
+# -- the district's verdicts on actions a workstation holds from a centre relay -------------
+class VerdictQuery(Msg):
+    """``POST /verdicts``: what became of these actions (other workstations' actions this store
+    took from a LAN relay while the district was down)?"""
+
+    ids: list[str] = Field(max_length=MAX_BATCH_ENTRIES)
+
+
+class ActionVerdict(Msg):
+    id: str                           # the action id
+    status: Literal["accepted", "rejected", "conflict"]
+    server_seq: int | None = None
+    reason: str | None = None
+
+
+class VerdictList(Msg):
+    verdicts: list[ActionVerdict]     # only the actions the district has judged; the rest are unknown
+
+
 # -- the town's user directory ---------------------------------------------------------------
 class UserChange(Msg):
     """``POST /users``: a town administrator adds or changes a user, online, with their password."""

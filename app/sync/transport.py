@@ -55,6 +55,9 @@ class Settings:
     protocol: int = P.PROTOCOL_VERSION
     schema: int = P.SCHEMA_VERSION
     extra_headers: dict = field(default_factory=dict)
+    # headers made per request from (method, path, params, body): a peer's signature to a centre
+    # relay (app.lan.trust.PeerSigner)
+    signer: object | None = None
 
 
 def is_loopback(url: str) -> bool:
@@ -107,6 +110,8 @@ class Transport:
         body = data if data is not None else (
             None if json_body is None else json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode())
         hdrs = self.headers(headers)
+        if self.s.signer is not None:
+            hdrs.update(self.s.signer(method, path, params, body))
         if json_body is not None:
             hdrs["Content-Type"] = "application/json"
         last: SyncError | None = None

@@ -23,15 +23,17 @@ def test_server_refuses_district_owned_types_and_takes_town_records(tmp_path):
         migrate.upgrade(db)
         admin.add_town(db, "FS", "府山街道")
         fixed = [t.name for t in entities.TYPES if t.owner == entities.DISTRICT]
-        assert fixed == ["town"]
-        town, unit = ingest_as_district(db, "FS", [
+        assert fixed == ["town", "device"]  # device: the town's enrolled workstations (app/lan)
+        town, unit, device = ingest_as_district(db, "FS", [
             _entry("town", {"code": "FS", "name": "改名", "owner_level": "town"}),
-            _entry("unit", {"code": "U99", "name": "新单位", "kind": "department", "owner_level": "town"})])
+            _entry("unit", {"code": "U99", "name": "新单位", "kind": "department", "owner_level": "town"}),
+            _entry("device", {"code": "09", "name": "伪造的工作站", "public_key": "x", "owner_level": "town"})])
     finally:
         db.close()
     assert (town.status, town.http, town.code) == ("rejected", 422, "permission_denied")
     assert town.reason == "镇街信息由区级维护，本机修改未被接受"
     assert unit.status == "accepted" and unit.server_seq == 1
+    assert (device.status, device.code) == ("rejected", "permission_denied")
 
 
 def test_record_conflicts_are_labelled_in_chinese(desk):

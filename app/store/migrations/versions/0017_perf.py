@@ -6,7 +6,7 @@ Revises: 0011_centre_phrases
 from alembic import op
 
 revision = "0017_perf"
-down_revision = "0015_risk"
+down_revision = "0016_lan_relay"
 branch_labels = None
 depends_on = None
 
