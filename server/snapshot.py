@@ -27,6 +27,7 @@ import orjson
 from sqlalchemy import select
 
 from app.store.types import dumps, to_sql_dt
+from server import directory
 from server.auth import ApiError
 from server.changes import digest_of
 from server.models import Action, Case, Record, Town
@@ -50,7 +51,10 @@ def lines(db, town_code: str):
         for r in s.execute(select(Record.entity, Record.id, Record.owner_level, Record.deleted, Record.data)
                            .where(Record.scope.in_([town_code, "*"])).order_by(Record.seq)):
             n_rec += 1
-            yield _line(["r", r.entity, r.id, r.owner_level, bool(r.deleted), json.loads(r.data)])
+            data = json.loads(r.data)
+            if r.entity == "user":  # as the change log carries it: never the password hash
+                data = directory.public_fields(data)
+            yield _line(["r", r.entity, r.id, r.owner_level, bool(r.deleted), data])
         buf = []
         stmt = (select(Action.seq, Action.data).where(Action.town == town_code, Action.seq <= upto)
                 .order_by(Action.seq).execution_options(yield_per=CHUNK))

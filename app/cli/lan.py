@@ -26,6 +26,7 @@ def register(sub) -> None:
     s.add_argument("--interval", default="15", help="与中继自身及区级同步的间隔秒数（默认 15）")
     add_json_flag(s)
     x.set_defaults(handler=cmd_lan)
+    s.set_defaults(handler=cmd_lan)
 
 
 def cmd_lan(args, desk: Desk):

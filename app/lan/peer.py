@@ -29,6 +29,7 @@ from app.store.models import CaseAction, OutboxEntry
 from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.decode import decode, parse_page
+from app.sync.push import attach_signatures
 from app.sync.transport import Settings, SyncError, Transport
 
 _A = CaseAction.__table__
@@ -108,6 +109,7 @@ def push_outbox(desk, send, key: str, batch: int = P.MAX_BATCH_ENTRIES) -> dict:
                              .order_by(OutboxEntry.device_seq).limit(batch)).all()
             entries = [{"id": r.id, "device_seq": r.device_seq, "entity": r.entity, "entity_id": r.entity_id,
                         "payload": r.payload} for r in rows]
+            attach_signatures(desk, s, entries)  # as the district path sends them: the relay hands them on
         if not entries:
             return out
         last = entries[-1]["device_seq"]

@@ -33,6 +33,7 @@ COMMANDS += ["risk add", "risk act", "risk list", "risk show", "risk proposals",
              "inspection checklist"]  # issue 18
 COMMANDS += ["grid report", "grid stats", "grid admission", "points ledger", "points board", "points rules",
              "points award", "points reverse", "feed import"]  # 一网格 (issue 17)
+COMMANDS += ["lan serve"]  # 局域网中继 (issue 15)
 
 
 def run(*args, data_dir=None):

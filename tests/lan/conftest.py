@@ -52,3 +52,11 @@ def make_ctx(qapp, tmp_path):
     for ctx in made:
         ctx.bus.close()
         ctx.tasks.shutdown()
+
+
+def sign_in(*desks, users=("intake", "dispatcher", "director", "unit")) -> None:
+    """Log the users in online while the district is up: offline login (and signing offline work)
+    works only for users who logged in on that workstation before (app.sync.login)."""
+    for desk in desks:
+        for username in users:
+            desk.actors[username]

@@ -7,6 +7,7 @@ import json
 
 from app.cases import intake
 from tests.conftest import sample_case
+from tests.lan.conftest import sign_in
 from tests.lan.test_relay_kill import RelayProcess
 from tests.sync.conftest import cli, free_port, sync
 
@@ -21,6 +22,7 @@ def test_lan_serve_and_sync_peer_from_the_command_line(stations, server):
     district = cli("sync", "--json", data_dir=b.root)
     assert district.returncode == 0, district.stderr
     assert set(json.loads(district.stdout)) == SYNC_KEYS
+    sign_in(a, b)
     server.kill()
     relay = RelayProcess(a.root, free_port())
     relay.start()

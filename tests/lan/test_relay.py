@@ -17,7 +17,7 @@ from app.lan.serve import tick
 from app.store.models import Case, CaseAction, LanEntry
 from app.sync import conflicts
 from tests.conftest import sample_case
-from tests.lan.conftest import peer_sync
+from tests.lan.conftest import peer_sync, sign_in
 from tests.sync.conftest import accepted_log, pending, server_log, server_rows_hash, station_rows_hash, sync
 from tests.sync.conftest import transport as district_transport
 
@@ -50,6 +50,7 @@ def test_lan_round_and_district_return(stations, server, relay_on):
     a, b, c = stations("A"), stations("B", fresh=True), stations("C", fresh=True)
     for d in (a, b, c):
         sync(d)  # every workstation holds the town's device list (the relay admits only those)
+    sign_in(a, b, c)
     server.kill()
     srv = relay_on(a)
     url = srv.url
@@ -93,7 +94,10 @@ def test_lan_round_and_district_return(stations, server, relay_on):
     t = district_transport(a)
     handed = hand_on(a, t)
     assert handed["handed_on"] > 0
-    assert handed["rejected"] == 1                         # B's comment dated in the future
+    with a.db.read() as s:
+        refused = s.execute(select(LanEntry.entry_id, LanEntry.upstream_reason)
+                            .where(LanEntry.upstream != "accepted")).all()
+    assert handed["rejected"] == 1, refused                # B's comment dated in the future
     for d in (a, b, c, a, b, c):
         out = sync(d)
         assert out["digest"]["equal"]

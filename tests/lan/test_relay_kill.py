@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.store.models import Case, CaseAction, LanEntry
 from app.sync.transport import SyncError
+from tests.lan.conftest import sign_in
 from tests.lan.test_relay import _check_ok, _no_duplicates, _take_in
 from tests.sync.conftest import ROOT, free_port, sync
 
@@ -66,6 +67,7 @@ def test_relay_killed_mid_round_loses_and_duplicates_nothing(stations, server):
     a, b, c = stations("A"), stations("B", fresh=True), stations("C", fresh=True)
     for d in (a, b, c):
         sync(d)
+    sign_in(a, b, c)
     server.kill()
     relay = RelayProcess(a.root, free_port())
     relay.start()

@@ -12,6 +12,7 @@ from sqlalchemy import select  # noqa: E402
 from app.cases import intake  # noqa: E402
 from app.store.models import Case  # noqa: E402
 from tests.conftest import sample_case  # noqa: E402
+from tests.lan.conftest import sign_in  # noqa: E402
 from tests.sync.conftest import sync  # noqa: E402
 
 
@@ -43,6 +44,7 @@ def test_dialog_lists_relays_and_the_window_falls_back_to_one(stations, server, 
         ad.close()
         other.close()
     # the district goes down; A takes in a case and joins its relay; B's background round falls back
+    sign_in(a)
     server.kill()
     no = intake.take_in(a, a.actors["intake"], sample_case(title="甲断网受理"))["case_no"]
     from app.lan.peer import run_peer_round
