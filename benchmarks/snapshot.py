@@ -44,6 +44,7 @@ def raw_insert_seconds(desk, work: Path) -> float:
         docs = src.execute(f"SELECT rowid, body FROM {search.FTS_TABLE}").fetchall()
     finally:
         src.close()
+    (work / "raw.sqlite3").unlink(missing_ok=True)  # a kept work directory (--keep) is reused
     dst = sqlite3.connect(work / "raw.sqlite3")
     for sql in schema:
         dst.execute(sql)

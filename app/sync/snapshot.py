@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from app.domain.actions import ACTIONS
 from app.domain.schema import EARLIEST
-from app.store import bulk, search
+from app.store import bulk, chain, search
 from app.store.types import to_sql_dt
 from app.sync import protocol as P
 from app.sync import records as rec
@@ -38,6 +38,9 @@ log = logging.getLogger("towndesk.sync")
 _EARLIEST = to_sql_dt(EARLIEST)
 _LATEST = to_sql_dt(LATEST)
 CHUNK = 20_000
+# the chain values go in with the rows (app.store.chain.extend_bulk): no second pass at commit
+_INSERT_CHAINED = _INSERT_ACTION.replace(", server_seq, verdict)", ", server_seq, verdict, chain)").replace(
+    "?)", "?,?)")
 
 
 class NoSnapshot(Exception):
@@ -112,7 +115,7 @@ def _load(s, lines, out: dict, progress) -> None:
             xor ^= P.id_hash(aid)
             seen_cases.add(cid)
             if len(actions) >= CHUNK:
-                conn.exec_driver_sql(_INSERT_ACTION, actions)
+                _insert_actions(conn, actions)
                 out["actions"] += len(actions)
                 actions = []
                 if progress:
@@ -135,7 +138,7 @@ def _load(s, lines, out: dict, progress) -> None:
     if not ended:
         raise SyncError("快照传输中断，本机数据未受影响，稍后重试", code="bad_reply")
     if actions:
-        conn.exec_driver_sql(_INSERT_ACTION, actions)
+        _insert_actions(conn, actions)
         out["actions"] += len(actions)
     if records:  # before the case rows: a case row refers to its units and grids
         rec.merge_many(s, records, {})
@@ -153,10 +156,28 @@ def _load(s, lines, out: dict, progress) -> None:
     st.put(s, "digest.xor", xor)
 
 
+def _insert_actions(conn, actions: list) -> None:
+    """One chunk of action rows (storage form), chained as they go in when the log's head is at
+    its last row (always, on the fresh store a snapshot loads); else the commit chains them."""
+    cur = chain._dbapi(conn).cursor()
+    try:
+        chained = chain.extend_bulk(cur, "case_actions", actions)
+        if chained is None:
+            cur.executemany(_INSERT_ACTION, actions)
+        else:
+            cur.executemany(_INSERT_CHAINED, [a + (c,) for a, c in zip(actions, chained, strict=True)])
+    finally:
+        cur.close()
+
+
 def _cases(s, conn, states: list, out: dict) -> None:
-    before = conn.exec_driver_sql("SELECT coalesce(max(rid), 0) FROM cases").scalar()
-    conn.exec_driver_sql(_INSERT_CASE, [bulk.state_tuple(x) for x in states])
-    rids = dict(conn.exec_driver_sql("SELECT id, rid FROM cases WHERE rid > ?", (before,)).fetchall())
-    conn.exec_driver_sql(f"INSERT INTO {search.FTS_TABLE}(rowid, body) VALUES (?, ?)",
-                         [(rids[x.id], search.document_of(_search_values(x))) for x in states])
+    cur = chain._dbapi(conn).cursor()
+    try:
+        # rids are handed out in order after the largest (one INSERT, nothing else writes cases here)
+        first = cur.execute("SELECT coalesce(max(rid), 0) FROM cases").fetchone()[0] + 1
+        cur.executemany(_INSERT_CASE, [bulk.state_tuple(x) for x in states])
+        cur.executemany(f"INSERT INTO {search.FTS_TABLE}(rowid, body) VALUES (?, ?)",
+                        [(first + i, search.document_of(_search_values(x))) for i, x in enumerate(states)])
+    finally:
+        cur.close()
     out["cases"] += len(states)

@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+import orjson
 from pydantic import AwareDatetime, Field
 
 from app.domain.casefold import CASE_FIELDS, CaseState
@@ -42,7 +43,7 @@ def fold_to_json(state: CaseState) -> str:
 
 
 def fold_from_json(text: str) -> CaseState:
-    d = json.loads(text)
+    d = orjson.loads(text)  # a snapshot or a first pull reads 100k of these
     for key in DATETIME_FIELDS:
         if d.get(key) is not None:
             d[key] = datetime.fromisoformat(d[key])
