@@ -103,7 +103,7 @@ def test_unit_workstation_holds_only_its_units_cases(stations, server, tmp_path)
         assert _listed(unit_dir) == sorted([nos[0], nos[1], nos[2], nos[4]])
         shown = json.loads(cli("--as", "unit", "case", "show", nos[0], "--json", data_dir=unit_dir,
                                env_extra=PW).stdout)
-        assert len(shown["timeline"]) >= 4  # intake, dispatch, transfer away, transfer back (+ comments)
+        assert shown["transfer_count"] == 2 and shown["state"] == "dispatched"  # folded from its whole log
 
         # a forged push on another unit's case is refused per item, the rest of the batch accepted
         foreign, own = _comment(u, _server_case_id(server, nos[3])), _comment(u, _server_case_id(server, nos[1]))
@@ -137,6 +137,8 @@ def test_unit_workstation_holds_only_its_units_cases(stations, server, tmp_path)
 
 
 def test_attaching_to_a_case_not_of_this_unit_is_refused_at_the_field(desk, actors, tmp_path):
+    with desk.db.tx() as s:
+        desk.set_meta(s, "setting.auto_dispatch", "false")
     no = intake.take_in(desk, actors["intake"], sample_case())["case_no"]
     dispatch.dispatch(desk, actors["dispatcher"], no, "D01")
     with desk.db.tx() as s:
@@ -151,4 +153,7 @@ def test_attaching_to_a_case_not_of_this_unit_is_refused_at_the_field(desk, acto
         assert e.field == "case" and "不由本单位（D02）承办或协办" in e.message
     else:
         raise AssertionError("attached to another unit's case")
-    assert not any(p.is_file() for p in desk.attachments_dir.rglob("*")) if desk.attachments_dir.exists() else True
+    assert not desk.attachments_dir.exists() or not any(p.is_file() for p in desk.attachments_dir.rglob("*"))
+    with desk.db.tx() as s:
+        desk.set_meta(s, "sync.unit", "D01")  # its own unit's case: attached
+    assert attachments.attach(desk, actors["dispatcher"], no, src)["case_no"] == no
