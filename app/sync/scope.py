@@ -108,6 +108,16 @@ def forget_bytes(desk, shas: list[str]) -> None:
                 blob_path(desk, sha).unlink(missing_ok=True)
 
 
+def refuse_lan(desk) -> None:
+    """A unit workstation neither serves nor uses a centre relay on the LAN (the relay's change log
+    is the whole town's; only the district applies the unit rule)."""
+    if unit(desk):
+        from app.sync.transport import SyncError
+
+        raise SyncError(f"本机是单位工作站（{unit(desk)}），只保存本单位的案件，不能使用或充当局域网中继；"
+                        "请直接与区级同步", code="unit_workstation", retry=False)
+
+
 def unit(desk) -> str | None:
     """This workstation's unit when it was enrolled as a unit workstation."""
     return desk.meta("sync.unit") or None
@@ -121,4 +131,4 @@ def holds(unit_code: str | None, case: dict | Case) -> bool:
     return get("unit") == unit_code or unit_code in (get("co_units") or [])
 
 
-__all__ = ["net_ops", "remove_cases", "forget_bytes", "unit", "holds"]
+__all__ = ["net_ops", "remove_cases", "forget_bytes", "refuse_lan", "unit", "holds"]

@@ -68,6 +68,8 @@ def test_unit_workstation_holds_only_its_units_cases(stations, server, tmp_path)
     assert _listed(unit_dir) == sorted(nos[:3])  # from the snapshot: handled or co-handled by D01
     devices = json.loads(server_cli(server, "devices", "--town", "FS").stdout)
     assert sorted(x["unit"] or "-" for x in devices) == ["-", "D01"]
+    peer = cli("sync", "--peer", "http://127.0.0.1:9", data_dir=unit_dir)  # a relay serves the whole town
+    assert peer.returncode == 2 and "单位工作站（D01）" in peer.stderr and "局域网中继" in peer.stderr
     units = json.loads(cli("ref", "list", "units", "--json", data_dir=unit_dir).stdout)
     assert any(x["code"] == "D03" for x in units)  # the reference data came down whole
 
