@@ -99,13 +99,11 @@ def forget_bytes(desk, shas: list[str]) -> None:
     still named by a case, or one that is gone already, is left alone)."""
     if not shas:
         return
-    from app.cases.attachments import blob_path
-
     with desk.db.read() as s:
         for sha in shas:
             named = s.execute(select(Attachment.id).where(Attachment.sha256 == sha).limit(1)).first()
             if named is None:
-                blob_path(desk, sha).unlink(missing_ok=True)
+                (desk.attachments_dir / sha[:2] / sha).unlink(missing_ok=True)  # app.cases.attachments.blob_path
 
 
 def refuse_lan(desk) -> None:

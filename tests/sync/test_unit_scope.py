@@ -134,6 +134,12 @@ def test_unit_workstation_holds_only_its_units_cases(stations, server, tmp_path)
             got = requests.get(f"{server.url}{P.API}/blobs/{sha}", headers=h, timeout=10)
             assert got.status_code == status, got.text
         assert got.content == src2.read_bytes()
+        kept = u.attachments_dir / sha[:2] / sha
+        assert kept.is_file()  # the unit's own case's attachment came down
+        handling.act(a, d, nos[1], "transfer", {"unit": "D02", "reason": "改由其他单位办理"})
+        sync(a)
+        sync(u)
+        assert nos[1] not in _listed(unit_dir) and not kept.exists()  # its bytes left with it
     finally:
         u.close()
 
