@@ -16,7 +16,7 @@ from app.domain.ids import new_id
 from app.domain.timezone import LOCAL_TZ
 from app.sync import protocol as P
 from app.sync.wire import ActionData, fold_to_json
-from server import audit
+from server import audit, scope
 from server.auth import ApiError, issue_code, new_token, sha, take_code
 from server.db import lock_town, now_iso
 from server.district_ref import seed_town
@@ -44,11 +44,16 @@ def add_town(db, code: str, name: str) -> dict:
     return {"town": code, "name": name.strip()}
 
 
-def enroll_code(db, town: str) -> str:
+def enroll_code(db, town: str, unit: str | None = None) -> str:
+    """A one-time code; with ``unit`` it enrols a unit workstation (holds only that unit's cases)."""
     with db.tx() as s:
         if s.get(Town, town.upper()) is None:
             raise ApiError(404, "town_unknown", f"镇街 {town} 不存在，请先运行 town add")
-        return issue_code(s, town.upper())
+        if unit is not None:
+            unit = unit.strip()
+            if not unit or not scope.unit_known(s, town.upper(), unit):
+                raise ApiError(400, "unit_unknown", f"单位「{unit}」在镇街 {town.upper()} 不存在（请填写单位代码）")
+        return issue_code(s, town.upper(), unit)
 
 
 def revoke(db, device_id: str) -> dict:
@@ -69,7 +74,8 @@ def devices(db, town: str | None = None) -> list[dict]:
         if town:
             stmt = stmt.where(Device.town == town)
         return [{"device": d.id, "town": d.town, "workstation": d.workstation, "hostname": d.hostname,
-                 "enrolled_at": d.enrolled_at, "revoked_at": d.revoked_at, "last_push_at": d.last_push_at}
+                 "enrolled_at": d.enrolled_at, "revoked_at": d.revoked_at, "last_push_at": d.last_push_at,
+                 "unit": d.unit}
                 for d in s.scalars(stmt)]
 
 
@@ -113,6 +119,9 @@ def enroll(db, req: P.EnrollRequest) -> P.EnrollReply:
         town = lock_town(s, code.town)  # the device record below takes the town's next sequence number
         if req.town and req.town != town.code:
             raise ApiError(409, "town_mismatch", f"本机数据属于镇街 {req.town}，注册码属于镇街 {town.code}，不能注册")
+        if code.unit and req.town:
+            raise ApiError(409, "unit_needs_new_store", f"单位工作站（{code.unit}）只保存本单位的案件，须在新的数据目录中注册；"
+                                                        "本机已有镇街数据，不能用单位注册码注册")
         dev = s.get(Device, req.device_id)
         if dev is not None and dev.town != town.code:
             raise ApiError(409, "device_other_town", "该设备已注册到其他镇街")
@@ -125,13 +134,14 @@ def enroll(db, req: P.EnrollRequest) -> P.EnrollReply:
             s.add(dev)
         dev.db_id, dev.token_hash, dev.chain_hash = req.db_id, sha(token), sha(req.chain)
         dev.hostname, dev.revoked_at = req.hostname, None
-        dev.public_key, dev.high_at = req.public_key, None
+        dev.public_key, dev.high_at, dev.unit = req.public_key, None, code.unit or None
         code.device_id = dev.id
         audit.record(s, town.code, "enroll", device=dev.id, subject=dev.workstation,
-                     detail={"hostname": req.hostname, "db_id": req.db_id, "signed": bool(req.public_key)})
+                     detail={"hostname": req.hostname, "db_id": req.db_id, "signed": bool(req.public_key),
+                             "unit": dev.unit})
         publish_device(s, town, dev)
         return P.EnrollReply(token=token, town=town.code, town_name=town.name, workstation=dev.workstation,
-                             device_id=dev.id, protocol=P.PROTOCOL_VERSION)
+                             device_id=dev.id, protocol=P.PROTOCOL_VERSION, unit=dev.unit)
 
 
 def district_assign(db, town: str, data: dict) -> dict:

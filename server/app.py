@@ -201,7 +201,7 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
              responses={410: {"model": P.ErrorReply}, 401: {"model": P.ErrorReply}})
     def changes_page(caller: CallerDep, request: Request, after: int = Query(0, ge=0, le=2**62),
                      limit: int = Query(P.PAGE_DEFAULT, ge=1, le=P.PAGE_MAX)):
-        body = changes.page_json(db, caller.town, after, limit).encode()
+        body = changes.page_json(db, caller.town, after, limit, caller.unit).encode()
         return compressed(body, request.headers.get("accept-encoding"))
 
     @api.post(P.API + "/verdicts", response_model=P.VerdictList, dependencies=V)
@@ -214,7 +214,7 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
     def town_snapshot(caller: CallerDep, request: Request):
         """The town as of its high mark (gzip-coded JSON lines: server/snapshot.py), for a new
         workstation's first pull; later changes follow by page."""
-        first = snapshot.lines(db, caller.town)
+        first = snapshot.lines(db, caller.town, caller.unit)
         head = next(first)  # errors (an unknown town) before the reply starts
 
         def stream():

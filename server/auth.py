@@ -46,11 +46,11 @@ def code_hash(code: str) -> str:
     return sha(code.strip().upper().replace("-", "").replace(" ", ""))
 
 
-def issue_code(session, town: str) -> str:
+def issue_code(session, town: str, unit: str | None = None) -> str:
     code = new_code()
     now = datetime.now(UTC)
     session.add(EnrollCode(code_hash=code_hash(code), town=town, created_at=now.isoformat(),
-                           expires_at=(now + CODE_TTL).isoformat()))
+                           expires_at=(now + CODE_TTL).isoformat(), unit=unit))
     return code
 
 
@@ -97,6 +97,7 @@ class Caller:
     town: str
     workstation: str
     db_id: str
+    unit: str | None = None  # a unit workstation (server/scope.py)
 
 
 def client_address(request: Request) -> str:
@@ -139,7 +140,7 @@ def authenticate(request: Request, authorization: str | None = Header(None, max_
             and hmac.compare_digest(x_towndesk_db or "", dev.db_id)):
         note_failure(request, dev.town)
         raise ApiError(403, "device_mismatch", "设备或数据库标识与授权不符，不能使用该授权同步")
-    request.state.caller = Caller(dev.id, dev.town, dev.workstation, dev.db_id)
+    request.state.caller = Caller(dev.id, dev.town, dev.workstation, dev.db_id, dev.unit or None)
     return request.state.caller
 
 

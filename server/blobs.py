@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.sync import protocol as P
+from server import scope
 from server.auth import ApiError, Caller
 from server.db import now_iso
 from server.models import Blob, TownBlob
@@ -33,6 +34,7 @@ def _allowed(db, caller: Caller, sha: str) -> None:
     with db.read() as s:
         if s.get(TownBlob, (caller.town, sha)) is None:
             raise ApiError(404, "blob_unknown", "没有引用该附件的已同步操作")
+        scope.check_blob(s, caller.town, caller.unit, sha)  # a unit workstation: its unit's cases only
 
 
 def state(db, store: BlobStore, caller: Caller, sha: str) -> P.BlobState:

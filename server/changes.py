@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.sync import protocol as P
+from server import scope
 from server.auth import ApiError
 from server.models import Action, Change, Received, Town
 
@@ -16,8 +17,9 @@ def digest_of(town: Town) -> dict:
     return {"upto": town.last_seq, "count": town.digest_count, "hash": P.digest_hex(town.digest_xor)}
 
 
-def page_json(db, town_code: str, after: int, limit: int) -> str:
-    """The page as JSON text (stored change documents are embedded as they are)."""
+def page_json(db, town_code: str, after: int, limit: int, unit: str | None = None) -> str:
+    """The page as JSON text (stored change documents are embedded as they are). A unit
+    workstation's page holds only its unit's cases and no digest (server/scope.py)."""
     with db.read() as s:
         town = s.get(Town, town_code)
         if town is None:
@@ -30,11 +32,12 @@ def page_json(db, town_code: str, after: int, limit: int) -> str:
                          .where(Change.town == town_code, Change.seq > after, Change.seq <= high)
                          .order_by(Change.seq).limit(limit)).all()
         digest = digest_of(town)
+        scoped = scope.page_parts(s, town_code, unit, rows) if unit and rows else None
     nxt = rows[-1].seq if rows else high
     more = nxt < high
-    parts = [f'{{"seq":{r.seq},"entity":"{r.entity}","id":"{r.entity_id}","data":{r.data}'
-             + (f',"received_at":"{r.received_at}"}}' if r.received_at else "}") for r in rows]
-    tail = "" if more else ',"digest":' + P.canonical(digest)
+    parts = scoped if scoped is not None else [f'{{"seq":{r.seq},"entity":"{r.entity}","id":"{r.entity_id}","data":{r.data}'
+                                 + (f',"received_at":"{r.received_at}"}}' if r.received_at else "}") for r in rows]
+    tail = "" if more or unit else ',"digest":' + P.canonical(digest)
     return f'{{"changes":[{",".join(parts)}],"next":{nxt},"more":{"true" if more else "false"},"high":{high}{tail}}}'
 
 

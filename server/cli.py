@@ -2,7 +2,8 @@
 
     towndesk-server [--db URL] migrate
     towndesk-server [--db URL] town add CODE NAME
-    towndesk-server [--db URL] enroll-code --town CODE        (prints the one-time code alone)
+    towndesk-server [--db URL] enroll-code --town CODE [--unit UNIT]  (prints the one-time code alone;
+                                     --unit: a unit workstation, holds only that unit's cases)
     towndesk-server [--db URL] revoke DEVICE
     towndesk-server [--db URL] devices [--town CODE]
     towndesk-server [--db URL] district assign --town CODE --json FILE   (上级交办)
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     town.add_parser("list", help="列出镇街")
     x = sub.add_parser("enroll-code", help="生成一次性注册码")
     x.add_argument("--town", required=True)
+    x.add_argument("--unit", help="单位工作站：只接收该单位承办或协办的案件（单位代码）")
     x = sub.add_parser("revoke", help="吊销工作站的同步授权")
     x.add_argument("device")
     x = sub.add_parser("devices", help="列出已注册工作站")
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "ref":
             return district_ref.run(db, args)
         elif args.command == "enroll-code":
-            print(admin.enroll_code(db, args.town))
+            print(admin.enroll_code(db, args.town, args.unit))
         elif args.command == "revoke":
             _out(admin.revoke(db, args.device))
         elif args.command == "devices":

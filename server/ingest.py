@@ -29,6 +29,7 @@ from server import audit, directory, signatures
 from server.auth import ApiError, Caller, check_chain, check_signature
 from server.db import lock_town, now_iso
 from server.models import Action, AuditEntry, Case, Change, Device, Received, Record, TownBlob
+from server.scope import check_push as check_scope
 
 log = logging.getLogger("towndesk.server")
 
@@ -208,6 +209,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
         new_case = True
     elif state is None:
         raise NotFound("案件在区级不存在（其受理登记未被接受）", field="case_id")
+    check_scope(b, a, state)  # a unit workstation: only its unit's cases (server/scope.py)
     vouched = b.device is not None and signatures.check(b, e, a, text)  # the district's own actions need none
     _check_time(b, a)
     _check_actor(b, a)

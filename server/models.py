@@ -43,6 +43,8 @@ class Device(Base):
     last_push_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Ed25519 (base64): signs pushes
     high_at: Mapped[str | None] = mapped_column(String(40), nullable=True)  # latest action time it pushed
+    # a unit workstation holds only the cases this unit handles or co-handles (server/scope.py)
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (UniqueConstraint("town", "workstation", name="uq_devices_town_workstation"),)
 
@@ -55,6 +57,7 @@ class EnrollCode(Base):
     expires_at: Mapped[str] = mapped_column(String(40))
     used_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)  # enrols a unit workstation
 
 
 class Action(Base):

@@ -27,7 +27,7 @@ import orjson
 from sqlalchemy import select
 
 from app.store.types import dumps, to_sql_dt
-from server import directory
+from server import directory, scope
 from server.auth import ApiError
 from server.changes import digest_of
 from server.models import Action, Case, Record, Town
@@ -47,14 +47,16 @@ def _stored_at(at: str) -> str:
     return to_sql_dt(datetime.fromisoformat(at))
 
 
-def lines(db, town_code: str):
-    """The snapshot's lines (bytes), read in one read transaction."""
+def lines(db, town_code: str, unit: str | None = None):
+    """The snapshot's lines (bytes), read in one read transaction. A unit workstation's holds only
+    the cases its unit holds as of ``upto`` (server/scope.py)."""
     with db.read() as s:
         town = s.get(Town, town_code)
         if town is None:
             raise ApiError(401, "auth_invalid", "镇街不存在")
         upto = town.last_seq
-        yield _line(["h", {"upto": upto, "digest": digest_of(town)}])
+        keep = scope.held_at(s, town_code, unit, upto) if unit else None
+        yield _line(["h", {"upto": upto, "digest": digest_of(town) if keep is None else None}])
         n_rec = n_act = n_case = 0
         for r in s.execute(select(Record.entity, Record.id, Record.owner_level, Record.deleted, Record.data)
                            .where(Record.scope.in_([town_code, "*"])).order_by(Record.seq)):
@@ -70,6 +72,8 @@ def lines(db, town_code: str):
         for seq, data in conn.execute(stmt):
             try:
                 a = orjson.loads(data)
+                if keep is not None and a["case_id"] not in keep:
+                    continue
                 buf.append(_line(["a", seq, a["id"], a["case_id"], a["kind"],
                                   _stored_at(a["at"]), a["actor"], a["actor_name"],
                                   a["actor_role"], a.get("actor_unit"), dumps(a["payload"]), a["device_id"]]))
@@ -87,6 +91,8 @@ def lines(db, town_code: str):
         stmt = (select(Case.id, Case.fold).where(Case.town == town_code, Case.last_seq <= upto)
                 .execution_options(yield_per=CHUNK))
         for cid, fold in conn.execute(stmt):
+            if keep is not None and cid not in keep:
+                continue
             buf.append(_line(["c", cid, fold]))
             n_case += 1
             if len(buf) >= 500:

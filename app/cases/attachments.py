@@ -100,8 +100,20 @@ def prepare(desk: Desk, path: str | Path, note: str = "") -> dict:
     return payload
 
 
+def check_scope(desk: Desk, row) -> None:
+    """A unit workstation attaches files only to cases its unit handles or co-handles (the
+    district refuses the rest: server/scope.py)."""
+    from app.sync import scope
+
+    unit = scope.unit(desk)
+    if not scope.holds(unit, row):
+        raise ValidationError(f"案件 {row.case_no} 不由本单位（{unit}）承办或协办，本单位工作站不能为其添加附件",
+                              field="case")
+
+
 def record(s, desk: Desk, actor: Actor, row, payload: dict, at=None):
     """Write one prepared attachment onto case ``row`` in the caller's transaction."""
+    check_scope(desk, row)
     row, action = caselog.record(s, desk, actor, row, "attach", payload, at=at)
     s.add(Attachment(id=new_id(), case_id=row.id, action_id=action.id, sha256=payload["sha256"],
                      filename=payload["filename"], mime=payload["mime"], size=payload["size"]))
@@ -110,6 +122,8 @@ def record(s, desk: Desk, actor: Actor, row, payload: dict, at=None):
 
 def attach(desk: Desk, actor: Actor, key: str, path: str | Path, note: str = "") -> dict:
     """Attach a file to a case (the bytes are stored first; the action records the metadata)."""
+    with desk.db.read() as s:
+        check_scope(desk, caselog.find_case(s, key))  # before any byte is stored
     payload = prepare(desk, path, note)
     with desk.db.tx() as s:
         row = record(s, desk, actor, caselog.find_case(s, key), payload)

@@ -30,6 +30,7 @@ from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.decode import decode, parse_page
 from app.sync.push import attach_signatures
+from app.sync.scope import refuse_lan
 from app.sync.transport import Settings, SyncError, Transport
 
 _A = CaseAction.__table__
@@ -56,6 +57,7 @@ def run_peer_round(desk, url: str, *, transport: Transport | None = None, batch:
                    page_size: int = P.PAGE_DEFAULT) -> dict:
     """One round with a relay; the same summary keys as a district round (``sync``)."""
     started = time.perf_counter()
+    refuse_lan(desk)  # a unit workstation holds only its unit's cases; a relay serves the town
     t = transport or peer_transport(desk, url)
     with st.round_lock(desk.root):
         health = t.call("GET", P.API + "/health").json()

@@ -36,6 +36,9 @@ class RelayServer(ThreadingHTTPServer):
 
 
 def start(desk, host: str = "0.0.0.0", port: int = 8710) -> tuple[RelayServer, threading.Thread]:
+    from app.sync.scope import refuse_lan
+
+    refuse_lan(desk)  # a unit workstation holds only its unit's cases: it cannot serve the town
     srv = RelayServer(desk, host, port)
     thread = threading.Thread(target=srv.serve_forever, name="towndesk-lan-relay", daemon=True)
     thread.start()

@@ -49,6 +49,15 @@ def list_conflicts(desk: Desk, include_done: bool = False) -> list[dict]:
                         "case_no": None, "case_title": (c["payload"] or {}).get("name"), "at": c["at"],
                         "reason": c["reason"], "payload": c["payload"], "done": done.get(c["entry_id"]),
                         "can_redispatch": False})
+        for r in s.scalars(select(SyncState).where(SyncState.key.like("conflict.scope.%"))):
+            c = json.loads(r.value)  # own work on a case that left this unit's copy (app/sync/scope.py)
+            if c["id"] in done and not include_done:
+                continue
+            out.append({"id": c["id"], "kind": "action", "action": c["action"],
+                        "label": wf.ACTIONS[c["action"]].label if c["action"] in wf.ACTIONS else c["action"],
+                        "case_no": c["case_no"], "case_title": None, "case_state": None, "case_state_label": None,
+                        "at": c["at"], "actor": c["actor"], "actor_name": c["actor_name"], "payload": c["payload"],
+                        "reason": c["reason"], "done": done.get(c["id"]), "can_redispatch": False})
         for q in s.scalars(select(Quarantined).order_by(Quarantined.seq)):
             cid = f"q{q.seq}"
             if cid in done and not include_done:

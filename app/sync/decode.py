@@ -44,6 +44,7 @@ class Decoded(NamedTuple):
     records: list[tuple[int, str, str, RecordData]]
     quarantine: list[dict] = []       # changes that cannot be applied here: kept, listed, skipped
     voids: list[dict] = []            # the district voided earlier changes: drop them
+    scopes: list[tuple] = []          # a unit workstation's cases in/out: (seq, op, case_id, case_no)
 
 
 class _ActionChange(P.Msg):
@@ -74,11 +75,28 @@ class _VoidChange(P.Msg):
     data: _VoidData
 
 
+class _ScopeData(P.Msg):
+    op: Literal["in", "out"]
+    case_id: str = P.Id
+    case_no: str = Field(default="", max_length=40)
+    actions: list[_ActionChange] = Field(default_factory=list, max_length=100_000)
+
+
+class _ScopeChange(P.Msg):
+    """A unit workstation's case comes in (with its log) or goes out (server/scope.py)."""
+
+    seq: int = Field(ge=1)
+    entity: Literal["scope"]
+    id: str = P.Id
+    data: _ScopeData
+
+
 class TypedPage(P.ChangesPage):
     """A ChangesPage whose change contents are checked in the same pass (as ActionData or
     RecordData, by entity): one validation of the JSON text instead of three passes."""
 
-    changes: list[Annotated[_ActionChange | _RecordChange | _VoidChange, Field(discriminator="entity")]]
+    changes: list[Annotated[_ActionChange | _RecordChange | _VoidChange | _ScopeChange,
+                            Field(discriminator="entity")]]
 
 
 class _LooseChange(P.Msg):
@@ -94,7 +112,7 @@ class LoosePage(P.ChangesPage):
     changes: list[_LooseChange]
 
 
-_TYPED = {"action": _ActionChange, "void": _VoidChange}
+_TYPED = {"action": _ActionChange, "void": _VoidChange, "scope": _ScopeChange}
 
 
 def parse_page(raw: bytes) -> TypedPage | LoosePage:
@@ -162,7 +180,8 @@ def decode(page: P.ChangesPage) -> Decoded:
     if not isinstance(page, TypedPage | LoosePage):
         page = parse(page.model_dump_json().encode(), LoosePage)
     loose = isinstance(page, LoosePage)
-    actions, records, quarantine, voids = [], [], [], []
+    actions, records, quarantine, voids, scopes = [], [], [], [], []
+    ids: set[str] = set()
     for c in page.changes:
         try:
             if loose:
@@ -171,15 +190,25 @@ def decode(page: P.ChangesPage) -> Decoded:
                 voids.append({"seq": c.seq, "void": c.data.seq, "entity": c.data.entity, "id": c.data.id,
                               "reason": c.data.reason})
                 continue
+            if c.entity == "scope":
+                if c.data.case_id != c.id or any(x.data.case_id != c.id or x.seq > c.seq for x in c.data.actions):
+                    raise ValidationError("案件范围变更与其操作不一致", field="case_id")
+                scopes.append((c.seq, c.data.op, c.id, c.data.case_no))
+                for x in c.data.actions:  # a case coming in: its log (some of it may be in this page)
+                    if x.id not in ids:
+                        ids.add(x.id)
+                        actions.append(_pulled(x))
+                continue
             if c.entity != "action":
                 _check_record(c.entity, c.id, c.data)
                 records.append((c.seq, c.entity, c.id, c.data))
                 continue
+            ids.add(c.id)
             actions.append(_pulled(c))
         except (AppError, ValueError, TypeError, OverflowError, RecursionError) as e:
             log.warning("change %s (%s %s) quarantined: %s", c.seq, c.entity, c.id, _reason(e))
             quarantine.append(_quarantine_row(c, _reason(e)))
-    return Decoded(page, actions, records, quarantine, voids)
+    return Decoded(page, actions, records, quarantine, voids, scopes)
 
 
 def _pulled(c) -> Pulled:

@@ -62,7 +62,7 @@ def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transp
     with desk.db.tx() as s:
         for key, value in (("device_id", device_id), ("workstation", reply.workstation), ("sync.server", server),
                            ("sync.token", reply.token), ("sync.db_id", db_id), ("sync.device_key", private_key),
-                           ("sync.insecure", "1" if insecure else "")):
+                           ("sync.insecure", "1" if insecure else ""), ("sync.unit", reply.unit or "")):
             desk.set_meta(s, key, value)
         st.put(s, "chain", chain)
         st.drop(s, "chain.next")
@@ -71,7 +71,7 @@ def enroll(desk, server: str, code: str, *, sync: bool = True, transport: Transp
         forget_passwords(s)
     out = {"town": reply.town, "town_name": reply.town_name, "workstation": reply.workstation,
            "device_id": device_id, "server": server, "existing_store": town is not None, "queued": seeded,
-           "insecure": insecure and server.startswith("http://")}
+           "insecure": insecure and server.startswith("http://"), "unit": reply.unit}
     if sync:
         out["sync"] = run_round(desk)
     return out

@@ -44,7 +44,8 @@ ENTITIES = entities.NAMES
 EntityName = Literal[ENTITIES]              # "action" or a record type, as the wire spells it
 RecordEntityName = Literal[RECORD_ENTITIES]
 VOID = "void"                               # a change-log entry that voids an earlier change
-ChangeEntityName = Literal[(*ENTITIES, VOID)]
+SCOPE = "scope"                             # a unit workstation's case comes in / goes out (server/scope.py)
+ChangeEntityName = Literal[(*ENTITIES, VOID, SCOPE)]
 # Per-workstation columns that never travel (login counters are local to a machine).
 LOCAL_FIELDS = entities.LOCAL_FIELDS
 
@@ -94,6 +95,7 @@ class EnrollReply(Msg):
     workstation: str = Field(pattern=r"^[A-Z0-9]{1,6}$")
     device_id: str = Id
     protocol: int
+    unit: str | None = Field(default=None, max_length=32)  # a unit workstation: holds only this unit's cases
 
 
 # -- push -----------------------------------------------------------------------------------

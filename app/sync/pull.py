@@ -19,6 +19,7 @@ from app.store.models import Attachment, CaseAction, CohandleTask, Quarantined
 from app.store.types import to_sql_dt
 from app.sync import protocol as P
 from app.sync import records as rec
+from app.sync import scope
 from app.sync import state as st
 from app.sync.decode import Decoded, LoosePage, Pulled, TypedPage, decode, parse_page  # noqa: F401 — TypedPage: the page type
 from app.sync.refold import refold
@@ -49,7 +50,7 @@ def pull_all(desk, t: Transport, page_size: int = P.PAGE_DEFAULT, after: int | N
     # A first pull commits several pages per transaction (each commit costs a WAL checkpoint);
     # the cursor still moves in the transaction that holds its pages.
     per_tx = FIRST_PULL_PAGES_PER_TX if first else 1
-    records = False
+    records, orphans = False, []
     try:
         with contextlib.closing(_pages(fetch, cursor, cancel)) as pages:
             page = None
@@ -64,6 +65,7 @@ def pull_all(desk, t: Transport, page_size: int = P.PAGE_DEFAULT, after: int | N
                         page = decoded.page
                         counts = _apply(s, decoded, desk.device_id, seen, first)
                         records = records or counts["records"] > 0
+                        orphans += counts["shas"]
                         _count(out, page, counts)
                         if progress:
                             progress(out["pulled"], None)
@@ -78,6 +80,7 @@ def pull_all(desk, t: Transport, page_size: int = P.PAGE_DEFAULT, after: int | N
             first.restore_indexes(desk)
         if records:
             desk.invalidate()
+        scope.forget_bytes(desk, orphans)
     return out
 
 
@@ -197,6 +200,7 @@ def apply_page(desk, page: P.ChangesPage, seen: set | None = None) -> dict:
         counts = _apply(s, decoded, desk.device_id, seen)
     if counts["records"]:
         desk.invalidate()
+    scope.forget_bytes(desk, counts["shas"])
     return counts
 
 
@@ -213,8 +217,15 @@ def _apply(s, decoded: Decoded, device_id: str, seen: set | None, first: FirstPu
         s.execute(insert(Quarantined.__table__).prefix_with("OR REPLACE"), decoded.quarantine)
     if decoded.voids:
         cases |= _apply_voids(s, decoded.voids)
+    shas = []
+    if decoded.scopes:  # a unit workstation: cases that left its unit leave the store (app/sync/scope.py)
+        ops = scope.net_ops(decoded.scopes)
+        gone = [cid for cid, (op, _no) in ops.items() if op == "out"]
+        shas = scope.remove_cases(s, gone, {cid: no for cid, (_op, no) in ops.items()})["shas"]
+        cases -= set(gone)
     st.put(s, "cursor", decoded.page.next)
-    return {"cases": len(cases), "records": len(decoded.records), "quarantined": len(decoded.quarantine)}
+    return {"cases": len(cases), "records": len(decoded.records), "quarantined": len(decoded.quarantine),
+            "shas": shas}
 
 
 def _apply_voids(s, voids: list[dict]) -> set:

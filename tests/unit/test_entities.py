@@ -37,7 +37,7 @@ def test_protocol_literals_come_from_the_registry():
     assert P.LOCAL_FIELDS == {"failed_logins", "locked_until", "uses"}
     assert P.PushEntry.model_json_schema()["properties"]["entity"]["enum"] == list(entities.NAMES)
     # the change log also carries the district's voids of earlier changes
-    assert P.Change.model_json_schema()["properties"]["entity"]["enum"] == [*entities.NAMES, P.VOID]
+    assert P.Change.model_json_schema()["properties"]["entity"]["enum"] == [*entities.NAMES, P.VOID, P.SCOPE]
     record_change = pull.TypedPage.model_json_schema()["$defs"]["_RecordChange"]
     assert record_change["properties"]["entity"]["enum"] == list(entities.RECORD_NAMES)
 
