@@ -201,11 +201,11 @@ def _child(args) -> int:
     return 0
 
 
-def _run_child(kind: str, tree: str, args, script: Path | None = None) -> dict:
-    log("ingestion:", kind, tree)
+def _run_child(kind: str, tree: str, args, script: Path | None = None, env: dict | None = None) -> dict:
+    log("ingestion:", kind, tree, env or "")
     r = subprocess.run([sys.executable, str(script or Path(__file__).resolve()), "_child", "--kind", kind,
                         "--tree", tree, "--pg", args.pg, "--actions", str(args.actions), "--cases", str(args.cases)],
-                       cwd=tree, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": tree})
+                       cwd=tree, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": tree, **(env or {})})
     if r.returncode:
         raise SystemExit(r.stderr[-3000:])
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -224,12 +224,14 @@ def ingest_figures(args) -> dict:
                 out["baseline"] = _run_child("baseline", args.baseline, args)
         if args.unsigned:
             out["unsigned"] = _run_child("unsigned", str(ROOT), args)
+        if args.inline:  # the signatures verified in the request's thread, one by one
+            out["checked_inline"] = _run_child("checked", str(ROOT), args, env={"TOWNDESK_VERIFY_THREADS": "0"})
         out["checked"] = _run_child("checked", str(ROOT), args)
-        for side in ("baseline", "unsigned"):
+        for side in ("baseline", "unsigned", "checked_inline"):
             if side in out:
                 out[f"checked_over_{side}"] = round(out["checked"]["actions_per_s"] / out[side]["actions_per_s"], 2)
         out["checked_over_1036"] = round(out["checked"]["actions_per_s"] / 1036, 2)
-        out["loadavg"] = os.getloadavg()
+        out["loadavg"] = [round(x, 1) for x in os.getloadavg()]
         log("round", out)
         rounds.append(out)
     return {"db": "sqlite" if args.pg == "sqlite" else "postgresql", "rounds": rounds}
@@ -436,6 +438,8 @@ def main() -> int:
     p.add_argument("--unsigned", action="store_true",
                    help="also this tree without the actors' signatures (the per-action check off)")
     p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--inline", action="store_true",
+                   help="also this tree with the signatures verified in the request's thread (no worker threads)")
     p.add_argument("--actions", type=int, default=20_000)
     p.add_argument("--cases", type=int, default=4_000)
     p.add_argument("--kind", choices=["baseline", "checked", "unsigned"])
