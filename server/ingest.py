@@ -152,7 +152,7 @@ def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: 
 
 
 def _one(b: Batch, e: P.PushEntry, known: dict, existing: dict) -> P.Verdict:
-    text = P.canonical(e.payload)
+    text = b.keys.canonical(e)  # P.canonical(e.payload), spelled once per push
     h = P.payload_hash(e.entity, e.entity_id, e.payload, text)
     prev = known.get(e.id)
     if prev is not None:

@@ -101,6 +101,7 @@ class Keys:
         self._users_loaded: set[str] = set()
         self._loaded: dict[str, object] = {}  # public key (base64) -> verifying key or None
         self._ahead: dict[int, tuple[P.PushEntry, Future, int, bytes]] = {}  # id(entry) -> (entry, chunk, i, text)
+        self._texts: dict[int, tuple[P.PushEntry, str]] = {}  # id(entry) -> (entry, canonical payload)
 
     def device(self, device_id: str) -> tuple[str | None, datetime] | None:
         if self._devices is None:
@@ -137,12 +138,20 @@ class Keys:
         for start in range(0, len(actions), CHUNK):
             part = actions[start:start + CHUNK]
             try:
-                work = [(self.key(e.actor_key), e.actor_sig, P.action_signed_text(e.payload)) for e in part]
+                texts = [P.canonical(e.payload) for e in part]
             except Exception:  # noqa: BLE001 — a payload that cannot be spelled is judged in the request's thread
                 continue
+            work = [(self.key(e.actor_key), e.actor_sig, (LABEL + t).encode()) for e, t in zip(part, texts, strict=True)]
             fut = pool.submit(_verify_chunk, work)
-            for i, (e, w) in enumerate(zip(part, work, strict=True)):
+            for i, (e, t, w) in enumerate(zip(part, texts, work, strict=True)):
                 self._ahead[id(e)] = (e, fut, i, w[2])
+                self._texts[id(e)] = (e, t)
+
+    def canonical(self, e: P.PushEntry) -> str:
+        """The entry's canonical payload: spelled once per push, for the verification ahead and for
+        the request's thread (a push's entries are not changed while it is judged)."""
+        got = self._texts.pop(id(e), None)
+        return got[1] if got is not None and got[0] is e else P.canonical(e.payload)
 
     def verifies(self, e: P.PushEntry, signed: bytes) -> bool:
         ahead = self._ahead.pop(id(e), None)

@@ -66,6 +66,8 @@ def test_verified_ahead_gives_the_one_by_one_verdict_per_item(session, monkeypat
     keys = signatures.Keys(session, "FS")
     keys.prepare(entries)
     assert len(keys._ahead) == (len(entries) if threads else 0)
+    texts = [keys.canonical(e) for e in entries]  # what ingest judges and keeps: spelled once
+    assert texts == [P.canonical(e.payload) for e in entries]
     got = [keys.verifies(e, P.action_signed_text(e.payload)) for e in entries]
     assert got == good
     assert not keys._ahead  # every result taken
