@@ -224,10 +224,11 @@ def ingest_figures(args) -> dict:
                 out["baseline"] = _run_child("baseline", args.baseline, args)
         if args.unsigned:
             out["unsigned"] = _run_child("unsigned", str(ROOT), args)
-        if args.inline:  # the signatures verified in the request's thread, one by one
-            out["checked_inline"] = _run_child("checked", str(ROOT), args, env={"TOWNDESK_VERIFY_THREADS": "0"})
+        if args.threads:  # the signatures verified ahead in worker threads
+            out["checked_threads"] = _run_child("checked", str(ROOT), args,
+                                                env={"TOWNDESK_VERIFY_THREADS": str(args.threads)})
         out["checked"] = _run_child("checked", str(ROOT), args)
-        for side in ("baseline", "unsigned", "checked_inline"):
+        for side in ("baseline", "unsigned", "checked_threads"):
             if side in out:
                 out[f"checked_over_{side}"] = round(out["checked"]["actions_per_s"] / out[side]["actions_per_s"], 2)
         out["checked_over_1036"] = round(out["checked"]["actions_per_s"] / 1036, 2)
@@ -438,8 +439,8 @@ def main() -> int:
     p.add_argument("--unsigned", action="store_true",
                    help="also this tree without the actors' signatures (the per-action check off)")
     p.add_argument("--rounds", type=int, default=1)
-    p.add_argument("--inline", action="store_true",
-                   help="also this tree with the signatures verified in the request's thread (no worker threads)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="also this tree with the signatures verified ahead in N worker threads")
     p.add_argument("--actions", type=int, default=20_000)
     p.add_argument("--cases", type=int, default=4_000)
     p.add_argument("--kind", choices=["baseline", "checked", "unsigned"])

@@ -30,7 +30,10 @@ try:  # libsodium: about twice as fast as OpenSSL's Ed25519 here, and it release
 except ImportError:  # pragma: no cover — the server extra installs PyNaCl; pyca/cryptography then
     _sodium_open = None
 
-THREADS = int(os.environ.get("TOWNDESK_VERIFY_THREADS", "2"))  # 0: verify in the request's thread
+# Worker threads that verify a push's signatures ahead (libsodium releases the GIL). Default 0: in
+# the request's thread. On this shared 2-CPU machine the threads gained nothing and sometimes stalled
+# a push (docs/PERFORMANCE.md); a server with idle cores may set it to 2.
+THREADS = int(os.environ.get("TOWNDESK_VERIFY_THREADS", "0"))
 CHUNK = 64  # entries per background verification task
 _pool: ThreadPoolExecutor | None = None
 
@@ -155,7 +158,8 @@ class Keys:
 
     def verifies(self, e: P.PushEntry, signed: bytes) -> bool:
         ahead = self._ahead.pop(id(e), None)
-        if ahead is not None and ahead[0] is e and ahead[3] == signed:
+        if ahead is not None and ahead[0] is e and ahead[3] == signed and not ahead[1].cancel():
+            # (a chunk no worker has started yet is cancelled and checked here instead of waited for)
             try:
                 return ahead[1].result()[ahead[2]]
             except Exception:  # noqa: BLE001 — checked here instead
