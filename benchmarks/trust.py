@@ -1,6 +1,7 @@
 """Figures for the server-trust work (issue 12), printed as JSON (docs/PERFORMANCE.md).
 
-    python benchmarks/trust.py ingest --pg URL [--baseline /work/main] [--actions 20000]
+    python benchmarks/trust.py ingest --pg URL|sqlite [--unsigned] [--threads N] [--baseline TREE
+        [--baseline-kind baseline|checked]] [--rounds R] [--actions 20000] [--cases 4000]
     python benchmarks/trust.py load --pg URL [--towns 17] [--stations 10] [--seconds 30] [--ceiling]
 
 ``ingest``: server ingestion through the push path (in process, batches of 500), on PostgreSQL, in
@@ -8,8 +9,12 @@ this tree with every check of a device push (Ed25519 signature over the body, ea
 signature by its actor's registered key (issue 12 item 2), the actor's role and
 unit from the directory as of the action's time, unit existence, time checks and the backdated
 audit) and, in the same run, in the baseline tree (``--baseline``, e.g. /work/main: the code before
-these checks) with its own benchmark. Each side generates the same demo town (seed 11) and gets a
-fresh database.
+these checks) with its own benchmark (``--baseline-kind checked``: that tree's own checked push,
+e.g. the commit before signed actions in a ``git worktree``). ``--unsigned``: also this tree with
+no actor signatures and the per-action signature check off (the same-run unsigned rate);
+``--threads N``: also this tree verifying the signatures in N worker threads. Each side generates
+the same demo town (seed 11) and gets a fresh database (``--pg sqlite``: a fresh SQLite file); each
+of ``--rounds`` runs every side once, in turn. Rates are wall time; ``cpu_s`` is the process's CPU.
 
 ``load``: the district load run over real HTTP against a real server on PostgreSQL: T towns x S
 workstations, each syncing every second (a pull after its cursor), the town's workstations pushing
