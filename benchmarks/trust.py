@@ -1,6 +1,7 @@
 """Figures for the server-trust work (issue 12), printed as JSON (docs/PERFORMANCE.md).
 
-    python benchmarks/trust.py ingest --pg URL [--baseline /work/main] [--actions 20000]
+    python benchmarks/trust.py ingest --pg URL|sqlite [--unsigned] [--threads N] [--baseline TREE
+        [--baseline-kind baseline|checked]] [--rounds R] [--actions 20000] [--cases 4000]
     python benchmarks/trust.py load --pg URL [--towns 17] [--stations 10] [--seconds 30] [--ceiling]
 
 ``ingest``: server ingestion through the push path (in process, batches of 500), on PostgreSQL, in
@@ -8,8 +9,12 @@ this tree with every check of a device push (Ed25519 signature over the body, ea
 signature by its actor's registered key (issue 12 item 2), the actor's role and
 unit from the directory as of the action's time, unit existence, time checks and the backdated
 audit) and, in the same run, in the baseline tree (``--baseline``, e.g. /work/main: the code before
-these checks) with its own benchmark. Each side generates the same demo town (seed 11) and gets a
-fresh database.
+these checks) with its own benchmark (``--baseline-kind checked``: that tree's own checked push,
+e.g. the commit before signed actions in a ``git worktree``). ``--unsigned``: also this tree with
+no actor signatures and the per-action signature check off (the same-run unsigned rate);
+``--threads N``: also this tree verifying the signatures in N worker threads. Each side generates
+the same demo town (seed 11) and gets a fresh database (``--pg sqlite``: a fresh SQLite file); each
+of ``--rounds`` runs every side once, in turn. Rates are wall time; ``cpu_s`` is the process's CPU.
 
 ``load``: the district load run over real HTTP against a real server on PostgreSQL: T towns x S
 workstations, each syncing every second (a pull after its cursor), the town's workstations pushing
@@ -40,6 +45,8 @@ def log(*a):
 
 
 def new_database(pg: str) -> str:
+    if pg == "sqlite":  # a fresh SQLite file
+        return "sqlite:///" + str(Path(tempfile.mkdtemp(prefix="towndesk-trustbench-db-")) / "server.sqlite3")
     import psycopg
 
     base = pg.replace("postgresql+psycopg://", "postgresql://")
@@ -60,8 +67,10 @@ def make_source(cases: int):
 
 
 # -- ingestion ---------------------------------------------------------------------------------
-def ingest_checked(url: str, source, n_actions: int) -> dict:
-    """This tree: a signed device push with the directory founded from the source's records."""
+def ingest_checked(url: str, source, n_actions: int, unsigned: bool = False) -> dict:
+    """This tree: a signed device push with the directory founded from the source's records.
+    ``unsigned``: the same push without the actors' signatures and with the per-action signature
+    check switched off (everything else as the signed path): the baseline for its cost."""
     from sqlalchemy import select
 
     from app.store.models import CaseAction
@@ -130,11 +139,16 @@ def ingest_checked(url: str, source, n_actions: int) -> dict:
                             "id": a.id, "case_id": a.case_id, "kind": a.kind, "at": a.at.isoformat(),
                             "actor": a.actor, "actor_name": a.actor_name, "actor_role": a.actor_role,
                             "actor_unit": a.actor_unit, "payload": payload, "device_id": "bench-device"}})
-        e = entries[-1]
-        e["actor_key"] = keys[a.actor].public_b64
-        e["actor_sig"] = keys[a.actor].sign(P.action_signed_text(e["payload"]))
+        if not unsigned:
+            e = entries[-1]
+            e["actor_key"] = keys[a.actor].public_b64
+            e["actor_sig"] = keys[a.actor].sign(P.action_signed_text(e["payload"]))
+    if unsigned:
+        from server import signatures
+
+        signatures.check = lambda *a, **k: False  # noqa: ARG005 — the one check this side leaves out
     batches = [batch_of(entries[i:i + 500]) for i in range(0, len(entries), 500)]  # signed by the client
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     accepted, refused = 0, {}
     for body, sig in batches:
         reply = ingest.push(db, caller, P.PushRequest.model_validate(json.loads(body)), "c" * 24, None,
@@ -144,7 +158,7 @@ def ingest_checked(url: str, source, n_actions: int) -> dict:
                 accepted += 1
             else:
                 refused[v.code] = refused.get(v.code, 0) + 1
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     from sqlalchemy import func
 
     from server.models import AuditEntry
@@ -153,7 +167,7 @@ def ingest_checked(url: str, source, n_actions: int) -> dict:
         backdated = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.kind == "backdated"))
     db.close()
     return {"actions_per_s": round(accepted / seconds, 1), "accepted": accepted, "refused": refused,
-            "backdated_audited": backdated, "seconds": round(seconds, 2),
+            "backdated_audited": backdated, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
             "order": os.environ.get("TRUST_BENCH_ORDER", "time")}
 
 
@@ -186,28 +200,47 @@ def _child(args) -> int:
 
         out = {"actions_per_s": ingestion(url, source, args.actions)}
     else:
-        out = ingest_checked(url, source, args.actions)
+        out = ingest_checked(url, source, args.actions, unsigned=args.kind == "unsigned")
     source.close()
     print(json.dumps(out))
     return 0
 
 
+def _run_child(kind: str, tree: str, args, script: Path | None = None, env: dict | None = None) -> dict:
+    log("ingestion:", kind, tree, env or "")
+    r = subprocess.run([sys.executable, str(script or Path(__file__).resolve()), "_child", "--kind", kind,
+                        "--tree", tree, "--pg", args.pg, "--actions", str(args.actions), "--cases", str(args.cases)],
+                       cwd=tree, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": tree, **(env or {})})
+    if r.returncode:
+        raise SystemExit(r.stderr[-3000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def ingest_figures(args) -> dict:
-    out = {}
-    for kind, tree in (("baseline", args.baseline), ("checked", str(ROOT))):
-        if kind == "baseline" and not tree:
-            continue
-        log("ingestion:", kind, tree)
-        r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "_child", "--kind", kind, "--tree", tree,
-                            "--pg", args.pg, "--actions", str(args.actions), "--cases", str(args.cases)],
-                           cwd=tree, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": tree})
-        if r.returncode:
-            raise SystemExit(r.stderr[-3000:])
-        out[kind] = json.loads(r.stdout.strip().splitlines()[-1])
-    if "baseline" in out:
-        out["checked_over_baseline"] = round(out["checked"]["actions_per_s"] / out["baseline"]["actions_per_s"], 2)
-    out["checked_over_1036"] = round(out["checked"]["actions_per_s"] / 1036, 2)
-    return out
+    """Each round: the baseline tree (if any), the unsigned side (if asked) and this tree, one
+    after the other; ratios per round (rounds alternate, so a change of machine load hits both)."""
+    rounds = []
+    for _ in range(args.rounds):
+        out = {}
+        if args.baseline:
+            if args.baseline_kind == "checked":  # that tree's own checked push (its own script)
+                out["baseline"] = _run_child("checked", args.baseline, args, Path(args.baseline) / "benchmarks/trust.py")
+            else:
+                out["baseline"] = _run_child("baseline", args.baseline, args)
+        if args.unsigned:
+            out["unsigned"] = _run_child("unsigned", str(ROOT), args)
+        if args.threads:  # the signatures verified ahead in worker threads
+            out["checked_threads"] = _run_child("checked", str(ROOT), args,
+                                                env={"TOWNDESK_VERIFY_THREADS": str(args.threads)})
+        out["checked"] = _run_child("checked", str(ROOT), args)
+        for side in ("baseline", "unsigned", "checked_threads"):
+            if side in out:
+                out[f"checked_over_{side}"] = round(out["checked"]["actions_per_s"] / out[side]["actions_per_s"], 2)
+        out["checked_over_1036"] = round(out["checked"]["actions_per_s"] / 1036, 2)
+        out["loadavg"] = [round(x, 1) for x in os.getloadavg()]
+        log("round", out)
+        rounds.append(out)
+    return {"db": "sqlite" if args.pg == "sqlite" else "postgresql", "rounds": rounds}
 
 
 # -- the district load run ------------------------------------------------------------------------
@@ -404,11 +437,18 @@ def load_figures(args) -> dict:
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("what", choices=["ingest", "load", "_child"])
-    p.add_argument("--pg", required=True)
+    p.add_argument("--pg", required=True, help="PostgreSQL URL, or 'sqlite' (ingest only): a fresh SQLite file")
     p.add_argument("--baseline", help="tree of the code before these checks, e.g. /work/main")
+    p.add_argument("--baseline-kind", choices=["baseline", "checked"], default="baseline",
+                   help="baseline: that tree's benchmarks/sync.py ingestion; checked: that tree's own checked push")
+    p.add_argument("--unsigned", action="store_true",
+                   help="also this tree without the actors' signatures (the per-action check off)")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--threads", type=int, default=0,
+                   help="also this tree with the signatures verified ahead in N worker threads")
     p.add_argument("--actions", type=int, default=20_000)
     p.add_argument("--cases", type=int, default=4_000)
-    p.add_argument("--kind", choices=["baseline", "checked"])
+    p.add_argument("--kind", choices=["baseline", "checked", "unsigned"])
     p.add_argument("--tree", default=str(ROOT))
     p.add_argument("--towns", type=int, default=17)
     p.add_argument("--stations", type=int, default=10)

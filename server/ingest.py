@@ -135,6 +135,7 @@ def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: 
         check_chain(dev, chain, chain_next)
         dev.last_push_at = now_iso()
         b = Batch(s, town, caller, dev)
+        b.keys.prepare(req.entries)  # actors' keys in one query; signatures verified ahead in threads
         ids = [e.id for e in req.entries]
         known = {r.id: r for r in s.scalars(select(Received).where(
             Received.town == town.code, Received.id.in_(ids)))} if ids else {}
@@ -152,7 +153,7 @@ def push(db, caller: Caller, req: P.PushRequest, chain: str | None, chain_next: 
 
 
 def _one(b: Batch, e: P.PushEntry, known: dict, existing: dict) -> P.Verdict:
-    text = P.canonical(e.payload)
+    text = b.keys.canonical(e)  # P.canonical(e.payload), spelled once per push
     h = P.payload_hash(e.entity, e.entity_id, e.payload, text)
     prev = known.get(e.id)
     if prev is not None:

@@ -12,10 +12,10 @@ unchanged by another machine still verifies.
 from __future__ import annotations
 
 import base64
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
 from app.domain.signing import LABEL
@@ -24,14 +24,87 @@ from app.sync import protocol as P
 from server import audit, directory
 from server.models import Device, UserKey
 
+try:  # libsodium: about twice as fast as OpenSSL's Ed25519 here, and it releases the GIL (cffi)
+    from nacl.bindings import crypto_sign_open as _sodium_open
+    from nacl.exceptions import BadSignatureError as _SodiumBad
+except ImportError:  # pragma: no cover — the server extra installs PyNaCl; pyca/cryptography then
+    _sodium_open = None
+
+# Worker threads that verify a push's signatures ahead (libsodium releases the GIL). Default 0: in
+# the request's thread. On this shared 2-CPU machine the threads gained nothing and sometimes stalled
+# a push (docs/PERFORMANCE.md); a server with idle cores may set it to 2.
+THREADS = int(os.environ.get("TOWNDESK_VERIFY_THREADS", "0"))
+CHUNK = 64  # entries per background verification task
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="towndesk-verify")
+    return _pool
+
+
+def load_key(public_key: str):
+    """The verifying key for a base64 Ed25519 public key, or None when it is not one."""
+    try:
+        raw = base64.b64decode(public_key, validate=True)
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != 32:
+        return None
+    if _sodium_open is not None:
+        return raw
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError:
+        return None
+
+
+def verify(key, signature: str, text: bytes) -> bool:
+    """True when ``signature`` (base64) is the signature of ``text`` under ``key`` (from load_key)."""
+    if key is None:
+        return False
+    try:
+        sig = base64.b64decode(signature, validate=True)
+    except (ValueError, TypeError):
+        return False
+    if len(sig) != 64:
+        return False
+    if _sodium_open is not None:
+        try:
+            _sodium_open(sig + text, key)
+            return True
+        except _SodiumBad:
+            return False
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        key.verify(sig, text)
+        return True
+    except InvalidSignature:
+        return False
+
+
+def _verify_chunk(work: list[tuple[object, str, bytes]]) -> list[bool]:
+    return [verify(key, sig, text) for key, sig, text in work]
+
 
 class Keys:
-    """The town's device keys and user keys, read once per push batch."""
+    """The town's device keys and the batch's user keys, read once per push batch; each public key
+    decoded once; with ``prepare``, the batch's action signatures verified ahead in worker threads
+    while the request's thread reads the database and judges the entries."""
 
     def __init__(self, session, town: str):
         self.s, self.town = session, town
         self._devices: dict[str, tuple[str | None, datetime]] | None = None
-        self._users: dict[tuple[str, str], str] | None = None
+        self._users: dict[tuple[str, str], str] = {}
+        self._users_loaded: set[str] = set()
+        self._loaded: dict[str, object] = {}  # public key (base64) -> verifying key or None
+        self._ahead: dict[int, tuple[P.PushEntry, Future, int, bytes]] = {}  # id(entry) -> (entry, chunk, i, text)
+        self._texts: dict[int, tuple[P.PushEntry, str]] = {}  # id(entry) -> (entry, canonical payload)
 
     def device(self, device_id: str) -> tuple[str | None, datetime] | None:
         if self._devices is None:
@@ -40,19 +113,58 @@ class Keys:
         return self._devices.get(device_id)
 
     def user_key_device(self, username: str, public_key: str) -> str | None:
-        if self._users is None:
-            self._users = {(k.username, k.public_key): k.device_id for k in self.s.scalars(
-                select(UserKey).where(UserKey.town == self.town))}
+        if username not in self._users_loaded:
+            self._load_users([username])
         return self._users.get((username, public_key))
 
+    def _load_users(self, names: list[str]) -> None:
+        names = [n for n in dict.fromkeys(names) if n not in self._users_loaded]
+        for start in range(0, len(names), 500):
+            part = names[start:start + 500]
+            for k in self.s.scalars(select(UserKey).where(UserKey.town == self.town, UserKey.username.in_(part))):
+                self._users[(k.username, k.public_key)] = k.device_id
+            self._users_loaded.update(part)
 
-def _verifies(public_key: str, signature: str, text: bytes) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key, validate=True)).verify(
-            base64.b64decode(signature, validate=True), text)
-        return True
-    except (InvalidSignature, ValueError, TypeError):
-        return False
+    def key(self, public_key: str):
+        if public_key not in self._loaded:
+            self._loaded[public_key] = load_key(public_key)
+        return self._loaded[public_key]
+
+    def prepare(self, entries: list[P.PushEntry]) -> None:
+        """The batch's actors' registered keys in one query; every signed action's signature
+        handed to the worker threads (checked again in the request's thread if its text differs)."""
+        actions = [e for e in entries if e.entity == "action" and e.actor_key and e.actor_sig]
+        self._load_users([str(e.payload.get("actor")) for e in actions])
+        if THREADS <= 0 or len(actions) < 2:
+            return
+        pool = _executor()
+        for start in range(0, len(actions), CHUNK):
+            part = actions[start:start + CHUNK]
+            try:
+                texts = [P.canonical(e.payload) for e in part]
+            except Exception:  # noqa: BLE001 — a payload that cannot be spelled is judged in the request's thread
+                continue
+            work = [(self.key(e.actor_key), e.actor_sig, (LABEL + t).encode()) for e, t in zip(part, texts, strict=True)]
+            fut = pool.submit(_verify_chunk, work)
+            for i, (e, t, w) in enumerate(zip(part, texts, work, strict=True)):
+                self._ahead[id(e)] = (e, fut, i, w[2])
+                self._texts[id(e)] = (e, t)
+
+    def canonical(self, e: P.PushEntry) -> str:
+        """The entry's canonical payload: spelled once per push, for the verification ahead and for
+        the request's thread (a push's entries are not changed while it is judged)."""
+        got = self._texts.pop(id(e), None)
+        return got[1] if got is not None and got[0] is e else P.canonical(e.payload)
+
+    def verifies(self, e: P.PushEntry, signed: bytes) -> bool:
+        ahead = self._ahead.pop(id(e), None)
+        if ahead is not None and ahead[0] is e and ahead[3] == signed and not ahead[1].cancel():
+            # (a chunk no worker has started yet is cancelled and checked here instead of waited for)
+            try:
+                return ahead[1].result()[ahead[2]]
+            except Exception:  # noqa: BLE001 — checked here instead
+                pass
+        return verify(self.key(e.actor_key), e.actor_sig, signed)
 
 
 def check(b, e: P.PushEntry, a, text: str | None = None) -> bool:
@@ -82,7 +194,7 @@ def _problem(keys: Keys, e: P.PushEntry, a, text: str | None) -> str | None:
     if not e.actor_key or not e.actor_sig:
         return "操作缺少操作人签名"
     signed = (LABEL + text).encode() if text is not None else P.action_signed_text(e.payload)
-    if not _verifies(e.actor_key, e.actor_sig, signed):
+    if not keys.verifies(e, signed):
         return "操作签名无效（内容被改动或签名伪造）"
     origin = keys.device(a.device_id or "")
     if origin is None:

@@ -14,14 +14,16 @@ from __future__ import annotations
 import base64
 import json
 import os
+from datetime import UTC, datetime, tzinfo
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from app.domain.signing import action_signed_text
+from app.domain.timezone import LOCAL_TZ
 from app.store.models import ActionSignature, UserKey
 from app.store.types import dumps
 
@@ -95,3 +97,29 @@ def sign_action(session, signer: Signer, action_id: str, payload: dict) -> None:
     """The actor's signature over the action exactly as it will be pushed (the outbox's JSON)."""
     text = action_signed_text(json.loads(dumps(payload)))
     session.merge(ActionSignature(action_id=action_id, public_key=signer.public_b64, signature=signer.sign(text)))
+
+
+def as_signed(session, payload: dict, zones: tuple[tzinfo | None, ...] = ()) -> dict:
+    """The action's dict (rebuilt from its row) with its time spelled as its actor signed it.
+    The store keeps the instant in UTC, not the offset it was written with (a clock or a given
+    time in China time spells +08:00), so an accepted action queued again (sync repair) would no
+    longer match its signature: the time's spellings in UTC, in LOCAL_TZ and in ``zones`` are tried
+    against the stored signature. Unchanged when none matches or there is no signature here (the
+    district then refuses that action on its own, listed as a conflict)."""
+    row = session.get(ActionSignature, payload.get("id"))
+    if row is None:
+        return payload
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(row.public_key))
+        signature = base64.b64decode(row.signature)
+        at = datetime.fromisoformat(str(payload["at"]))
+    except (ValueError, KeyError, TypeError):
+        return payload
+    for tz in (None, UTC, LOCAL_TZ, *zones):
+        spelled = payload if tz is None else payload | {"at": at.astimezone(tz).isoformat()}
+        try:
+            key.verify(signature, action_signed_text(json.loads(dumps(spelled))))
+            return spelled
+        except InvalidSignature:
+            continue
+    return payload

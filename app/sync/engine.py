@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from app import events
 from app.cases.caselog import action_dict
+from app.store import userkeys
 from app.store.audit import audit
 from app.store.models import CaseAction
 from app.store.outbox import enqueue
@@ -174,7 +175,8 @@ def repair(desk, t: Transport, page_size: int) -> dict:
         for a in mine:
             if a.id not in seen:
                 s.execute(update(CaseAction).where(CaseAction.id == a.id).values(status="local", server_seq=None))
-                enqueue(s, desk, "action", a.id, action_dict(a))
+                # the time spelled as its actor signed it: the signature goes with it again
+                enqueue(s, desk, "action", a.id, userkeys.as_signed(s, action_dict(a), (desk.now().tzinfo,)))
                 requeued += 1
         count, xor = st.full_digest(s)
         st.put(s, "digest.count", count)
