@@ -40,7 +40,7 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
         events.publish(events.SYNC_STATE, {**_indicator(before), "state": "syncing"})
         with desk.db.tx() as s:
             desk.set_meta(s, "sync.last_attempt", desk.now().isoformat())
-            st.upgrade_digest(s)  # a store from before content digests: its running digest once from the table
+            st.upgrade_digest(s, desk.now().isoformat())  # from before content digests: recomputed once
         push_error: SyncError | None = None
         try:
             try:
@@ -190,8 +190,7 @@ def verify(desk, digest: P.Digest | None, full: bool = False) -> dict | None:
         return None
     if full:
         with desk.db.tx() as s:
-            st.reset_digest(s)
-            st.put(s, "digest.full_at", desk.now().isoformat())
+            st.reset_digest(s, desk.now().isoformat())
     with desk.db.read() as s:
         count, hexhash = st.local_digest(s)
     return {"equal": count == digest.count and hexhash == digest.hash, "count": count, "server_count": digest.count,
@@ -214,7 +213,7 @@ def repair(desk, t: Transport, page_size: int) -> dict:
                 s.execute(update(CaseAction).where(CaseAction.id == a.id).values(status="local", server_seq=None))
                 enqueue(s, desk, "action", a.id, action_dict(a))
                 requeued += 1
-        st.reset_digest(s)
+        st.reset_digest(s, desk.now().isoformat())
     log.warning("sync repair: re-read %s changes, re-queued %s own actions, restored %s edited actions",
                 pulled["pulled"], requeued, len(seen.restored))
     pulled["requeued"] = requeued

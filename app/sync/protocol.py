@@ -304,6 +304,16 @@ def wire_action_hash(d: dict) -> int:
                         d.get("actor_unit"), d["payload"], d["device_id"])
 
 
+def stored_text_hash(action_id: str, text: str | bytes | None) -> int:
+    """An action's value from its JSON text as kept (the district's stored copy, a quarantined
+    change): its content hash; for text that is not a whole action (cut, nested too deep, numbers
+    beyond 64 bits: nothing the district accepts) its id's, the same on both sides."""
+    try:
+        return wire_action_hash(orjson.loads(text or ""))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+        return id_hash(action_id)
+
+
 def stored_action_hash(row) -> int:
     """An action in the workstation's storage form (``case_actions`` columns in CONTENT_FIELDS
     order: ``at`` naive UTC text, ``payload`` JSON text), as a raw query returns it."""

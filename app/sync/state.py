@@ -12,7 +12,6 @@ import json
 import os
 from pathlib import Path
 
-import orjson
 from sqlalchemy import delete, func, select
 
 from app.errors import AppError
@@ -74,10 +73,7 @@ def _move_digest(session, ids: list, sign: int) -> None:
 
 def quarantined_hash(entity_id: str, data: str | None) -> int:
     """A quarantined action's value from the change as it came (the district hashed the same)."""
-    try:
-        return P.wire_action_hash(orjson.loads(data or ""))
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
-        return P.id_hash(entity_id)  # kept cut or not an action: it cannot match (a repair says so)
+    return P.stored_text_hash(entity_id, data)
 
 
 def local_digest(session) -> tuple[int, str]:
@@ -104,21 +100,24 @@ def full_digest(session) -> tuple[int, int]:
     return count, xor
 
 
-def reset_digest(session) -> tuple[int, int]:
-    """The running digest set from the table (content digest)."""
+def reset_digest(session, at: str | None = None) -> tuple[int, int]:
+    """The running digest set from the table (content digest); ``at``: the time of this full
+    recomputation (the next one is due ``sync_full_digest_hours`` later)."""
     count, xor = full_digest(session)
     put(session, "digest.count", count)
     put(session, "digest.xor", xor)
     put(session, "digest.kind", DIGEST_KIND)
+    if at:
+        put(session, "digest.full_at", at)
     return count, xor
 
 
-def upgrade_digest(session) -> bool:
+def upgrade_digest(session, at: str | None = None) -> bool:
     """A store whose running digest still XORs action ids (before content digests): recompute it
     once from the table. True when it did."""
     if get(session, "digest.kind") == DIGEST_KIND:
         return False
-    reset_digest(session)
+    reset_digest(session, at)
     return True
 
 

@@ -113,8 +113,8 @@ def test_too_large_outbox_entry_is_rejected_locally_and_the_rest_goes_on(station
 def _inject(server, town: str, entity: str, entity_id: str, data_text: str, case_id: str | None = None) -> int:
     """A change written straight into the district's log, as an older server accepted it (an
     action also into its log and digest)."""
-    from server.db import lock_town
     from app.sync.state import quarantined_hash
+    from server.db import lock_town
     from server.models import Action, Change
 
     with server.db.tx() as s:

@@ -4,8 +4,6 @@ accepted action's content, not its id: recomputed here for the data already held
 Revision ID: s0005_anchors
 Revises: s0004_user_keys
 """
-import json
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -35,11 +33,11 @@ def recompute_digests(conn) -> dict:
     """Every town's digest (count + XOR of content hashes) from its accepted actions."""
     towns = {code: [0, 0] for (code,) in conn.execute(sa.text("SELECT code FROM towns"))}
     rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-        sa.text("SELECT town, data FROM actions"))
-    for town, data in rows:
+        sa.text("SELECT town, id, data FROM actions"))
+    for town, aid, data in rows:
         acc = towns.setdefault(town, [0, 0])
         acc[0] += 1
-        acc[1] ^= P.wire_action_hash(json.loads(data))
+        acc[1] ^= P.stored_text_hash(aid, data)
     for code, (count, xor) in towns.items():
         conn.execute(sa.text("UPDATE towns SET digest_count = :c, digest_xor = :x WHERE code = :t"),
                      {"c": count, "x": P.to_signed64(xor), "t": code})
