@@ -208,3 +208,29 @@ def test_server_digest_is_over_content_and_the_migration_recomputes_it(stations,
     with a.db.read() as s:
         count, hexhash = st.local_digest(s)
     assert (count, hexhash) == (before[0], P.digest_hex(before[1]))
+
+
+def test_a_deleted_accepted_action_makes_the_digest_differ_and_comes_back(stations, server):
+    from app.cases import handling
+
+    a, nos = _station_with_cases(stations, 1)
+    handling.act(a, a.actors["intake"], nos[0], "comment", {"note": "将被删除的备注"})
+    handling.act(a, a.actors["intake"], nos[0], "comment", {"note": "之后的备注"})
+    with a.db.tx() as s:
+        a.set_meta(s, "setting.sync_full_digest_hours", "0")
+    assert sync(a)["digest"]["equal"]
+    with a.db.read() as s:
+        seq, aid = s.execute(select(CaseAction.seq, CaseAction.id).where(CaseAction.kind == "comment")
+                             .order_by(CaseAction.seq)).first()
+
+    def work(con):
+        con.execute("PRAGMA foreign_keys=OFF")
+        con.execute("DELETE FROM case_actions WHERE id = ?", (aid,))
+    _raw(a.root, work)
+    out = sync(a)
+    assert out["digest_before_repair"]["equal"] is False and out["digest"]["equal"] and out["repaired"]
+    with a.db.read() as s:
+        back = s.execute(select(CaseAction.seq, CaseAction.status).where(CaseAction.id == aid)).first()
+    assert back is not None and back.status == "accepted" and back.seq > seq  # re-read from the district
+    bad = verify_chains(a, online=False)["first_bad"]
+    assert bad is not None and bad["reason"] == "deleted"  # the hole stays visible
