@@ -32,8 +32,7 @@ def upgrade() -> None:
 def recompute_digests(conn) -> dict:
     """Every town's digest (count + XOR of content hashes) from its accepted actions."""
     towns = {code: [0, 0] for (code,) in conn.execute(sa.text("SELECT code FROM towns"))}
-    rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-        sa.text("SELECT town, id, data FROM actions"))
+    rows = conn.execute(sa.text("SELECT town, id, data FROM actions").execution_options(yield_per=5000))
     for town, aid, data in rows:
         acc = towns.setdefault(town, [0, 0])
         acc[0] += 1
