@@ -55,8 +55,9 @@ def verify_chains(desk: Desk, online: bool = True) -> dict:
         anchors, why = fetch(desk)
     with desk.db.read() as s:
         out = chain.verify(s.connection(), anchors)
-    out["anchors"] = {"checked": anchors is not None, "message": why or "已与区级服务器锚定的链头核对",
-                      "logs": anchors or {}}
+    if why is None:
+        why = "已与区级服务器锚定的链头核对" if anchors else "区级服务器尚无本工作站的链头锚定（下次同步后才有）"
+    out["anchors"] = {"checked": anchors is not None, "message": why, "logs": anchors or {}}
     return out
 
 
