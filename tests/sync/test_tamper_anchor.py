@@ -84,6 +84,11 @@ def test_a_chain_recomputed_after_an_edit_fails_against_the_anchor(stations, ser
     # the district refuses to move the anchor on along the forged chain, and audits it
     again = sync(a)["anchor"]
     assert again["ok"] is False and again["status"]["case_actions"] == "mismatch"
+    with a.db.tx() as s:  # the command runs on the real clock: no full digest (and so no repair) in it
+        a.set_meta(s, "setting.sync_full_digest_hours", "1000000")
+    capsys.readouterr()
+    assert main(["--data-dir", str(a.root), "sync"]) == 0  # the round's cases still sync; the text says it
+    assert "拒绝锚定" in capsys.readouterr().out
     code, out = verify_cli(a.root, capsys)
     assert code == 1 and out["first_bad"]["seq"] == anchored_seq
     from server.models import AuditEntry as ServerAudit
