@@ -24,6 +24,7 @@ SETTINGS = {s.name: s for s in (
     Setting("sync_proxy", str, "", "同步代理服务器（如 http://proxy:3128，空为系统设置）"),
     Setting("sync_ca_bundle", str, "", "同步服务器 CA 证书文件（空为系统证书）"),
     Setting("sync_chunk_kib", int, 1024, "附件上传分块大小（KiB，1024-4096）"),
+    Setting("sync_full_digest_hours", float, 24.0, "按内容重算同步摘要的间隔（小时，0 为每轮）"),
     Setting("yellow_days", float, 1.0, "剩余不足多少个工作日时黄色预警"),
     Setting("yellow_fraction", float, 0.2, "剩余时限不足该比例时黄色预警"),
     Setting("repeat_window_days", int, 30, "重复件判定时间窗（天）"),

@@ -67,7 +67,7 @@ def bulk_load(server_db, town: str, source, case_ids: list[str]) -> int:
                                         hash="-", data=data))
                     changes.append(dict(town=town, seq=seq, entity="action", entity_id=a.id, data=data))
                     count += 1
-                    xor ^= P.id_hash(a.id)
+                    xor ^= P.action_hash(a)
                 cases.append(dict(id=cid, town=town, case_no=state.case_no, state=state.state,
                                   fold=fold_to_json(state), last_seq=seq))
             s.execute(insert(Action.__table__), actions)

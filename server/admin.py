@@ -268,7 +268,7 @@ def void_change(db, town_code: str, seq: int, reason: str) -> dict:
                 s.delete(row)
                 s.flush()
                 town.digest_count -= 1
-                town.digest_xor = P.to_signed64(town.digest_xor ^ P.id_hash(row.id))
+                town.digest_xor = P.to_signed64(town.digest_xor ^ P.stored_text_hash(row.id, row.data))
                 _refold_case(s, town.code, case_id)
         town.last_seq += 1
         s.add(Change(town=town.code, seq=town.last_seq, entity=P.VOID, entity_id=str(seq), received_at=now_iso(),

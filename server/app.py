@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.sync import protocol as P
-from server import admin, audit, blobs, changes, directory, ingest, snapshot
+from server import admin, anchors, audit, blobs, changes, directory, ingest, snapshot
 from server.auth import ApiError, Caller, authenticate, check_rate, client_address, note_failure, versions
 from server.db import ServerDB
 from server.ratelimit import Limiter
@@ -229,6 +229,16 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
     @api.get(P.API + "/digest", response_model=P.Digest, dependencies=V)
     def digest(caller: CallerDep):
         return changes.digest(db, caller.town)
+
+    @api.get(P.API + "/anchors", response_model=P.AnchorReply, dependencies=V)
+    def chain_anchors(caller: CallerDep):
+        """This workstation's anchored log heads (``towndesk audit verify`` compares its chains)."""
+        return anchors.list_for(db, caller)
+
+    @api.post(P.API + "/anchors", response_model=P.AnchorReply, dependencies=V)
+    def anchor_heads(caller: CallerDep, req: P.AnchorRequest):
+        """A sync round's log heads, anchored when the chain runs through the last anchor."""
+        return anchors.anchor(db, caller, req)
 
     @api.get(P.API + "/blobs/{sha}/state", response_model=P.BlobState, dependencies=V,
              responses={404: {"model": P.ErrorReply}})

@@ -5,7 +5,9 @@ signature does not verify), ``future`` (an action dated too far after receipt, r
 ``backdated`` (accepted, dated before the device's earlier pushes), ``void`` (a change voided by
 the district), ``user.add`` / ``user.set`` (directory changes), ``user.key`` (a user's signing key
 registered for a device at an online login there), ``vouched`` (per push batch: users' actions
-dated before their device's enrolment, signed by the device).
+dated before their device's enrolment, signed by the device), ``anchor_mismatch`` /
+``anchor_regressed`` (a workstation's log chain no longer runs through its last anchored head:
+server/anchors.py).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from server.db import now_iso
 from server.models import AuditEntry, Town
 
 KINDS = ("enroll", "enroll_refused", "revoke", "rate_limited", "forgery", "future", "backdated", "void",
-         "user.add", "user.set", "user.key", "vouched")
+         "user.add", "user.set", "user.key", "vouched", "anchor_mismatch", "anchor_regressed")
 
 
 def row(town: str | None, kind: str, *, device: str | None = None, actor: str | None = None,

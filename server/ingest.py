@@ -238,7 +238,7 @@ def _action(b: Batch, e: P.PushEntry, existing: dict, text: str) -> P.Verdict:
     if vouched:
         b.vouched.append(a.at)
     b.count += 1
-    b.xor = P.to_signed64(b.xor ^ P.id_hash(a.id))
+    b.xor = P.to_signed64(b.xor ^ P.action_hash(a))  # its content (protocol.content_hash)
     if a.kind == "attach":
         b.blobs.add(str(a.payload["sha256"]))
     return P.Verdict(id=e.id, status="accepted", server_seq=seq)

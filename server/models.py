@@ -203,3 +203,17 @@ class UserKey(Base):
     created_at: Mapped[str] = mapped_column(String(40))
 
     __table_args__ = (UniqueConstraint("town", "username", "public_key", name="uq_user_keys_town_user_key"),)
+
+
+class ChainAnchor(Base):
+    """A workstation's hash-chain head as last anchored by a sync (server/anchors.py): one row per
+    device and log, moved on only by a request that proves the chain through the previous one."""
+
+    __tablename__ = "chain_anchors"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    log: Mapped[str] = mapped_column(String(20), primary_key=True)
+    town: Mapped[str] = mapped_column(String(8))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    chain: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[str] = mapped_column(String(40))

@@ -44,10 +44,21 @@ def rebuild_differences(desk: Desk, repair: bool = False, limit: int = 100) -> d
     return {"checked": checked, "differences": len(diffs), "diffs": diffs, "orphans": orphans}
 
 
-def verify_chains(desk: Desk) -> dict:
-    """The hash chains of the action log and the audit log (app.store.chain.verify)."""
+def verify_chains(desk: Desk, online: bool = True) -> dict:
+    """The hash chains of the action log and the audit log (app.store.chain.verify), and, on an
+    enrolled store with the district reachable, against the heads the district anchored
+    (``anchors``: {checked, message, logs}); offline that part is said, not failed."""
+    anchors, why = None, "未核对区级服务器的链头"
+    if online:
+        from app.sync.anchor import fetch  # requests: only when the district is asked
+
+        anchors, why = fetch(desk)
     with desk.db.read() as s:
-        return chain.verify(s.connection())
+        out = chain.verify(s.connection(), anchors)
+    if why is None:
+        why = "已与区级服务器锚定的链头核对" if anchors else "区级服务器尚无本工作站的链头锚定（下次同步后才有）"
+    out["anchors"] = {"checked": anchors is not None, "message": why, "logs": anchors or {}}
+    return out
 
 
 def integrity(desk: Desk) -> dict:

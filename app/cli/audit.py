@@ -14,9 +14,11 @@ def register(sub) -> None:
 
 def text_of(out: dict) -> str:
     counts = "，".join(f"{v['entries']} 条" for v in out["logs"].values())
+    anchors = (out.get("anchors") or {}).get("message")
+    tail = f"\n{anchors}" if anchors else ""
     if out["ok"]:
-        return f"日志哈希链完整（操作日志、审计日志：{counts}），通过"
-    return f"日志哈希链校验未通过：{out['first_bad']['message']}"
+        return f"日志哈希链完整（操作日志、审计日志：{counts}），通过{tail}"
+    return f"日志哈希链校验未通过：{out['first_bad']['message']}{tail}"
 
 
 def cmd_verify(args, desk: Desk) -> int:

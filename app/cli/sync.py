@@ -75,6 +75,10 @@ def _summary_text(out: dict) -> str:
         text += f"；无法应用、已隔离的区级变更 {out['quarantined']} 条（见冲突列表）"
     if files.get("error"):
         text += f"（附件：{files['error']}）"
+    if out.get("restored"):
+        text += f"；本机被改动的已接受操作 {len(out['restored'])} 条已按区级恢复（已记入审计日志）"
+    if (out.get("anchor") or {}).get("ok") is False:
+        text += "；区级服务器拒绝锚定本机日志链头（日志链与上次锚定的不一致，请运行 towndesk audit verify）"
     return text
 
 

@@ -152,7 +152,11 @@ def export_workbook(desk: Desk, actor: Actor, output, progress=None, cancel=None
         sheets = town_sheets(s)
     total = sum(len(r) for _n, _h, r in sheets)
     n = write_workbook(output, sheets, progress, total, cancel, WIDTHS)
-    return {"path": str(output), "rows": n, "sheets": {name: len(rows) for name, _h, rows in sheets}}
+    counts = {name: len(rows) for name, _h, rows in sheets}
+    if not desk.db.readonly:  # the staff sheet holds names and phone numbers
+        with desk.db.tx() as s:
+            audit(s, desk, actor.username, "export.reference", None, {"rows": n, "sheets": counts})
+    return {"path": str(output), "rows": n, "sheets": counts}
 
 
 def template(output) -> dict:

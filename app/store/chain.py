@@ -25,7 +25,9 @@ LOGS = {
 LABELS = {"case_actions": "案件操作日志", "audit_log": "审计日志"}
 REASONS = {"edited": "内容被改动", "deleted": "之前的记录被删除", "reordered": "顺序被调换",
            "unsealed": "不在链上（在程序之外写入或链值被清除）", "truncated": "末尾的记录被删除",
-           "head_missing": "链头记录缺失"}
+           "head_missing": "链头记录缺失",
+           "anchor_mismatch": "与区级服务器锚定的链值不符（该条或之前的记录被改动、删除，且其后的哈希链被重新计算）",
+           "anchor_missing": "区级服务器锚定的这一条已不在本机日志中（末尾的记录被删除，或恢复了更早的数据）"}
 _SEP = "\x1f"
 
 
@@ -133,10 +135,14 @@ def _rows(conn, log: str, with_values: bool = True):
         after = batch[-1][0]
 
 
-def verify_log(conn, log: str) -> dict:
+def verify_log(conn, log: str, anchor: dict | None = None) -> dict:
+    """One chain walked from the start; ``anchor`` ({seq, chain, count}: the district's copy of an
+    earlier head) is checked against the value recomputed at its seq — a chain rebuilt after an
+    edit passes the walk but not the anchor."""
     head = _head(conn, log)
     out = {"entries": 0, "first_bad": None}
     prev, prev_seq, last, n = GENESIS, 0, None, 0
+    at_anchor = None
     for n, row in enumerate(_rows(conn, log), 1):
         stored, values = row[-1], row[1:-1]
         if stored is None:
@@ -144,6 +150,8 @@ def verify_log(conn, log: str) -> dict:
             break
         if stored == link(prev, values):
             prev, prev_seq, last = stored, row[0], row
+            if anchor is not None and row[0] == anchor["seq"]:
+                at_anchor = (row, stored, n)
             continue
         if row[0] - prev_seq > 1:
             reason = "deleted"
@@ -157,6 +165,10 @@ def verify_log(conn, log: str) -> dict:
     out["entries"] = _dbapi(conn).execute(f"SELECT count(*) FROM {log}").fetchone()[0]
     if out["first_bad"]:
         return out
+    if anchor is not None and anchor["seq"]:
+        out["first_bad"] = _anchored(conn, log, anchor, at_anchor)
+        if out["first_bad"]:
+            return out
     if n and head is None:
         out["first_bad"] = _bad(log, None, "head_missing", n)
     elif head is not None and (head["count"] != n or head["hash"] != prev):
@@ -164,8 +176,22 @@ def verify_log(conn, log: str) -> dict:
     return out
 
 
-def verify(conn) -> dict:
-    """Both chains: ``{"ok", "first_bad", "logs": {log: {"entries", "first_bad"}}}``."""
-    logs = {log: verify_log(conn, log) for log in LOGS}
+def _anchored(conn, log: str, anchor: dict, found) -> dict | None:
+    """The walk's value at the anchored seq against the anchor (None: they agree)."""
+    if found is None:
+        row = _dbapi(conn).execute(f"SELECT seq, id FROM {log} WHERE seq = ?", (anchor["seq"],)).fetchone()
+        position = _dbapi(conn).execute(f"SELECT count(*) FROM {log} WHERE seq <= ?", (anchor["seq"],)).fetchone()[0]
+        return _bad(log, row, "anchor_missing" if row is None else "anchor_mismatch", position + (row is None))
+    row, value, n = found
+    if value != anchor["chain"] or n != anchor["count"]:
+        return _bad(log, row, "anchor_mismatch", n)
+    return None
+
+
+def verify(conn, anchors: dict | None = None) -> dict:
+    """Both chains: ``{"ok", "first_bad", "logs": {log: {"entries", "first_bad"}}}``; ``anchors``:
+    {log: {seq, chain, count}} from the district (app.sync.anchor), checked too when given."""
+    anchors = anchors or {}
+    logs = {log: verify_log(conn, log, anchors.get(log)) for log in LOGS}
     first = next((v["first_bad"] for v in logs.values() if v["first_bad"]), None)
     return {"ok": first is None, "first_bad": first, "logs": logs}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -16,7 +17,7 @@ from app.store.outbox import enqueue
 from app.sync import protocol as P
 from app.sync import state as st
 from app.sync.files import download_missing, upload_pending
-from app.sync.pull import _log_empty, pull_all
+from app.sync.pull import Seen, _log_empty, pull_all
 from app.sync.push import push_all
 from app.sync.transport import MustResync, SyncError, Transport
 
@@ -40,6 +41,7 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
         events.publish(events.SYNC_STATE, {**_indicator(before), "state": "syncing"})
         with desk.db.tx() as s:
             desk.set_meta(s, "sync.last_attempt", desk.now().isoformat())
+            st.upgrade_digest(s, desk.now().isoformat())  # from before content digests: recomputed once
         push_error: SyncError | None = None
         try:
             try:
@@ -66,10 +68,12 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
                 if push_error is not None:
                     raise push_error from None  # the first failure is the one to report
                 raise
-            check = verify(desk, pulled["digest"])
+            check = verify(desk, pulled["digest"], full=_full_due(desk))
+            first_check = check
             if check and not check["equal"] and not repaired:
                 pulled, repaired = repair(desk, t, page_size), True
                 check = verify(desk, pulled["digest"])
+            anchored = _anchor(desk, t) if push_error is None else None
             file_out = _files(desk, t, cancel) if files and push_error is None else {}
             if push_error is None:
                 _settle_lan(desk, t)
@@ -88,6 +92,7 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
            "pulled": pulled["pulled"], "conflicts": after["conflicts"], "new_conflicts": pushed["new_conflicts"],
            "quarantined": after["quarantined"], "new_quarantined": pulled.get("quarantined", 0),
            "files": file_out, "pending": after["pending"], "digest": check, "repaired": repaired,
+           "digest_before_repair": first_check if repaired else None, "anchor": anchored, "restored": pulled.get("restored", []),
            "requests": t.requests, "bytes_sent": t.bytes_sent, "bytes_received": t.bytes_received,
            "seconds": round(time.perf_counter() - started, 3)}
     events.publish(events.SYNC_STATE, {**_indicator(after), "state": "online"})
@@ -115,6 +120,18 @@ def _snapshot(desk, t: Transport, progress) -> dict | None:
         return None
     log.info("started from the server's snapshot: %s", out)
     return out
+
+
+def _anchor(desk, t: Transport) -> dict:
+    """The log heads anchored on the district (app/sync/anchor.py); an older district without
+    /anchors, or a failure here, never fails the round: it says so in the summary."""
+    from app.sync.anchor import send
+
+    try:
+        return send(desk, t)
+    except SyncError as e:
+        log.info("log heads not anchored: %s", e.message)
+        return {"ok": None, "error": e.message}
 
 
 def _settle_lan(desk, t: Transport) -> None:
@@ -153,23 +170,43 @@ def _files(desk, t: Transport, cancel) -> dict:
     return out
 
 
-def verify(desk, digest: P.Digest | None) -> dict | None:
-    """Compare the district's count + hash of accepted actions with ours."""
+def _full_due(desk) -> bool:
+    """Time to recompute the digest from the table (``sync_full_digest_hours``; 0: every round)?"""
+    hours = float(desk.setting("sync_full_digest_hours"))
+    with desk.db.read() as s:
+        last = st.get(s, "digest.full_at")
+    if hours <= 0 or not last:
+        return True
+    try:
+        return (desk.now() - datetime.fromisoformat(last)).total_seconds() >= hours * 3600
+    except (ValueError, TypeError):
+        return True
+
+
+def verify(desk, digest: P.Digest | None, full: bool = False) -> dict | None:
+    """Compare the district's count + hash of accepted actions (by content) with ours. ``full``:
+    first recompute ours from the table, so an action edited (or deleted) in the store after it was
+    accepted shows as a difference; otherwise the running digest kept with each change."""
     if digest is None:
         return None
+    if full:
+        with desk.db.tx() as s:
+            st.reset_digest(s, desk.now().isoformat())
     with desk.db.read() as s:
         count, hexhash = st.local_digest(s)
     return {"equal": count == digest.count and hexhash == digest.hash, "count": count, "server_count": digest.count,
-            "hash": hexhash, "server_hash": digest.hash, "upto": digest.upto}
+            "hash": hexhash, "server_hash": digest.hash, "upto": digest.upto, "full": full}
 
 
 def repair(desk, t: Transport, page_size: int) -> dict:
     """Re-read the whole log from 0, rebuild the digest from the table, and queue again our own
     actions the district no longer has (e.g. after the server was restored from a backup)."""
-    seen: set[str] = set()
+    seen = Seen()
     pulled = pull_all(desk, t, page_size, after=0, seen=seen)
     requeued = 0
     with desk.db.tx() as s:
+        for r in seen.restored:  # edited here after the district accepted them: the district's content is back
+            audit(s, desk, "system", "sync.restored", r["id"], {"case_id": r["case_id"], "kind": r["kind"]})
         mine = s.execute(select(CaseAction).where(CaseAction.status == "accepted",
                                                   CaseAction.device_id == desk.device_id)).scalars().all()
         for a in mine:
@@ -178,9 +215,9 @@ def repair(desk, t: Transport, page_size: int) -> dict:
                 # the time spelled as its actor signed it: the signature goes with it again
                 enqueue(s, desk, "action", a.id, userkeys.as_signed(s, action_dict(a), (desk.now().tzinfo,)))
                 requeued += 1
-        count, xor = st.full_digest(s)
-        st.put(s, "digest.count", count)
-        st.put(s, "digest.xor", xor)
-    log.warning("sync repair: re-read %s changes, re-queued %s own actions", pulled["pulled"], requeued)
+        st.reset_digest(s, desk.now().isoformat())
+    log.warning("sync repair: re-read %s changes, re-queued %s own actions, restored %s edited actions",
+                pulled["pulled"], requeued, len(seen.restored))
     pulled["requeued"] = requeued
+    pulled["restored"] = [r["id"] for r in seen.restored]
     return pulled

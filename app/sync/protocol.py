@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import entities
@@ -218,6 +220,42 @@ class UserReply(Msg):
     valid_from: str
 
 
+# -- chain anchors (docs/SECURITY.md "Tamper evidence") -----------------------------------------
+ChainLog = Literal["case_actions", "audit_log"]
+
+
+class ChainHead(Msg):
+    """One log's hash-chain head on a workstation (app.store.chain): the last entry's local seq,
+    its chain value and the number of entries."""
+
+    seq: int = Field(ge=0, le=2**62)
+    chain: str = Sha
+    count: int = Field(ge=0, le=2**62)
+
+
+class ChainLink(Msg):
+    seq: int = Field(ge=0, le=2**62)
+    chain: str = Sha
+
+
+class AnchorRequest(Msg):
+    """``POST /anchors``: the workstation's heads, each with its chain value at the seq the
+    district anchored last (``prev``): a new head is anchored only when that value matches, so a
+    chain recomputed after an edit can never move its anchor on."""
+
+    heads: dict[ChainLog, ChainHead]
+    prev: dict[ChainLog, ChainLink] = {}
+
+
+class Anchor(ChainHead):
+    at: str                            # when the district stored it (UTC ISO 8601)
+
+
+class AnchorReply(Msg):
+    anchors: dict[str, Anchor]         # this device's anchors after the request
+    status: dict[str, Literal["anchored", "unchanged", "stale", "mismatch", "regressed"]] = {}
+
+
 # -- attachments ----------------------------------------------------------------------------
 class BlobState(Msg):
     sha256: str = Sha
@@ -228,8 +266,65 @@ class BlobState(Msg):
 
 # -- digest -------------------------------------------------------------------------------
 def id_hash(action_id: str) -> int:
-    """64-bit value of one accepted action id; the digest XORs these (order-free, incremental)."""
+    """64-bit value of an action id alone (the digest before content digests; the LAN relay's
+    digest of the entries it holds still uses it)."""
     return int.from_bytes(hashlib.sha256(action_id.encode()).digest()[:8], "big")
+
+
+# The content an action's digest value covers: what never changes once it is written (the fields
+# app.store.chain chains). Both sides call content_hash on the same normalized values: ``at`` an
+# aware datetime (hashed as UTC ISO 8601 with microseconds), ``payload`` a dict (sorted-key JSON).
+CONTENT_FIELDS = ("id", "case_id", "kind", "at", "actor", "actor_name", "actor_role", "actor_unit", "payload",
+                  "device_id")
+
+
+def content_hash(id, case_id, kind, at: datetime, actor, actor_name, actor_role, actor_unit,  # noqa: A002
+                 payload: dict, device_id) -> int:
+    """64-bit value of one accepted action's content; the digest XORs these (order-free,
+    incremental), so an action edited anywhere after acceptance no longer matches the district's."""
+    if at.tzinfo is None:
+        raise ValueError("action time without a zone")
+    values = [id, case_id, kind, at.astimezone(UTC).isoformat(timespec="microseconds"), actor, actor_name,
+              actor_role, actor_unit, payload, device_id]
+    try:
+        text = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        # an integer beyond 64 bits or nesting deeper than 255 (nothing the district accepts; a
+        # quarantined change may hold one): its id alone, the same on both sides whatever the stack
+        return id_hash(id)
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
+
+
+def action_hash(a) -> int:
+    """An action as the wire model has it (app.sync.wire.ActionData)."""
+    return content_hash(a.id, a.case_id, a.kind, a.at, a.actor, a.actor_name, a.actor_role, a.actor_unit,
+                        a.payload, a.device_id)
+
+
+def wire_action_hash(d: dict) -> int:
+    """An action as wire JSON decoded to a dict (``at`` ISO 8601 text): the server's stored copy."""
+    at = d["at"] if isinstance(d["at"], datetime) else datetime.fromisoformat(d["at"])
+    return content_hash(d["id"], d["case_id"], d["kind"], at, d["actor"], d["actor_name"], d["actor_role"],
+                        d.get("actor_unit"), d["payload"], d["device_id"])
+
+
+def stored_text_hash(action_id: str, text: str | bytes | None) -> int:
+    """An action's value from its JSON text as kept (the district's stored copy, a quarantined
+    change): its content hash; for text that is not a whole action (cut, nested too deep, numbers
+    beyond 64 bits: nothing the district accepts) its id's, the same on both sides."""
+    try:
+        return wire_action_hash(orjson.loads(text or ""))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+        return id_hash(action_id)
+
+
+def stored_action_hash(row) -> int:
+    """An action in the workstation's storage form (``case_actions`` columns in CONTENT_FIELDS
+    order: ``at`` naive UTC text, ``payload`` JSON text), as a raw query returns it."""
+    aid, cid, kind, at, actor, name, role, unit, payload, device = row
+    at = (at if isinstance(at, datetime) else datetime.fromisoformat(at)).replace(tzinfo=UTC)
+    return content_hash(aid, cid, kind, at, actor, name, role, unit,
+                        orjson.loads(payload) if isinstance(payload, str | bytes) else payload, device)
 
 
 def digest_hex(xor: int) -> str:

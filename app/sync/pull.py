@@ -228,6 +228,35 @@ def _apply(s, decoded: Decoded, device_id: str, seen: set | None, first: FirstPu
             "shas": shas}
 
 
+class Seen(set):
+    """The action ids a repair pull saw, and ``restored``: those whose stored content differed from
+    the district's copy (edited in the store after acceptance) and were put back to it."""
+
+    def __init__(self):
+        super().__init__()
+        self.restored: list[dict] = []
+
+
+_RESTORE = ("case_id", "kind", "at", "actor", "actor_name", "actor_role", "actor_unit", "payload", "device_id")
+
+
+def _restore_edited(s, pulled: list[Pulled]) -> list[dict]:
+    """Accepted actions whose content here is not the district's (a repair pull; the district is
+    the authority): the district's content goes back into the row. Its chain value stays as it was,
+    so ``audit verify`` still names the entry (the evidence is kept), and the engine audits it."""
+    if not pulled:
+        return []
+    local = st._hashes(s, [p.action.id for p in pulled])
+    out = []
+    for p in pulled:
+        if local.get(p.action.id) == P.action_hash(p.action):
+            continue
+        s.execute(update(_A).where(_A.c.id == p.action.id).values(
+            dict(zip(_RESTORE, p.row[1:10], strict=True)) | {"at": p.logged.at, "payload": p.action.payload or {}}))
+        out.append({"id": p.action.id, "case_id": p.action.case_id, "kind": p.action.kind})
+    return out
+
+
 def _apply_voids(s, voids: list[dict]) -> set:
     """The district voided earlier changes: out of quarantine, and a voided action out of the
     case log (status ``void``, kept for the record; the digest drops it; the case is re-folded)."""
@@ -298,6 +327,9 @@ def _apply_actions(s, actions: list[Pulled], device_id: str, seen: set | None, f
             raise SyncError("同步服务器重复发送了同一操作，本机数据未受影响，稍后重试", code="bad_reply") from None
     if updates:
         s.execute(update(_A).where(_A.c.id == bindparam("_id")), updates)
+    if isinstance(seen, Seen) and known:
+        seen.restored += _restore_edited(s, [p for p in actions if p.action.id in known and p.action.id not in
+                                             newly_accepted])
     st.add_accepted(s, newly_accepted)
     _side_rows(s, side)
     refold(s, case_ids, logs={cid: logs[cid] for cid in fresh if cid in logs})

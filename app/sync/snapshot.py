@@ -112,7 +112,7 @@ def _load(s, lines, out: dict, progress) -> None:
             if akind not in ACTIONS or not (_EARLIEST <= str(at) < _LATEST):
                 raise SyncError(f"快照中的操作 {aid} 无法在本机保存，改为逐页同步", code="bad_reply")
             actions.append((aid, cid, akind, at, actor, name, role, unit, payload, device, "accepted", seq, None))
-            xor ^= P.id_hash(aid)
+            xor ^= P.stored_action_hash((aid, cid, akind, at, actor, name, role, unit, payload, device))
             seen_cases.add(cid)
             if len(actions) >= CHUNK:
                 _insert_actions(conn, actions)
@@ -154,6 +154,7 @@ def _load(s, lines, out: dict, progress) -> None:
         out["folded_here"] = len(missing)
     st.put(s, "digest.count", out["actions"])
     st.put(s, "digest.xor", xor)
+    st.put(s, "digest.kind", st.DIGEST_KIND)
 
 
 def _insert_actions(conn, actions: list) -> None:

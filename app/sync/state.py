@@ -1,8 +1,8 @@
 """Where the workstation keeps its sync facts.
 
 ``meta``: sync.server, sync.token, sync.db_id, sync.last_success, sync.last_error, sync.last_attempt.
-``sync_state``: cursor, digest.count / digest.xor (accepted actions, kept in the same transaction
-as the rows they describe), chain / chain.next (the rolling secret of this database), and
+``sync_state``: cursor, digest.count / digest.xor / digest.kind (accepted actions by content, kept
+in the same transaction as the rows they describe; digest.full_at: the last full recomputation), chain / chain.next (the rolling secret of this database), and
 conflict.record.<entry id> / dismissed.<action id> (JSON) for the conflicts list.
 """
 from __future__ import annotations
@@ -37,7 +37,8 @@ def cursor(session) -> int:
 
 
 def add_accepted(session, action_ids) -> None:
-    """Count actions that just became accepted into the running digest (same transaction)."""
+    """Count actions that just became accepted into the running digest (same transaction), each by
+    its content as stored here (protocol.content_hash)."""
     _move_digest(session, list(action_ids), +1)
 
 
@@ -46,14 +47,33 @@ def drop_accepted(session, action_ids) -> None:
     _move_digest(session, list(action_ids), -1)
 
 
+_CONTENT = ", ".join(P.CONTENT_FIELDS)
+DIGEST_KIND = "content"   # sync_state digest.kind: the running digest covers content (not ids)
+
+
+def _hashes(session, ids: list) -> dict[str, int]:
+    conn, out = session.connection(), {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        rows = conn.exec_driver_sql(f"SELECT {_CONTENT} FROM case_actions WHERE id IN ({','.join('?' * len(part))})",
+                                    tuple(part)).all()
+        out.update((r[0], P.stored_action_hash(r)) for r in rows)
+    return out
+
+
 def _move_digest(session, ids: list, sign: int) -> None:
     if not ids:
         return
     count, xor = int(get(session, "digest.count", "0")), int(get(session, "digest.xor", "0"))
-    for a in ids:
-        xor ^= P.id_hash(a)  # XOR: adding and removing an id are the same step
+    for h in _hashes(session, ids).values():
+        xor ^= h  # XOR: adding and removing an action are the same step
     put(session, "digest.count", count + sign * len(ids))
     put(session, "digest.xor", xor)
+
+
+def quarantined_hash(entity_id: str, data: str | None) -> int:
+    """A quarantined action's value from the change as it came (the district hashed the same)."""
+    return P.stored_text_hash(entity_id, data)
 
 
 def local_digest(session) -> tuple[int, str]:
@@ -61,19 +81,44 @@ def local_digest(session) -> tuple[int, str]:
     district accepted them, this store could not apply them (so a quarantine never looks like a
     lost action and never triggers a repair)."""
     count, xor = int(get(session, "digest.count", "0")), int(get(session, "digest.xor", "0"))
-    for (aid,) in session.execute(select(Quarantined.entity_id).where(Quarantined.entity == "action")):
+    for aid, data in session.execute(select(Quarantined.entity_id, Quarantined.data)
+                                     .where(Quarantined.entity == "action")):
         count += 1
-        xor ^= P.id_hash(aid)
+        xor ^= quarantined_hash(aid, data)
     return count, P.digest_hex(xor)
 
 
 def full_digest(session) -> tuple[int, int]:
-    """Recompute the digest from the table (used to repair the running one)."""
+    """Recompute the digest from the table, every accepted action's content as stored now (a repair,
+    the upgrade from id digests, and the periodic full check: an action edited in the store after
+    it was accepted no longer adds what the district adds)."""
     count, xor = 0, 0
-    for (aid,) in session.execute(select(CaseAction.id).where(CaseAction.status == "accepted")):
+    rows = session.connection().exec_driver_sql(f"SELECT {_CONTENT} FROM case_actions WHERE status = 'accepted'")
+    for r in rows:
         count += 1
-        xor ^= P.id_hash(aid)
+        xor ^= P.stored_action_hash(r)
     return count, xor
+
+
+def reset_digest(session, at: str | None = None) -> tuple[int, int]:
+    """The running digest set from the table (content digest); ``at``: the time of this full
+    recomputation (the next one is due ``sync_full_digest_hours`` later)."""
+    count, xor = full_digest(session)
+    put(session, "digest.count", count)
+    put(session, "digest.xor", xor)
+    put(session, "digest.kind", DIGEST_KIND)
+    if at:
+        put(session, "digest.full_at", at)
+    return count, xor
+
+
+def upgrade_digest(session, at: str | None = None) -> bool:
+    """A store whose running digest still XORs action ids (before content digests): recompute it
+    once from the table. True when it did."""
+    if get(session, "digest.kind") == DIGEST_KIND:
+        return False
+    reset_digest(session, at)
+    return True
 
 
 def settings(desk):

@@ -161,3 +161,23 @@ def test_small_batches_chain_and_verify_the_same(store, capsys, monkeypatch):
     sql(store, "UPDATE case_actions SET kind = 'comment' WHERE seq = ?", args=(seq,))
     code, out = verify(store, capsys)
     assert code == 1 and out["first_bad"]["id"] == aid
+
+
+def test_exports_of_personal_data_are_audited_from_any_caller(demo_desk, tmp_path):
+    """The window calls the export services directly (no ``cli.use``): the services audit."""
+    from sqlalchemy import select
+
+    from app.cases.export import export_cases
+    from app.reference.golive import export_workbook
+    from app.store.models import AuditEntry
+    from tests.conftest import load_actors
+
+    actors = load_actors(demo_desk)
+    out = export_cases(demo_desk, actors["director"], {"q": "张三", "state": "registered"}, tmp_path / "c.xlsx")
+    export_workbook(demo_desk, actors["admin"], tmp_path / "r.xlsx")
+    with demo_desk.db.read() as s:
+        rows = {r.action: r for r in s.scalars(select(AuditEntry).where(AuditEntry.action.like("export.%")))}
+    assert rows["export.cases"].actor == "director"
+    assert rows["export.cases"].detail == {"cases": out["cases"], "filters": ["q", "state"]}
+    assert "张三" not in json.dumps(rows["export.cases"].detail, ensure_ascii=False)
+    assert rows["export.reference"].actor == "admin" and rows["export.reference"].detail["sheets"]["人员"] > 0

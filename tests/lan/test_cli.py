@@ -21,7 +21,7 @@ def test_lan_serve_and_sync_peer_from_the_command_line(stations, server):
     sync(a)
     district = cli("sync", "--json", data_dir=b.root)
     assert district.returncode == 0, district.stderr
-    assert set(json.loads(district.stdout)) == SYNC_KEYS
+    assert set(json.loads(district.stdout)) == SYNC_KEYS | {"anchor", "restored", "digest_before_repair"}
     sign_in(a, b)
     server.kill()
     relay = RelayProcess(a.root, free_port())

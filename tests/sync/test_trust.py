@@ -113,6 +113,7 @@ def test_too_large_outbox_entry_is_rejected_locally_and_the_rest_goes_on(station
 def _inject(server, town: str, entity: str, entity_id: str, data_text: str, case_id: str | None = None) -> int:
     """A change written straight into the district's log, as an older server accepted it (an
     action also into its log and digest)."""
+    from app.sync.state import quarantined_hash
     from server.db import lock_town
     from server.models import Action, Change
 
@@ -124,7 +125,7 @@ def _inject(server, town: str, entity: str, entity_id: str, data_text: str, case
             s.add(Action(id=entity_id, town=town, case_id=case_id, seq=t.last_seq, kind="comment", device_id="old",
                          hash="0" * 64, data=data_text))
             t.digest_count += 1
-            t.digest_xor = P.to_signed64(t.digest_xor ^ P.id_hash(entity_id))
+            t.digest_xor = P.to_signed64(t.digest_xor ^ quarantined_hash(entity_id, data_text))
         return t.last_seq
 
 

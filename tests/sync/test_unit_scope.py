@@ -98,6 +98,11 @@ def test_unit_workstation_holds_only_its_units_cases(stations, server, tmp_path)
         assert gone == [nos[0]]
         verify = cli("audit", "verify", "--json", data_dir=unit_dir)
         assert verify.returncode == 0 and json.loads(verify.stdout)["ok"], verify.stdout  # the chain re-sealed
+        # ... and the district took the re-sealed head as the unit device's new anchor (audited)
+        assert json.loads(verify.stdout)["anchors"]["checked"] and json.loads(verify.stdout)["anchors"]["logs"]
+        audit = json.loads(server_cli(server, "audit", "--town", "FS", "--json").stdout)
+        assert any(x["kind"] == "anchor_resealed" for x in audit)
+        assert not any(x["kind"] in ("anchor_mismatch", "anchor_regressed") for x in audit)
         # transferred back: it returns whole
         handling.act(a, d, nos[0], "transfer", {"unit": "D01", "reason": "退回原单位办理"})
         sync(a)
