@@ -24,7 +24,6 @@ from server.auth import Caller
 from server.db import now_iso
 from server.models import ChainAnchor
 
-
 RESEALABLE = "case_actions"  # the log a unit workstation re-seals when a case leaves its unit
 
 

@@ -202,7 +202,7 @@ def test_server_digest_is_over_content_and_the_migration_recomputes_it(stations,
     a, _ = _station_with_cases(stations)
     with server.db.read() as s:
         before = (s.get(Town, "FS").digest_count, s.get(Town, "FS").digest_xor)
-    spec = importlib.util.spec_from_file_location("s0005", MIGRATIONS / "versions" / "s0005_anchors.py")
+    spec = importlib.util.spec_from_file_location("s0006", MIGRATIONS / "versions" / "s0006_anchors.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     with server.db.write_engine.begin() as conn:

@@ -2,7 +2,7 @@
 accepted action's content, not its id: recomputed here for the data already held
 
 Revision ID: s0005_anchors
-Revises: s0004_user_keys
+Revises: s0005_unit_scope
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from app.sync import protocol as P
 
 revision = "s0005_anchors"
-down_revision = "s0004_user_keys"
+down_revision = "s0005_unit_scope"
 branch_labels = None
 depends_on = None
 
