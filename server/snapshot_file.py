@@ -42,6 +42,7 @@ from app.store import chain, search
 from app.store.bulk import CASE_COLUMNS, state_tuple
 from app.store.types import dumps
 from app.sync.refold import _search_values
+from app.sync.snapshot_file import ACTION_COLUMNS, FORMAT, create_tables
 from app.sync.wire import fold_from_json
 from server import directory
 from server.auth import ApiError
@@ -49,11 +50,8 @@ from server.changes import digest_of
 from server.models import Action, Case, Record, Town
 from server.snapshot import _stored_at
 
-FORMAT = 1
 STALE = 2000  # changes a kept file may lag behind the town (and 5 % of its actions) before a rebuild
 CHUNK = 5000
-ACTION_COLUMNS = ("seq", "id", "case_id", "kind", "at", "actor", "actor_name", "actor_role", "actor_unit",
-                  "payload", "device_id", "chain")
 _WIDTH = len(chain.LOGS["case_actions"])
 
 
@@ -71,15 +69,6 @@ class Unstorable(Exception):
     pass
 
 
-def _create(con) -> None:
-    con.execute("CREATE TABLE head (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    con.execute("CREATE TABLE records (n INTEGER PRIMARY KEY, entity TEXT, id TEXT, owner_level TEXT, "
-                "deleted INTEGER, data TEXT)")
-    con.execute(f"CREATE TABLE actions ({ACTION_COLUMNS[0]} INTEGER PRIMARY KEY, "
-                f"{', '.join(ACTION_COLUMNS[1:])})")
-    con.execute(f"CREATE TABLE cases (rid INTEGER PRIMARY KEY, {', '.join(CASE_COLUMNS)}, doc TEXT)")
-
-
 def build(db, town_code: str, target: Path) -> tuple[str, int, int]:
     """Write the snapshot of ``town_code`` to ``target`` (a SQLCipher file under a fresh key);
     returns (key hex, upto, actions). Raises Unstorable when an action cannot be put in storage form."""
@@ -90,7 +79,7 @@ def build(db, town_code: str, target: Path) -> tuple[str, int, int]:
         con.execute("PRAGMA journal_mode = OFF")
         con.execute("PRAGMA synchronous = OFF")
         con.execute("BEGIN")
-        _create(con)
+        create_tables(con)
         with db.read() as s:
             town = s.get(Town, town_code)
             if town is None:

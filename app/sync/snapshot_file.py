@@ -45,6 +45,16 @@ _CONTENT = chain.LOGS["case_actions"]
 _ACTION_COPY = (f"INSERT INTO main.case_actions ({', '.join(_CONTENT)}, status, server_seq, verdict, chain) "
                 f"SELECT {', '.join(_CONTENT)}, 'accepted', seq, NULL, chain FROM snap.actions ORDER BY seq")
 _CASE_COLS = ", ".join(bulk.CASE_COLUMNS)
+ACTION_COLUMNS = ("seq", *_CONTENT, "chain")
+
+
+def create_tables(con, schema: str = "main") -> None:
+    """The file's tables (server/snapshot_file.py describes them), on the sending side."""
+    con.execute(f"CREATE TABLE {schema}.head (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    con.execute(f"CREATE TABLE {schema}.records (n INTEGER PRIMARY KEY, entity TEXT, id TEXT, owner_level TEXT, "
+                "deleted INTEGER, data TEXT)")
+    con.execute(f"CREATE TABLE {schema}.actions (seq INTEGER PRIMARY KEY, {', '.join(ACTION_COLUMNS[1:])})")
+    con.execute(f"CREATE TABLE {schema}.cases (rid INTEGER PRIMARY KEY, {_CASE_COLS}, doc TEXT)")
 
 
 def _bad(message: str) -> SyncError:
