@@ -43,7 +43,8 @@ FORMAT = 1
 PARTIAL = "snapshot.partial"
 _CONTENT = chain.LOGS["case_actions"]
 _ACTION_COPY = (f"INSERT INTO main.case_actions ({', '.join(_CONTENT)}, status, server_seq, verdict, chain) "
-                f"SELECT {', '.join(_CONTENT)}, 'accepted', seq, NULL, chain FROM snap.actions ORDER BY seq")
+                f"SELECT {', '.join(_CONTENT)}, 'accepted', seq, NULL, chain FROM snap.actions "
+                "WHERE kind IN ({kinds}) AND at >= ? AND at < ? ORDER BY seq")
 _CASE_COLS = ", ".join(bulk.CASE_COLUMNS)
 ACTION_COLUMNS = ("seq", *_CONTENT, "chain")
 
@@ -173,16 +174,18 @@ def _copy(s, raw, progress) -> dict:
 
     head = _head(raw)
     counts = head["counts"]
-    kinds = sorted(ACTIONS)
-    bad = raw.execute(f"SELECT seq FROM snap.actions WHERE kind NOT IN ({','.join('?' * len(kinds))}) "
-                      "OR at IS NULL OR at < ? OR at >= ? LIMIT 1", (*kinds, _EARLIEST, _LATEST)).fetchone()
-    if bad:
-        raise _bad(f"中的操作（序号 {bad[0]}）无法在本机保存")
     if raw.execute("SELECT count(*) FROM main.case_actions").fetchone()[0] or chain._head(raw, "case_actions"):
         raise _bad("只能装入空的本机数据")  # the engine only asks for one when nothing was pulled
     _check_links(raw)
     step("checks")
-    n_actions = raw.execute(_ACTION_COPY).rowcount
+    # only rows this store can keep are copied (a kind it knows, a time within bounds): one pass
+    kinds = sorted(ACTIONS)
+    n_actions = raw.execute(_ACTION_COPY.format(kinds=",".join("?" * len(kinds))),
+                            (*kinds, _EARLIEST, _LATEST)).rowcount
+    if n_actions != counts.get("actions"):
+        bad = raw.execute(f"SELECT seq FROM snap.actions WHERE kind NOT IN ({','.join('?' * len(kinds))}) "
+                          "OR at IS NULL OR at < ? OR at >= ? LIMIT 1", (*kinds, _EARLIEST, _LATEST)).fetchone()
+        raise _bad(f"中的操作（序号 {bad[0]}）无法在本机保存" if bad else "内容与其计数不符")  # rolled back
     step("actions")
     if progress:
         progress(n_actions, None)
