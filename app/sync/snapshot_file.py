@@ -123,6 +123,8 @@ def _load(desk, path: Path, key: str, progress) -> dict:
     try:
         with desk.db.engine.connect() as sa:
             raw = sa.connection.driver_connection  # ATTACH is refused inside a transaction: before BEGIN
+            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute(f"PRAGMA cache_size = {bulk.LOAD_CACHE_KIB}")  # the id index and FTS stay in memory
             try:
                 raw.execute("ATTACH DATABASE ? AS snap KEY ?", (str(path), f"x'{key}'"))
                 raw.execute("SELECT count(*) FROM snap.sqlite_master").fetchone()
@@ -140,6 +142,7 @@ def _load(desk, path: Path, key: str, progress) -> dict:
                     commit = time.perf_counter() - commit
             finally:
                 raw.execute("DETACH DATABASE snap")
+                raw.execute(f"PRAGMA cache_size = {int(cache)}")
     finally:
         indexes = time.perf_counter()
         _raw(desk, bulk.restore_indexes)
