@@ -124,13 +124,16 @@ def _load(desk, path: Path, key: str, progress) -> dict:
         with desk.db.engine.connect() as sa:
             raw = sa.connection.driver_connection  # ATTACH is refused inside a transaction: before BEGIN
             cache = raw.execute("PRAGMA cache_size").fetchone()[0]
-            raw.execute(f"PRAGMA cache_size = {bulk.LOAD_CACHE_KIB}")  # the id index and FTS stay in memory
             try:
                 raw.execute("ATTACH DATABASE ? AS snap KEY ?", (str(path), f"x'{key}'"))
-                raw.execute("SELECT count(*) FROM snap.sqlite_master").fetchone()
-            except (sqlite3.DatabaseError, sqlcipher3.DatabaseError) as e:  # not a database under this key
+            except (sqlite3.DatabaseError, sqlcipher3.DatabaseError) as e:
                 raise _bad(f"无法读取（{type(e).__name__}）") from None
-            try:
+            try:  # from here the pooled connection is given back as it was: detached, its cache size
+                raw.execute(f"PRAGMA cache_size = {bulk.LOAD_CACHE_KIB}")  # the id index and FTS stay in memory
+                try:
+                    raw.execute("SELECT count(*) FROM snap.sqlite_master").fetchone()
+                except (sqlite3.DatabaseError, sqlcipher3.DatabaseError) as e:  # not a database under this key
+                    raise _bad(f"无法读取（{type(e).__name__}）") from None
                 with desk.db.Session(bind=sa) as s:
                     with s.begin():
                         s.execute(text("PRAGMA defer_foreign_keys = ON"))

@@ -90,7 +90,7 @@ def _edit(path, key, *sql):
 
 
 @pytest.mark.parametrize("damage", ["chain", "count", "kind", "cut", "key"])
-def test_a_bad_file_is_refused_and_the_store_stays_empty(stations, server, tmp_path, damage):
+def test_a_bad_file_is_refused_and_the_store_stays_empty(stations, server, tmp_path, damage, caplog):
     a = stations("A")
     _work(a, 6, "甲")
     sync(a)
@@ -121,8 +121,10 @@ def test_a_bad_file_is_refused_and_the_store_stays_empty(stations, server, tmp_p
             assert "ix_actions_lan_held" in names  # the dropped indexes are back
         finally:
             con.close()
-        # the next round takes a good copy
-        out = run_round(desk, transport=transport(desk))
+        # the next round takes a good copy, from the file (the connection was given back detached)
+        with caplog.at_level(logging.INFO, logger="towndesk.sync"):
+            out = run_round(desk, transport=transport(desk))
+        assert _form(caplog) == "file"
         assert out["digest"]["equal"] and accepted_log(desk) == server_log(server)
     finally:
         desk.close()
