@@ -13,6 +13,7 @@ cursor and the accepted count are unchanged (while the district is down, that is
 """
 from __future__ import annotations
 
+import atexit
 import json
 import secrets
 import tempfile
@@ -91,7 +92,7 @@ class RelaySnapshots:
 
     def __init__(self, desk):
         self.desk = desk
-        self.dir = Path(tempfile.mkdtemp(prefix="towndesk-relay-snapshot-"))
+        self.dir: Path | None = None  # made on the first build, removed on close or at exit
         self._lock = threading.Lock()
         self._kept: tuple | None = None  # (mark, path, key, head)
 
@@ -104,6 +105,9 @@ class RelaySnapshots:
             mark = self._mark()
             if self._kept and self._kept[0] == mark and self._kept[1].exists():
                 return self._kept[1:]
+            if self.dir is None:
+                self.dir = Path(tempfile.mkdtemp(prefix="towndesk-relay-snapshot-"))
+                atexit.register(self.close)
             path = self.dir / f"snapshot-{time.time_ns()}.db"
             try:
                 key, head = build(self.desk, path)
@@ -121,4 +125,5 @@ class RelaySnapshots:
     def close(self) -> None:
         import shutil
 
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
