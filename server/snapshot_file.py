@@ -147,11 +147,10 @@ class Cache:
     """The last built snapshot per town, kept while it lags the town by at most STALE changes."""
 
     def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="towndesk-snapshots-"))
+        self.dir: Path | None = None  # made on the first build (a killed server leaves no empty folder)
         self._built: dict[str, Built] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        atexit.register(self.close)
 
     def get(self, db, town_code: str) -> Built:
         with self._guard:
@@ -164,6 +163,10 @@ class Cache:
             if kept and kept.path.exists() and 0 <= last - kept.upto <= min(STALE, kept.actions // 20):
                 return kept
             started = time.perf_counter()
+            with self._guard:
+                if self.dir is None:
+                    self.dir = Path(tempfile.mkdtemp(prefix="towndesk-snapshots-"))
+                    atexit.register(self.close)
             plain = self.dir / f"{town_code}-{time.time_ns()}.db"
             try:
                 key, upto, actions = build(db, town_code, plain)
@@ -180,7 +183,8 @@ class Cache:
             return built
 
     def close(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def stream(path: Path):
