@@ -31,7 +31,7 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def raw_insert_seconds(desk, work: Path) -> float:
+def raw_insert_seconds(desk, work: Path) -> tuple[float, float]:
     """The same rows (cases, case_actions, search documents) with plain sqlite3 executemany."""
     from app.store import search
 
@@ -49,15 +49,15 @@ def raw_insert_seconds(desk, work: Path) -> float:
     for sql in schema:
         dst.execute(sql)
     dst.execute("CREATE VIRTUAL TABLE docs USING fts5(body, tokenize='unicode61')")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     dst.execute("BEGIN")
     dst.executemany(f"INSERT INTO cases VALUES ({','.join('?' * len(cases[0]))})", cases)
     dst.executemany(f"INSERT INTO case_actions VALUES ({','.join('?' * len(actions[0]))})", actions)
     dst.executemany("INSERT INTO docs(rowid, body) VALUES (?, ?)", docs)
     dst.execute("COMMIT")
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     dst.close()
-    return seconds
+    return seconds, cpu
 
 
 def main() -> int:
@@ -65,6 +65,8 @@ def main() -> int:
     p.add_argument("--cases", type=int, default=100_000)
     p.add_argument("--pages", action="store_true", help="also time the page replay")
     p.add_argument("--keep", help="work directory to keep (and reuse its server)")
+    p.add_argument("--prepare", action="store_true", help="only generate the server's data (with --keep)")
+    p.add_argument("--profile", action="store_true", help="cProfile the kept-file enrolment (stderr)")
     args = p.parse_args()
     from sqlalchemy import select
 
@@ -94,6 +96,12 @@ def main() -> int:
         log("generated in", round(time.perf_counter() - t0), "s; bulk-loading the server")
         n_actions = bulk_load(server.db, "FS", source, ids)
         source.close()
+    if args.prepare:
+        return 0
+    if args.profile:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     server.start()
     out: dict = {"cases": args.cases}
     try:
@@ -103,19 +111,35 @@ def main() -> int:
             enroll(desk, server.url, server.code("FS"), sync=False)
             return desk
 
-        log("snapshot enrolment")
-        desk = fresh("snap")
-        t0 = time.perf_counter()
-        r = run_round(desk, files=False)
-        seconds = time.perf_counter() - t0
-        out["snapshot_enrolment"] = {"seconds": round(seconds, 1), "pulled": r["pulled"],
-                                     "mb_received": round(r["bytes_received"] / 1e6, 1),
-                                     "digest_equal": r["digest"]["equal"], "requests": r["requests"]}
-        out["actions"] = n_actions or r["pulled"]
-        raw = raw_insert_seconds(desk, work)
-        out["raw_sqlite_insert_seconds"] = round(raw, 2)
-        out["snapshot_over_raw_insert"] = round(seconds / raw, 1)
-        desk.close()
+        for label in ("snapshot_enrolment", "snapshot_enrolment_kept"):
+            # the first builds the district's file (server/snapshot_file.py), the second is served it
+            log(label)
+            desk = fresh("snap")
+            prof = None
+            if args.profile and label.endswith("kept"):
+                import cProfile
+
+                prof = cProfile.Profile()
+                prof.enable()
+            t0, c0 = time.perf_counter(), time.process_time()
+            r = run_round(desk, files=False)
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+            if prof:
+                import pstats
+
+                prof.disable()
+                pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+            out[label] = {"seconds": round(seconds, 1), "client_cpu_seconds": round(cpu, 1), "pulled": r["pulled"],
+                          "mb_received": round(r["bytes_received"] / 1e6, 1),
+                          "digest_equal": r["digest"]["equal"], "requests": r["requests"]}
+            out["actions"] = n_actions or r["pulled"]
+            if label.endswith("kept"):
+                raw, raw_cpu = raw_insert_seconds(desk, work)
+                out["raw_sqlite_insert_seconds"] = round(raw, 2)
+                out["raw_sqlite_insert_cpu_seconds"] = round(raw_cpu, 2)
+                out["snapshot_over_raw_insert"] = round(out["snapshot_enrolment"]["seconds"] / raw, 1)
+                out["kept_snapshot_over_raw_insert"] = round(seconds / raw, 1)
+            desk.close()
         if args.pages:
             log("page replay")
             desk = fresh("pages")

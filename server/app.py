@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.sync import protocol as P
-from server import admin, anchors, audit, blobs, changes, directory, ingest, snapshot
+from server import admin, anchors, audit, blobs, changes, directory, ingest, snapshot, snapshot_file
 from server.auth import ApiError, Caller, authenticate, check_rate, client_address, note_failure, versions
 from server.db import ServerDB
 from server.ratelimit import Limiter
@@ -225,6 +225,23 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
             return StreamingResponse(stream(), media_type="application/x-ndjson", headers={"Vary": "Accept-Encoding"})
         return StreamingResponse(snapshot.gzipped(stream()), media_type="application/x-ndjson",
                                  headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+
+    snapshots = snapshot_file.Cache()
+    api.state.snapshots = snapshots
+
+    @api.get(P.API + "/snapshot.db", dependencies=V, response_class=Response,
+             responses={200: {"content": {"application/octet-stream": {}}}, 409: {"model": P.ErrorReply}})
+    def town_snapshot_db(caller: CallerDep, request: Request):
+        """The town as of a recent high mark as a pre-built database (server/snapshot_file.py): a
+        SQLCipher file, its one-time key in ``X-Snapshot-Key``."""
+        try:
+            built = snapshots.get(db, caller.town)
+        except snapshot_file.Unstorable as e:
+            raise ApiError(409, "snapshot_unavailable", f"快照无法生成（{e}），请逐页同步") from None
+        headers = {"X-Snapshot-Key": built.key, "X-Snapshot-Upto": str(built.upto), "Cache-Control": "no-store",
+                   "Content-Length": str(built.size)}
+        return StreamingResponse(snapshot_file.stream(built.path), media_type="application/octet-stream",
+                                 headers=headers)
 
     @api.get(P.API + "/digest", response_model=P.Digest, dependencies=V)
     def digest(caller: CallerDep):

@@ -184,8 +184,13 @@ def cmd_people_list(args, desk: Desk):
     from app.emergency import lists
 
     out = lists.list_people(desk, village=args.village, status=args.status)
-    emit(args, out, lambda: "\n".join(f"{p['code']}  {p['village_name']}  {p['name']}  {p['kind_label']}  "
-                                      f"{p['phone'] or ''}  {p['status_label']}" for p in out) or "（无）")
+
+    def text() -> str:
+        role = actor(args, desk).role  # phones whole only for the roles that see personal data
+        return "\n".join(f"{p['code']}  {p['village_name']}  {p['name']}  {p['kind_label']}  "
+                         f"{lists.shown_phone(role, p['phone'])}  {p['status_label']}" for p in out) or "（无）"
+
+    emit(args, out, text)
 
 
 def cmd_people_set(args, desk: Desk):
@@ -207,7 +212,12 @@ def cmd_team_list(args, desk: Desk):
     from app.emergency import lists
 
     out = lists.list_teams(desk, village=args.village)
-    emit(args, out, lambda: "\n".join(f"{m['village_name']}  {m['duty_label']}  {m['name']}  {m['phone'] or ''}"
-                                      for m in out) or "（无）")
+
+    def text() -> str:
+        role = actor(args, desk).role
+        return "\n".join(f"{m['village_name']}  {m['duty_label']}  {m['name']}  {lists.shown_phone(role, m['phone'])}"
+                         for m in out) or "（无）"
+
+    emit(args, out, text)
 
 

@@ -160,3 +160,12 @@ def list_teams(desk: Desk, village: str | None = None, area: list[str] | None = 
         stmt = stmt.where(EmergencyTeamMember.village_code.in_(area))
     with desk.db.read() as s:
         return [_member(r, desk) for r in s.scalars(stmt)]
+
+
+def shown_phone(role: str | None, phone: str | None) -> str:
+    """A phone as a table or the CLI's text shows it: whole for the roles that see personal data
+    (app.cases.views.SEE_PERSONAL, as for a case's reporter), else 138****5678. JSON keeps it whole
+    (the services' contract)."""
+    from app.cases.views import SEE_PERSONAL, mask_phone
+
+    return (phone if role in SEE_PERSONAL else mask_phone(phone)) or ""

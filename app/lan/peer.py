@@ -18,6 +18,7 @@ do not move. What the relay adds is kept apart, per relay (``sync_state`` ``lan.
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from sqlalchemy import func, select, text
@@ -34,6 +35,7 @@ from app.sync.scope import refuse_lan
 from app.sync.transport import Settings, SyncError, Transport
 
 _A = CaseAction.__table__
+log = logging.getLogger("towndesk.lan")
 
 
 def peer_transport(desk, url: str) -> Transport:
@@ -68,8 +70,11 @@ def run_peer_round(desk, url: str, *, transport: Transport | None = None, batch:
             raise SyncError(f"中继属于镇街 {health.get('town')}，本机属于 {desk.meta('town_code')}，不能同步",
                             code="town_mismatch", retry=False)
         key = f"lan.{relay}."
+        snap = _snapshot(desk, t)
         pushed = _push(desk, t, key, batch)
         pulled = _pull(desk, t, key, page_size)
+        if snap:
+            pulled["pulled"] += snap["actions"] + snap["records"]
         repaired = False
         if pulled["digest"] is not None and not pulled["equal"]:
             with desk.db.tx() as s:
@@ -89,6 +94,29 @@ def run_peer_round(desk, url: str, *, transport: Transport | None = None, batch:
            "peer": t.base, "relay": relay}
     if pulled["pulled"]:
         events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "lan"})
+    return out
+
+
+def _snapshot(desk, t: Transport) -> dict | None:
+    """An empty store (nothing from the district yet) starts from the relay's snapshot of what it
+    holds from the district (app/lan/snapshot.py); its district cursor then stands at the relay's."""
+    from app.sync import snapshot_file
+    from app.sync.pull import _log_empty
+    from app.sync.snapshot import NoSnapshot
+
+    with desk.db.read() as s:
+        if st.cursor(s) != 0 or not _log_empty(s):
+            return None
+    try:
+        out = snapshot_file.bootstrap(desk, t)
+    except NoSnapshot:  # an older relay: its pages only
+        return None
+    except SyncError as e:
+        if e.code != "bad_reply":
+            raise
+        log.warning("relay snapshot not used: %s", e.message)
+        return None
+    log.info("started from the relay's snapshot: %s", out)
     return out
 
 

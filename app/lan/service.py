@@ -1,13 +1,16 @@
 """``towndesk lan serve``: the relay's HTTP side, on the standard library (ThreadingHTTPServer),
 so the lean desktop client needs no web framework. It answers the paths the workstation's sync
 code calls (app/sync/transport.py, protocol.py) with the same messages as the district:
-``/api/v1/health``, ``/push``, ``/changes``, ``/digest``; attachments stay for the district.
+``/api/v1/health``, ``/push``, ``/changes``, ``/digest``, and ``/snapshot.db`` (a spare laptop's start,
+app/lan/snapshot.py); attachments stay for the district.
 """
 from __future__ import annotations
 
 import gzip
 import json
 import logging
+import os
+import shutil
 import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from app.lan.base import RelayError
 from app.lan.relay import Relay
+from app.lan.snapshot import RelaySnapshots
 from app.lan.trust import check_peer
 from app.sync import protocol as P
 
@@ -27,7 +31,12 @@ class RelayServer(ThreadingHTTPServer):
 
     def __init__(self, desk, host: str, port: int):
         self.desk, self.relay = desk, Relay(desk)
+        self.snapshots = RelaySnapshots(desk)
         super().__init__((host, port), _Handler)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.snapshots.close()
 
     @property
     def url(self) -> str:
@@ -85,12 +94,15 @@ class _Handler(BaseHTTPRequestHandler):
         _check_version(self.headers)
         body = self._body(method)
         relay = self.server.relay
-        known = {P.API + "/push": "POST", P.API + "/changes": "GET", P.API + "/digest": "GET"}
+        known = {P.API + "/push": "POST", P.API + "/changes": "GET", P.API + "/digest": "GET",
+                 P.API + "/snapshot.db": "GET"}
         if path not in known:
             raise RelayError(404, "not_on_relay", "局域网中继不提供该功能（附件等待区级恢复后同步）")
         if known[path] != method:
             raise RelayError(405, "method", "请求方法不正确")
         device = check_peer(self.server.desk, self.headers, method, path, query, body)
+        if path == P.API + "/snapshot.db":  # a spare laptop's first round (app/lan/snapshot.py)
+            return 200, self.server.snapshots.get()
         if path == P.API + "/push":
             try:
                 doc = json.loads(body)
@@ -118,6 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(int(length))
 
     def _reply(self, status: int, doc) -> None:
+        if isinstance(doc, tuple):  # the snapshot file: (path, key, head), streamed as the district does
+            self._file(*doc)
+            return
         body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json", "Vary": "Accept-Encoding"}
         if len(body) >= P.GZIP_MIN_BYTES and "gzip" in (self.headers.get("Accept-Encoding") or ""):
@@ -129,6 +144,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+    def _file(self, path, key: str, head: dict) -> None:
+        with open(path, "rb") as fh:  # open before a rebuild could unlink the name
+            size = os.fstat(fh.fileno()).st_size
+            self.send_response(200)
+            for k, v in (("Content-Type", "application/octet-stream"), ("Content-Length", str(size)),
+                         ("X-Snapshot-Key", key), ("X-Snapshot-Upto", str(head["upto"])),
+                         ("Cache-Control", "no-store")):
+                self.send_header(k, v)
+            self.end_headers()
+            shutil.copyfileobj(fh, self.wfile, 1 << 20)
 
 
 def _check_version(headers) -> None:

@@ -5,7 +5,7 @@ conflict on the workstation that made the action (its own push gets the verdict)
 became ``accepted`` with the district's sequence number when they were pulled."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 
 from app.store.models import CaseAction
 from app.sync import protocol as P
@@ -18,7 +18,8 @@ LAN_STATUS = "lan"
 
 def settle(desk, t: Transport) -> dict:
     with desk.db.read() as s:
-        held = s.execute(select(_A.c.id, _A.c.case_id).where(_A.c.status == LAN_STATUS)).all()
+        # the literal (not a bound value) lets SQLite use the partial index ix_actions_lan_held
+        held = s.execute(select(_A.c.id, _A.c.case_id).where(text(f"status = '{LAN_STATUS}'"))).all()
     if not held:
         return {"voided": 0, "held": 0}
     case_of = dict(held)

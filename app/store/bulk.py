@@ -82,6 +82,7 @@ def insert_batch(conn, cases: list[tuple], actions: list[tuple], docs: list[str]
 
 # -- bulk mode: secondary indexes are dropped for a large load and rebuilt (sorted) afterwards --
 PENDING_KEY = BULK_PENDING_KEY
+LOAD_CACHE_KIB = -262144  # page cache (KiB) for a bulk load and its index builds (256 MB), then back
 
 
 def drop_secondary_indexes(conn, tables=("cases", "case_actions"), keep=()) -> None:
@@ -105,9 +106,14 @@ def restore_indexes(conn) -> int:
         return 0
     statements = orjson.loads(row[0])
     conn.execute("PRAGMA threads = 2")  # index builds sort with a helper thread (the machine has 2 cores)
-    conn.execute("BEGIN")
-    for sql in statements:
-        conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
-    conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_KEY,))
-    conn.execute("COMMIT")
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")  # the sorter keeps this much in memory
+    try:
+        conn.execute("BEGIN")
+        for sql in statements:
+            conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_KEY,))
+        conn.execute("COMMIT")
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return len(statements)

@@ -105,10 +105,14 @@ def run_round(desk, *, server: str | None = None, files: bool = True, transport:
 
 
 def _snapshot(desk, t: Transport, progress) -> dict | None:
+    from app.sync import snapshot_file
     from app.sync.snapshot import NoSnapshot, bootstrap
 
     try:
-        out = bootstrap(desk, t, progress)
+        try:  # the pre-built database first (no per-row work here), then the JSON lines
+            out = snapshot_file.bootstrap(desk, t, progress)
+        except NoSnapshot:
+            out = bootstrap(desk, t, progress)
     except NoSnapshot:
         return None
     except SyncError as e:

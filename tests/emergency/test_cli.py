@@ -113,5 +113,14 @@ def test_prepared_lists_commands(store, capsys):
     assert rc == 0 and m["duty_label"] == "后勤"
     rc, teams = run(capsys, store, "emergency", "team", "list", "--village", "V08", "--json")
     assert "钱师傅" in [t["name"] for t in teams] and len(teams) == 5
+    # text output: phones whole for the roles that see personal data, masked for the others
+    rc, text = run(capsys, store, "emergency", "people", "list", "--village", "V08")
+    assert rc == 0 and "13900001234" in text
+    rc, text = run(capsys, store, "--as", "unit", "emergency", "people", "list", "--village", "V08")
+    assert rc == 0 and "139****1234" in text and "13900001234" not in text
+    rc, text = run(capsys, store, "--as", "unit", "emergency", "team", "list", "--village", "V08")
+    assert rc == 0 and "139****5678" in text and "13900005678" not in text
+    rc, listed = run(capsys, store, "--as", "unit", "emergency", "people", "list", "--village", "V08", "--json")
+    assert "13900001234" in [x["phone"] for x in listed]  # JSON keeps the services' contract
     rc, _ = run(capsys, store, "emergency", "people", "set", p["code"], "--status", "gone")
     assert rc == 2

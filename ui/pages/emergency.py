@@ -230,11 +230,13 @@ class EmergencyPage(Page):
             self.headline.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.counts.setText(self._counts_text(data))
         self._show_tasks(data["tasks"])
-        _fill(self.people, [(p["village_name"], p["name"], p["kind_label"], p["phone"], p["address"], p["status_label"])
-                            for p in data["people_list"]])
+        role = self.ctx.actor.role  # phones whole only for the roles that see personal data
+        _fill(self.people, [(p["village_name"], p["name"], p["kind_label"], lists.shown_phone(role, p["phone"]),
+                             p["address"], p["status_label"]) for p in data["people_list"]])
         for r, p in enumerate(data["people_list"]):
             self.people.item(r, 0).setData(Qt.ItemDataRole.UserRole, p["id"])
-        _fill(self.teams, [(m["village_name"], m["duty_label"], m["name"], m["phone"]) for m in data["team_list"]])
+        _fill(self.teams, [(m["village_name"], m["duty_label"], m["name"], lists.shown_phone(role, m["phone"]))
+                           for m in data["team_list"]])
         _fill(self.cases, [(c["case_no"], c["title"], "加急" if c["urgency"] == "urgent" else "一般", c["village"],
                             _local(c["received_at"])) for c in data["case_list"]])
         self._buttons()
