@@ -233,7 +233,10 @@ def create_app(db_url: str, blob_dir: str | Path | None = None, test_hooks: bool
              responses={200: {"content": {"application/octet-stream": {}}}, 409: {"model": P.ErrorReply}})
     def town_snapshot_db(caller: CallerDep, request: Request):
         """The town as of a recent high mark as a pre-built database (server/snapshot_file.py): a
-        SQLCipher file, its one-time key in ``X-Snapshot-Key``."""
+        SQLCipher file, its one-time key in ``X-Snapshot-Key``. A unit workstation is refused (409):
+        the file holds the whole town; it takes the unit-filtered lines (server/scope.py)."""
+        if caller.unit:
+            raise ApiError(409, "snapshot_unavailable", "单位工作站只接收本单位的案件，请按行读取快照")
         try:
             built = snapshots.get(db, caller.town)
         except snapshot_file.Unstorable as e:

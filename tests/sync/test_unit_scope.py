@@ -139,6 +139,8 @@ def test_unit_workstation_holds_only_its_units_cases(stations, server, tmp_path)
             got = requests.get(f"{server.url}{P.API}/blobs/{sha}", headers=h, timeout=10)
             assert got.status_code == status, got.text
         assert got.content == src2.read_bytes()
+        whole = requests.get(f"{server.url}{P.API}/snapshot.db", headers=h, timeout=10)  # the whole town's file
+        assert whole.status_code == 409 and whole.json()["error"]["code"] == "snapshot_unavailable"
         kept = u.attachments_dir / sha[:2] / sha
         assert kept.is_file()  # the unit's own case's attachment came down
         handling.act(a, d, nos[1], "transfer", {"unit": "D02", "reason": "改由其他单位办理"})
