@@ -677,3 +677,53 @@ def test_ctrl_enter_submits_the_other_dialogs(qtbot, desk, open_window):
     QTest.keyClick(dialog.target, Qt.Key.Key_Return, CTRL)   # no target: says so (the start ran)
     assert dialog.status.text() == "请先选择输出目录或文件"
     dialog.reject()
+
+
+def test_list_follows_a_save_in_place_with_real_threads(qtbot, demo_desk, open_window):
+    """The list on screen, real background threads: a save elsewhere enters at the top without a
+    reset, a fresh count or the full key list; the operator's selected case stays selected; a
+    dispatch drops the case from a 待分派 filter; a report naming no cases (sync) queries again."""
+    from app.cases import caselist, handling
+    from ui.main import build_window
+
+    actors = load_actors(demo_desk)
+    window, ctx = build_window(demo_desk, actors["dispatcher"], settings_path=None)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.select_page("cases")
+        cases = window.current_page()
+        model = cases.model
+        qtbot.waitUntil(lambda: model.keys_complete and not model.loading and model.total > 0, timeout=20_000)
+        total = model.total
+        cases.table.selectRow(3)
+        picked = cases.current_case_no()
+        counted, resets = [], []
+        real_count, real_keys = caselist._count, caselist.case_keys
+        caselist._count = lambda *a: (counted.append(1), real_count(*a))[1]
+        caselist.case_keys = lambda *a, **k: (counted.append(2), real_keys(*a, **k))[1]
+        model.modelReset.connect(lambda: resets.append(1))
+        try:
+            view = take_in(demo_desk, actors["intake"], sample_case(auto_dispatch=False))
+            qtbot.waitUntil(lambda: model.total == total + 1 and model.case_no(0) == view["case_no"], timeout=10_000)
+            assert not counted and not resets
+            assert cases.current_case_no() == picked                   # the row moved down, still selected
+            assert cases.total_label.text() == f"共 {total + 1:,} 件"
+            cases.apply_filters({"state": "registered"})
+            qtbot.waitUntil(lambda: model.keys_complete and not model.loading, timeout=20_000)
+            waiting = model.total
+            assert model.case_no(0) == view["case_no"]
+            counted.clear()
+            resets.clear()
+            handling.act(demo_desk, actors["dispatcher"], view["case_no"], "dispatch", {"unit": "D01"})
+            qtbot.waitUntil(lambda: model.total == waiting - 1, timeout=10_000)
+            assert not counted and not resets and model.case_no(0) != view["case_no"]
+        finally:
+            caselist._count, caselist.case_keys = real_count, real_keys
+        from app import events
+
+        events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "sync"})  # whose cases? query again
+        qtbot.waitUntil(lambda: bool(resets), timeout=10_000)
+    finally:
+        window.close()
+        ctx.close()
