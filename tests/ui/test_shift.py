@@ -727,3 +727,40 @@ def test_list_follows_a_save_in_place_with_real_threads(qtbot, demo_desk, open_w
     finally:
         window.close()
         ctx.close()
+
+
+def test_every_file_dialog_opens_in_the_documents_folder(qtbot, desk, open_window, monkeypatch):
+    """导出 Excel, 导入 workbook, 保存模板, 评估报告 …: never the program's folder (the working directory)."""
+    import re
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.files import documents_dir
+    from ui.widgets.export_file import ask_path
+
+    seen = []
+
+    def fake(parent, caption="", directory="", *a, **k):
+        seen.append((caption, directory))
+        return ("", "")
+
+    for name in ("getSaveFileName", "getOpenFileName"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(fake))
+    assert ask_path(None, "案件.xlsx") is None
+    window = open_window(desk, "admin")
+    window.select_page("admin_data")
+    assert window.current_page().key == "admin_data"
+    window.current_page().choose_open = None
+    window.current_page()._open_path()
+    assert [c for c, _d in seen] == ["导出为 Excel", "选择镇街基础数据 Excel"]
+    assert all(d.startswith(documents_dir()) for _c, d in seen), seen
+    # and every file dialog in the window's code is given the documents folder
+    root = Path(__file__).resolve().parents[2] / "ui"
+    calls = []
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"QFileDialog\.get\w+\(([^\n]*)", text):
+            calls.append((path.name, m.group(1)))
+    assert len(calls) >= 8
+    assert all("documents_dir()" in args or "in_documents(" in args for _f, args in calls), calls

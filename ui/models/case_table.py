@@ -294,7 +294,7 @@ class CaseTableModel(QAbstractTableModel):
     def _store(self, start: int, rows: list[dict]) -> None:
         self.rows_fetched += len(rows)
         self.windows_fetched += 1
-        for offset, row in enumerate(rows):
+        for row in rows:
             rid = row["rid"]
             self._cache[rid] = prepare(row)
             self._cache.move_to_end(rid)
@@ -377,7 +377,7 @@ class CaseTableModel(QAbstractTableModel):
                 rid = self.keys.pop(i)
                 self.keys.insert(j, rid)
                 self.endMoveRows()
-        for rid, at in plan["at"].items():
+        for at in plan["at"].values():
             if at is not None:
                 self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
         if plan["steps"]:
