@@ -764,3 +764,24 @@ def test_every_file_dialog_opens_in_the_documents_folder(qtbot, desk, open_windo
             calls.append((path.name, m.group(1)))
     assert len(calls) >= 8
     assert all("documents_dir()" in args or "in_documents(" in args for _f, args in calls), calls
+
+
+def test_handover_shown_to_the_next_user_after_a_restart(qtbot, demo_desk, open_window):
+    """The 交班记录 waits in the store: the next user who opens the window on this workstation (a
+    new start, not the lock screen) sees it; the user who wrote it does not; once read it is gone."""
+    from app.supervision import handover
+    from ui.handover import HandoverNotice
+
+    actors = load_actors(demo_desk)
+    handover.hand_over(demo_desk, actors["intake"], "夜班：3 件红灯已电话催办")
+    window = open_window(demo_desk, "intake")                  # the same user back: nothing to read
+    window.show_handover_notice()
+    assert window.findChild(HandoverNotice) is None
+    window = open_window(demo_desk, "director")                # as run_gui does once the window is shown
+    window.show_handover_notice()
+    notice = window.findChild(HandoverNotice)
+    assert notice is not None and notice.isVisible() and "夜班：3 件红灯已电话催办" in notice.note.text()
+    notice.accept()
+    window = open_window(demo_desk, "dispatcher")
+    window.show_handover_notice()
+    assert window.findChild(HandoverNotice) is None
