@@ -35,13 +35,29 @@ def cpu_ms(c0: float) -> float:
     return round((time.process_time() - c0) * 1000, 1)
 
 
+def baseline(desk, actor, n: int = 7) -> dict:
+    """The same-process yardstick for the figures below (the machine is shared): one 100-row page
+    of the case list read through the window's path (index order with LIMIT, the rows; no count)."""
+    from app.cases import caselist
+
+    walls, cpus = [], []
+    for _ in range(n):
+        t, c = time.perf_counter(), time.process_time()
+        caselist.first_page(desk, actor, {}, "received_desc", 100, count=False)
+        walls.append(ms(t))
+        cpus.append(cpu_ms(c))
+    return {"wall_median": statistics.median(walls), "cpu_median": statistics.median(cpus)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--user", default="dispatcher")
+    parser.add_argument("--quick", action="store_true",
+                        help="skip the eight filters and the scroll (the shift figures and intake only)")
     args = parser.parse_args()
 
-    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     from app.desk import open_desk
     from app.reference import users as auth
@@ -88,9 +104,17 @@ def main() -> int:
     out["rss_after_window_mb"] = rss_mb()
 
     def wait_for(predicate, timeout_s: float = 120) -> None:
+        """Run the event loop until ``predicate()``: sleeping between events (a 2 ms tick wakes it),
+        so the waiting does not burn the CPU the measured work needs (a busy processEvents() loop
+        inflated the CPU figures and, on a loaded machine, the wall ones)."""
         deadline = time.perf_counter() + timeout_s
-        while not predicate() and time.perf_counter() < deadline:
-            app.processEvents()
+        tick = QTimer()
+        tick.start(2)
+        try:
+            while not predicate() and time.perf_counter() < deadline:
+                app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        finally:
+            tick.stop()
 
     # -- case list first paint ----------------------------------------------------------------
     t, c = time.perf_counter(), time.process_time()
@@ -125,13 +149,13 @@ def main() -> int:
     filters = {"state_open": {"state": "open"}, "red": {"color": "red"}, "open_and_yellow": {"state": "open", "color": "yellow"},
                "unit_D01": {"unit": "D01"}, "channel_visit": {"channel": "visit"}, f"search_{name}": {"q": name},
                "search_phone_1380": {"q": "1380"}, "all": {}}
-    for label, f in filters.items():
+    for label, f in ({} if args.quick else filters).items():
         cold = query(f)
         warm = query(f)
         out[f"filter_{label}_ms"] = {"first_paint_cold": cold[0], "first_paint": warm[0], "first_paint_cpu": warm[1],
                                      "all_keys": warm[2]}
-    out["filter_search_first_paint_max_ms"] = max(v["first_paint"] for k, v in out.items()
-                                                  if k.startswith("filter_") and isinstance(v, dict))
+    out["filter_search_first_paint_max_ms"] = max((v["first_paint"] for k, v in out.items()
+                                                   if k.startswith("filter_") and isinstance(v, dict)), default=None)
     out["rss_after_filters_mb"] = rss_mb()
 
     # -- scroll to the end: largest event-loop stall --------------------------------------------
@@ -152,7 +176,7 @@ def main() -> int:
     pulse.setInterval(5)
     pulse.timeout.connect(beat)
     pulse.start()
-    steps = 120
+    steps = 4 if args.quick else 120
     t = time.perf_counter()
     gui_cpu: list[float] = []  # GUI-thread CPU per event-loop pass: our own stalls, not preemption
     for i in range(steps + 1):
@@ -192,6 +216,17 @@ def main() -> int:
             service_samples.append(ms(t0))
 
     intake_module.take_in_case = timed_take_in
+    real_unless = intake_module.take_in_unless_repeat
+
+    def timed_unless(desk_, actor_, data_, files_):
+        """The save's one trip to the writer (repeat check, then the intake): its service time."""
+        t0 = time.perf_counter()
+        try:
+            return real_unless(desk_, actor_, data_, files_)
+        finally:
+            service_samples.append(ms(t0))
+
+    intake_module.take_in_unless_repeat = timed_unless
     real_take_in_repeat = intake_module.take_in_repeat
 
     def timed_take_in_repeat(*a):
@@ -211,6 +246,7 @@ def main() -> int:
         if q is not None and q.isVisible():
             q.new_button.click()
         return False
+    base_intake = baseline(desk, window.ctx.actor)
     samples, cpu_samples = [], []
     for i in range(10):
         intake_page.phone.setText(f"139{int(time.time() * 1000) % 10**8:08d}")  # a new caller each run
@@ -231,9 +267,15 @@ def main() -> int:
     out["intake_save_to_cleared_ms"] = {"median": statistics.median(samples), "max": max(samples),
                                         "service_median": statistics.median(service_samples),
                                         "cpu_median": statistics.median(cpu_samples),
-                                        "repeat_question_answered": len(repeats_asked)}
+                                        "repeat_question_answered": len(repeats_asked),
+                                        "baseline_page_read": base_intake,
+                                        "ratio_to_baseline_wall": round(statistics.median(samples)
+                                                                        / base_intake["wall_median"], 2),
+                                        "ratio_to_baseline_cpu": round(statistics.median(cpu_samples)
+                                                                       / max(base_intake["cpu_median"], 0.1), 2)}
     intake_module.take_in_case = real_take_in
     intake_module.take_in_repeat = real_take_in_repeat
+    intake_module.take_in_unless_repeat = real_unless
     out.update(shift_figures(app, window, ctx, desk, settle, wait_for))
     out["rss_mb"] = rss_mb()
     print(json.dumps(out, ensure_ascii=False, indent=1))
@@ -413,6 +455,7 @@ def shift_figures(app, window, ctx, desk, settle, wait_for) -> dict:
     lst = window.current_page()
     lst.apply_filters({})
     settle(ctx.tasks)
+    base = baseline(desk, window.ctx.actor)
     samples, from_event, cpu = [], [], []
     for i in range(5):
         seen: dict = {}
@@ -435,9 +478,15 @@ def shift_figures(app, window, ctx, desk, settle, wait_for) -> dict:
     out["list_refresh_after_save_ms"] = {"median": statistics.median(samples), "max": max(samples),
                                          "from_commit_median": statistics.median(from_event),
                                          "from_commit_cpu_median": statistics.median(cpu),
-                                         "debounce_ms": lst._requery.interval(),
+                                         "rows": lst.model.total,
+                                         "baseline_page_read": base,
+                                         "ratio_to_baseline_wall": round(statistics.median(from_event)
+                                                                         / base["wall_median"], 2),
+                                         "ratio_to_baseline_cpu": round(statistics.median(cpu)
+                                                                        / max(base["cpu_median"], 0.1), 2),
                                          "note": "from the save call (incl. the save) and from the commit's "
                                                  "CASE_CHANGED event, to the new case painted in row 0"}
+    out["load_average"] = os.getloadavg()
     return out
 
 

@@ -725,8 +725,19 @@ def test_list_follows_a_save_in_place_with_real_threads(qtbot, demo_desk, open_w
         events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "sync"})  # whose cases? query again
         qtbot.waitUntil(lambda: bool(resets), timeout=10_000)
     finally:
-        window.close()
-        ctx.close()
+        close_real_window(window, ctx)
+
+
+def close_real_window(window, ctx) -> None:
+    """A window with real threads: its pending timers (status counts …) must not fire after its
+    tasks are shut down."""
+    from PySide6.QtCore import QTimer
+
+    for timer in window.findChildren(QTimer):
+        timer.stop()
+    ctx.tasks.wait_idle(10_000)
+    window.close()
+    ctx.close()
 
 
 def test_every_file_dialog_opens_in_the_documents_folder(qtbot, desk, open_window, monkeypatch):

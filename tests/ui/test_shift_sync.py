@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from app.cases.intake import take_in
 from tests.conftest import sample_case
 from tests.sync.conftest import server, stations  # noqa: F401 — the real server's fixtures
+from tests.ui.test_shift import close_real_window
 
 
 def test_sync_indicator_on_an_enrolled_station(qtbot, stations, server):  # noqa: F811
@@ -44,5 +45,5 @@ def test_sync_indicator_on_an_enrolled_station(qtbot, stations, server):  # noqa
         assert "（服务器拒绝）" in indicator.label.text()
     finally:
         ctrl.stop()
-        window.close()
-        ctx.close()
+        ctrl._pending_timer.stop()
+        close_real_window(window, ctx)
