@@ -11,9 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +22,7 @@ from app.domain.vocab import CHANNELS, PLATFORMS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
 from ui.printing_actions import BatchPrintDialog, print_button
+from ui.widgets.case_keys import CaseTableView, SearchBox
 from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.pickers import CategoryPicker, UnitPicker
 
@@ -41,34 +40,6 @@ def _combo(name: str, first: str, items: dict) -> QComboBox:
     for code, label in items.items():
         box.addItem(label, code)
     return box
-
-
-class SearchBox(QLineEdit):
-    """The search box: Down (or Enter once the query has run) moves to the results."""
-
-    def __init__(self, to_results, parent=None):
-        super().__init__(parent)
-        self._to_results = to_results
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Down and not event.modifiers():
-            self._to_results()
-            return
-        super().keyPressEvent(event)
-
-
-class CaseTableView(QTableView):
-    """Enter opens the current case (double-click too)."""
-
-    def __init__(self, open_row, parent=None):
-        super().__init__(parent)
-        self._open_row = open_row
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self._open_row(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
 
 
 class CaseListPage(Page):
