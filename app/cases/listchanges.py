@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from app.desk import Actor, Desk
 
 MAX_CHANGES = 200  # more cases in one report (a sync round): the caller queries again instead
+# Sorts by a value a case never changes (受理时间, 编号): a listed case is found where its value
+# sorts, so nothing is copied or scanned (the other sorts search the key list's bytes).
+FIXED_SORTS = frozenset({"received_desc", "received_asc", "case_no_desc", "case_no_asc"})
 
 
 def _index(blob: bytes, rid: int) -> int | None:
@@ -62,6 +65,13 @@ def follow_changes(desk: Desk, actor: Actor | None, filters: dict | None, sort: 
         where.add(*casesql.flat(casesql.is_in(casesql.col("rid"), changed)))
         matching = {r[0]: r[1] for r in conn.execute(
             f"SELECT {casesql.col('rid')}, {order_value} FROM {TABLE}{where.sql()}", where.params)}
+        if sort in FIXED_SORTS:
+            values = {r[0]: r[1] for r in conn.execute(
+                f"SELECT {casesql.col('rid')}, {order_value} FROM {TABLE} WHERE {casesql.col('rid')} IN "
+                f"({', '.join('?' * len(changed))})", changed)} if changed else {}
+            plan = _fixed(conn, order_value, desc, keys, changed, values, matching)
+            plan["rows"] = _rows(desk, actor, [rid for rid in changed if rid in matching], conn)
+            return plan
         probe_sql = f"SELECT {order_value} FROM {TABLE} WHERE {casesql.col('rid')} = ?"
         probed: dict[int, object] = {}
 
@@ -142,3 +152,72 @@ def follow_changes(desk: Desk, actor: Actor | None, filters: dict | None, sort: 
     at = {rid: _index(final, rid) for rid in listed}
     delta = sum(1 for s in steps if s[0] == "insert") - sum(1 for s in steps if s[0] == "remove")
     return {"steps": steps, "rows": rows, "at": at, "delta": delta}
+
+
+def _fixed(conn, order_value: str, desc: bool, keys: array, changed: list[int], values: dict,
+           matching: dict) -> dict:
+    """``follow_changes`` for a sort whose value never changes: each changed case is looked up
+    where its value sorts in the unchanged list (a binary search reading ~20 rows); present and no
+    longer matching → removed there, absent and matching → inserted there. No copy of the list."""
+    probe_sql = f"SELECT {order_value} FROM {TABLE} WHERE {casesql.col('rid')} = ?"
+    probed: dict[int, object] = {}
+
+    def key_of(rid: int) -> tuple:
+        if rid not in probed:
+            row = conn.execute(probe_sql, [rid]).fetchone()
+            probed[rid] = row[0] if row else None
+        return (probed[rid], rid)
+
+    def bisect(me: tuple) -> int:
+        lo, hi = 0, len(keys)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            other = key_of(keys[mid])
+            if other[0] is not None and (other > me if desc else other < me):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    ops: list[tuple[int, tuple, str, int]] = []  # (position in the old list, sort key, op, rid)
+    for rid in changed:
+        if rid not in values:
+            continue
+        me = (values[rid], rid)
+        p = bisect(me)
+        present = p < len(keys) and keys[p] == rid
+        if present and rid not in matching:
+            ops.append((p, me, "remove", rid))
+        elif not present and rid in matching:
+            ops.append((p, me, "insert", rid))
+    # applied from the end of the list backwards, each index is still the old list's; at one
+    # position the removal first, then the inserts, the one shown last first
+    ops.sort(key=lambda o: (o[0], o[2] == "remove", _Rev(o[1]) if desc else o[1]), reverse=True)
+    steps = [("remove", p) if op == "remove" else ("insert", p, rid) for p, _k, op, rid in ops]
+    at = {}
+    for rid in changed:
+        if rid not in matching or rid not in values:
+            continue
+        me = (values[rid], rid)
+        p = bisect(me)
+        if p < len(keys) and keys[p] == rid:  # listed already: shifted by what happened before it
+            at[rid] = p + sum(1 for q, _k, op, _r in ops if op == "insert" and q <= p) \
+                - sum(1 for q, _k, op, _r in ops if op == "remove" and q < p)
+        else:  # inserted: after what is inserted before it
+            at[rid] = p + sum(1 for q, k, op, _r in ops if op == "insert" and (q < p or (q == p and k != me and (k > me if desc else k < me)))) \
+                - sum(1 for q, _k, op, _r in ops if op == "remove" and q < p)
+    delta = sum(1 for o in ops if o[2] == "insert") - sum(1 for o in ops if o[2] == "remove")
+    return {"steps": steps, "at": at, "delta": delta}
+
+
+class _Rev:
+    """Reverses the order of a sort key (for the ascending sorts' ties at one position)."""
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Rev) -> bool:
+        return self.key > other.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Rev) and self.key == other.key
