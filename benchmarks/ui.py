@@ -339,12 +339,20 @@ def shift_figures(app, window, ctx, desk, settle, wait_for) -> dict:
     out: dict = {}
     ctrl, alt = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
 
+    def flush_deleted():
+        """The pages of the previous user (deleteLater): app.exec() deletes them at once; this
+        script only calls processEvents(), which leaves them alive, still following every change."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
     def page_key(key: str):
         n = [c.key for c in window.classes].index(key) + 1
         return getattr(Qt.Key, f"Key_{n}")
 
     # -- scripted walk-in: phone … description, Ctrl+S ------------------------------------------
     window.set_actor(auth.get_actor(desk, "intake"))
+    flush_deleted()
     settle(ctx.tasks)
     keys = Keys(app)
     window.activateWindow()
@@ -384,6 +392,7 @@ def shift_figures(app, window, ctx, desk, settle, wait_for) -> dict:
 
     def as_user(username: str):
         window.set_actor(auth.get_actor(desk, username))
+        flush_deleted()
         settle(ctx.tasks)
         window.activateWindow()
 
@@ -457,6 +466,22 @@ def shift_figures(app, window, ctx, desk, settle, wait_for) -> dict:
     settle(ctx.tasks)
     base = baseline(desk, window.ctx.actor)
     samples, from_event, cpu = [], [], []
+    from app.cases import caselist, listchanges
+
+    calls: dict[str, int] = {}  # what the refresh asked of the store (follows vs whole queries)
+    real = {name: getattr(mod, name) for mod, name in ((caselist, "first_page"), (caselist, "case_keys"),
+                                                        (listchanges, "follow_changes"))}
+
+    def counted(mod, name):
+        def call(*a):
+            calls[name] = calls.get(name, 0) + 1
+            return real[name](*a)
+        setattr(mod, name, call)
+
+    for mod, name in ((caselist, "first_page"), (caselist, "case_keys"), (listchanges, "follow_changes")):
+        counted(mod, name)
+    state_before = {"loading": lst.model.loading, "keys_complete": lst.model.keys_complete,
+                    "total_known": lst.model.total_known, "requery_pending": lst._requery.isActive()}
     for i in range(5):
         seen: dict = {}
         from app import events
@@ -475,7 +500,11 @@ def shift_figures(app, window, ctx, desk, settle, wait_for) -> dict:
         from_event.append(round((time.perf_counter() - seen.get("at", t)) * 1000, 1))
         unsub()
         settle(ctx.tasks)
-    out["list_refresh_after_save_ms"] = {"median": statistics.median(samples), "max": max(samples),
+    caselist.first_page, caselist.case_keys = real["first_page"], real["case_keys"]
+    listchanges.follow_changes = real["follow_changes"]
+    out["list_refresh_after_save_ms"] = {"store_calls": calls, "list_state_before": state_before,
+                                         "samples": samples, "from_commit_samples": from_event,
+                                         "median": statistics.median(samples), "max": max(samples),
                                          "from_commit_median": statistics.median(from_event),
                                          "from_commit_cpu_median": statistics.median(cpu),
                                          "rows": lst.model.total,

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from app.cases import casesql
 from app.cases.caselist import _rows, _simplified
-from app.cases.casesql import SORTS, TABLE, conditions
+from app.cases.casesql import SORTS, TABLE, Where, conditions
+from app.store import search
 
 if TYPE_CHECKING:
     from app.desk import Actor, Desk
@@ -42,6 +43,17 @@ def _index(blob: bytes, rid: int) -> int | None:
     return None
 
 
+def _per_row(where: Where) -> Where:
+    """The filter asked of a few rows: a full-text condition as a lookup per row (FTS5 seeks the
+    rowid in the match's doclist) instead of ``rid IN (every match)``, which materialises all the
+    matches of a broad term — 250 ms for 社区 on a million cases against 0.5 ms."""
+    fts = search.FTS_TABLE
+    listed = f"{casesql.col('rid')} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+    per_row = f"EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH ? AND {fts}.rowid = {casesql.col('rid')})"
+    where.parts = [per_row if part == listed else part for part in where.parts]
+    return where
+
+
 def follow_changes(desk: Desk, actor: Actor | None, filters: dict | None, sort: str, keys: array,
                    case_nos) -> dict | None:
     """The steps that make ``keys`` (this query's rids, in order) current after ``case_nos`` changed.
@@ -61,7 +73,7 @@ def follow_changes(desk: Desk, actor: Actor | None, filters: dict | None, sort: 
     with desk.db.reading() as conn:
         sql, params = casesql.is_in(casesql.col("case_no"), case_nos)
         changed = [r[0] for r in conn.execute(f"SELECT {casesql.col('rid')} FROM {TABLE} WHERE {sql}", params)]
-        where = conditions(desk, actor, _simplified(filters), now)
+        where = _per_row(conditions(desk, actor, _simplified(filters), now))
         where.add(*casesql.flat(casesql.is_in(casesql.col("rid"), changed)))
         matching = {r[0]: r[1] for r in conn.execute(
             f"SELECT {casesql.col('rid')}, {order_value} FROM {TABLE}{where.sql()}", where.params)}
