@@ -16,11 +16,11 @@ def take_in_case(desk, actor, data: dict, files: list[str]) -> dict:
 
 def take_in_unless_repeat(desk, actor, data: dict, files: list[str]) -> dict:
     """保存 in one step on the writer: the repeat check first; a possible repeat writes nothing and
-    returns {"ask": earlier cases} (the window asks 合并 / 关联 / 仍新建 before any automatic
-    dispatch), else the intake as ``take_in_case``."""
+    returns {"ask": the side panel's preview with its repeat cases} (the window asks 合并 / 关联 /
+    仍新建 before any automatic dispatch), else the intake as ``take_in_case``."""
     repeats = overview.save_repeats(desk, data) if not data.get("instant") else []
-    if repeats:
-        return {"ask": repeats}
+    if repeats:  # the whole side panel's answer with them (routing, history): the panel shows it as asked
+        return {"ask": overview.intake_preview(desk, data)}
     return take_in_case(desk, actor, data, files)
 
 

@@ -328,7 +328,7 @@ class IntakePage(Page):
         # one trip to the writer: the repeat check, then the intake unless the question comes first
         self.ctx.tasks.run(take_in_unless_repeat, self.ctx.desk, self.ctx.actor, data, self.files.paths(),
                            kind="write", on_error=self._failed,
-                           on_done=lambda out: self._check_repeats(data, dispatch, {"repeat_cases": out["ask"]})
+                           on_done=lambda out: self._check_repeats(data, dispatch, out["ask"])
                            if "ask" in out else self._saved(out, dispatch))
 
     def _check_repeats(self, data: dict, dispatch: bool, preview: dict) -> None:
@@ -336,10 +336,7 @@ class IntakePage(Page):
         if not repeats:
             self._write(data, dispatch)
             return
-        if "routing" in preview:
-            self.panel.show_preview(preview)
-        else:  # the save's own check found them: the side panel shows them with the rest
-            self.panel.refresh_now(data)
+        self.panel.show_preview(preview, data)
         self.repeat_question = RepeatQuestion(repeats, self.ctx.role in wf.ACTIONS["merge"].roles, self)
         self.repeat_question.decided.connect(lambda decision, into: self._write(data, dispatch, decision, into))
         self.repeat_question.rejected.connect(self._question_cancelled)
