@@ -796,3 +796,27 @@ def test_handover_shown_to_the_next_user_after_a_restart(qtbot, demo_desk, open_
     window = open_window(demo_desk, "dispatcher")
     window.show_handover_notice()
     assert window.findChild(HandoverNotice) is None
+
+
+def test_ctrl_enter_on_the_handover_notice_and_the_backlog_form(qtbot, desk, open_window):
+    from app.supervision import handover
+    from ui.handover import HandoverNotice
+    from ui.pages.backlog import BacklogForm
+
+    actors = load_actors(desk)
+    window = open_window(desk, "director")
+    record = handover.hand_over(desk, actors["intake"], "交班说明")
+    notice = HandoverNotice(window.ctx, record, window)
+    notice.show()
+    notice.activateWindow()
+    qtbot.waitUntil(notice.isActiveWindow, timeout=2000)
+    QTest.keyClick(notice.items, Qt.Key.Key_Return, CTRL)           # 已阅 from anywhere in it
+    assert not notice.isVisible() and handover.latest_unread(desk, actors["director"]) is None
+    form = BacklogForm(window.ctx, "add", parent=window)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+    form.case_no.setFocus()
+    QTest.keyClick(form.case_no, Qt.Key.Key_Return, CTRL)            # submitted: no case number is refused
+    assert form.isVisible() and form.error.text()
+    form.reject()
