@@ -54,7 +54,8 @@ def main() -> int:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--user", default="dispatcher")
     parser.add_argument("--quick", action="store_true",
-                        help="skip the eight filters and the scroll (the shift figures and intake only)")
+                        help="skip the eight filters, the scroll and the dispatch-to-close walk")
+    parser.add_argument("--walk", action="store_true", help="with --quick: the dispatch-to-close walk too")
     args = parser.parse_args()
 
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
@@ -289,7 +290,7 @@ def main() -> int:
     intake_module.take_in_case = real_take_in
     intake_module.take_in_repeat = real_take_in_repeat
     intake_module.take_in_unless_repeat = real_unless
-    out.update(shift_figures(app, window, ctx, desk, settle, wait_for, walk=not args.quick))
+    out.update(shift_figures(app, window, ctx, desk, settle, wait_for, walk=args.walk or not args.quick))
     out["rss_mb"] = rss_mb()
     print(json.dumps(out, ensure_ascii=False, indent=1))
     window.close()
