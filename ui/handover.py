@@ -124,6 +124,8 @@ class HandoverNotice(QDialog):
         read = buttons.addButton("已阅", QDialogButtonBox.ButtonRole.AcceptRole)
         read.setDefault(True)
         buttons.accepted.connect(self.accept)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, activated=self.accept)
         lay = QVBoxLayout(self)
         lay.addWidget(head)
         lay.addWidget(QLabel("交班说明："))

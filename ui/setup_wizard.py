@@ -25,6 +25,7 @@ from app.admin.firstrun import set_up
 from app.reference import golive
 from app.reference.users import get_actor
 from ui import errors
+from ui.files import documents_dir, in_documents
 from ui.tasks import TaskManager
 from ui.widgets.import_preview import ImportPreview
 
@@ -149,13 +150,13 @@ class WorkbookPage(QWizardPage):
         self._validating = False
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择镇街基础数据 Excel", "", "Excel 文件 (*.xlsx)")
+        path, _ = QFileDialog.getOpenFileName(self, "选择镇街基础数据 Excel", documents_dir(), "Excel 文件 (*.xlsx)")
         if path:
             self.path.setText(path)
             self.check()
 
     def save_template(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存模板", "镇街基础数据模板.xlsx", "Excel 文件 (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(self, "保存模板", in_documents("镇街基础数据模板.xlsx"), "Excel 文件 (*.xlsx)")
         if path:
             golive.template(path)
 

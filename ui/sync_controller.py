@@ -44,11 +44,18 @@ EXPLAIN_NOT_ENROLLED = ("本工作站尚未注册到区级服务器，案件只�
                         "注册后指挥台会自动开始同步。")
 
 
-def reason_of(error: BaseException | None, enrolled: bool = True) -> str:
-    """Why the workstation is offline, in the indicator's words."""
+def reason_of(error: BaseException | None, enrolled: bool = True, code: str | None = None) -> str:
+    """Why the workstation is offline, in the indicator's words (by the error's code, else by
+    its HTTP status: any 4xx is the server refusing, 5xx the server failing)."""
     if not enrolled:
         return NOT_ENROLLED
-    return REASONS.get(getattr(error, "code", "") or "", "同步出错")
+    code = code or getattr(error, "code", "") or ""
+    if code in REASONS:
+        return REASONS[code]
+    status = getattr(error, "status", None) or 0
+    if 400 <= status < 500:
+        return "服务器拒绝"
+    return "服务器出错" if status >= 500 else "同步出错"
 
 class SyncController(QObject):
     stateChanged = Signal(dict)
@@ -146,8 +153,11 @@ class SyncController(QObject):
         self.finished.emit({})
 
     def _on_event(self, payload: dict) -> None:
-        if payload.get("state") != "syncing":  # the controller announces syncing itself
-            self._emit(payload)
+        if payload.get("state") == "syncing":  # the controller announces syncing itself
+            return
+        if payload.get("state") in ("offline", "error") and not payload.get("reason"):  # a round run elsewhere
+            payload = {**payload, "reason": reason_of(None, code=payload.get("code"))}
+        self._emit(payload)
 
     def _emit(self, payload: dict) -> None:
         self.stateChanged.emit(dict(payload))

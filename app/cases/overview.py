@@ -93,6 +93,28 @@ def intake_preview(desk: Desk, data: dict) -> dict:
 
     Works on incomplete input: anything not yet valid is simply left out."""
     refs = desk.refs()
+    phone, category, village_code, grid_code = _probe(desk, data)
+    routing = None
+    if category:  # exactly what saving will do (intake.routing_plan is what _take_in calls)
+        plan = routing_plan(desk, category.code, village_code, grid_code,
+                            auto_requested=bool(data.get("auto_dispatch", True)), instant=bool(data.get("instant")))
+        routing = {**plan, "unit": refs.unit_obj(plan["unit"]),
+                   "candidates": [refs.unit_obj(c) for c in plan["candidates"]]}
+    repeats = _repeats(desk, data, phone, category, village_code, grid_code)
+    return {"routing": routing, "repeats": repeats, "repeat_cases": repeat_details(desk, repeats),
+            "history": reporter_history(desk, phone)}
+
+
+def save_repeats(desk: Desk, data: dict) -> list[dict]:
+    """What saving asks about first: the earlier cases this input may repeat (details for the
+    合并 / 关联 / 仍新建 question; [] for none) — the preview's repeat check alone, without the
+    routing and the caller's history the side panel also shows."""
+    return repeat_details(desk, _repeats(desk, data, *_probe(desk, data)))
+
+
+def _probe(desk: Desk, data: dict) -> tuple:
+    """(phone, category, village code, grid code) of possibly incomplete input (invalid parts None)."""
+    refs = desk.refs()
     reporter = data.get("reporter") or {}
     location = data.get("location") or {}
     phone = str(reporter.get("phone") or "").strip()
@@ -103,22 +125,19 @@ def intake_preview(desk: Desk, data: dict) -> dict:
     grid = refs.find_grid(str(location.get("grid") or "")) if location.get("grid") else None
     village_code = village.code if village else (grid.village if grid else None)
     grid_code = grid.code if grid and grid.level != "village" else None
-    routing = None
-    if category:  # exactly what saving will do (intake.routing_plan is what _take_in calls)
-        plan = routing_plan(desk, category.code, village_code, grid_code,
-                            auto_requested=bool(data.get("auto_dispatch", True)), instant=bool(data.get("instant")))
-        routing = {**plan, "unit": refs.unit_obj(plan["unit"]),
-                   "candidates": [refs.unit_obj(c) for c in plan["candidates"]]}
-    repeats: list[str] = []
-    if category or phone:
-        fields = {"reporter_phone": phone, "grid": grid_code, "village": village_code,
-                  "category": category.code if category else None,
-                  "description": (data.get("description") or "").strip(),
-                  "address": (location.get("address") or "").strip() or None}
-        with desk.db.read() as s:
-            repeats = repeat_candidates(s, desk, fields, desk.now())
-    return {"routing": routing, "repeats": repeats, "repeat_cases": repeat_details(desk, repeats),
-            "history": reporter_history(desk, phone)}
+    return phone, category, village_code, grid_code
+
+
+def _repeats(desk: Desk, data: dict, phone, category, village_code, grid_code) -> list[str]:
+    if not (category or phone):
+        return []
+    location = data.get("location") or {}
+    fields = {"reporter_phone": phone, "grid": grid_code, "village": village_code,
+              "category": category.code if category else None,
+              "description": (data.get("description") or "").strip(),
+              "address": (location.get("address") or "").strip() or None}
+    with desk.db.read() as s:
+        return repeat_candidates(s, desk, fields, desk.now())
 
 
 def dispatch_queue(desk: Desk, actor: Actor, after: str | None = None, limit: int = 200) -> dict:

@@ -677,3 +677,146 @@ def test_ctrl_enter_submits_the_other_dialogs(qtbot, desk, open_window):
     QTest.keyClick(dialog.target, Qt.Key.Key_Return, CTRL)   # no target: says so (the start ran)
     assert dialog.status.text() == "请先选择输出目录或文件"
     dialog.reject()
+
+
+def test_list_follows_a_save_in_place_with_real_threads(qtbot, demo_desk, open_window):
+    """The list on screen, real background threads: a save elsewhere enters at the top without a
+    reset, a fresh count or the full key list; the operator's selected case stays selected; a
+    dispatch drops the case from a 待分派 filter; a report naming no cases (sync) queries again."""
+    from app.cases import caselist, handling
+    from ui.main import build_window
+
+    actors = load_actors(demo_desk)
+    window, ctx = build_window(demo_desk, actors["dispatcher"], settings_path=None)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.select_page("cases")
+        cases = window.current_page()
+        model = cases.model
+        qtbot.waitUntil(lambda: model.keys_complete and not model.loading and model.total > 0, timeout=20_000)
+        total = model.total
+        cases.table.selectRow(3)
+        picked = cases.current_case_no()
+        counted, resets = [], []
+        real_count, real_keys = caselist._count, caselist.case_keys
+        caselist._count = lambda *a: (counted.append(1), real_count(*a))[1]
+        caselist.case_keys = lambda *a, **k: (counted.append(2), real_keys(*a, **k))[1]
+        model.modelReset.connect(lambda: resets.append(1))
+        try:
+            view = take_in(demo_desk, actors["intake"], sample_case(auto_dispatch=False))
+            qtbot.waitUntil(lambda: model.total == total + 1 and model.case_no(0) == view["case_no"], timeout=10_000)
+            assert not counted and not resets
+            assert cases.current_case_no() == picked                   # the row moved down, still selected
+            assert cases.total_label.text() == f"共 {total + 1:,} 件"
+            cases.apply_filters({"state": "registered"})
+            qtbot.waitUntil(lambda: model.keys_complete and not model.loading, timeout=20_000)
+            waiting = model.total
+            assert model.case_no(0) == view["case_no"]
+            counted.clear()
+            resets.clear()
+            handling.act(demo_desk, actors["dispatcher"], view["case_no"], "dispatch", {"unit": "D01"})
+            qtbot.waitUntil(lambda: model.total == waiting - 1, timeout=10_000)
+            assert not counted and not resets and model.case_no(0) != view["case_no"]
+        finally:
+            caselist._count, caselist.case_keys = real_count, real_keys
+        from app import events
+
+        events.publish(events.CASE_CHANGED, {"case_nos": [], "source": "sync"})  # whose cases? query again
+        qtbot.waitUntil(lambda: bool(resets), timeout=10_000)
+    finally:
+        close_real_window(window, ctx)
+
+
+def close_real_window(window, ctx) -> None:
+    """A window with real threads: its pending timers (status counts …) must not fire after its
+    tasks are shut down."""
+    from PySide6.QtCore import QTimer
+
+    for timer in window.findChildren(QTimer):
+        timer.stop()
+    ctx.tasks.wait_idle(10_000)
+    window.close()
+    ctx.close()
+
+
+def test_every_file_dialog_opens_in_the_documents_folder(qtbot, desk, open_window, monkeypatch):
+    """导出 Excel, 导入 workbook, 保存模板, 评估报告 …: never the program's folder (the working directory)."""
+    import re
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.files import documents_dir
+    from ui.widgets.export_file import ask_path
+
+    seen = []
+
+    def fake(parent, caption="", directory="", *a, **k):
+        seen.append((caption, directory))
+        return ("", "")
+
+    for name in ("getSaveFileName", "getOpenFileName"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(fake))
+    assert ask_path(None, "案件.xlsx") is None
+    window = open_window(desk, "admin")
+    window.select_page("admin_data")
+    assert window.current_page().key == "admin_data"
+    window.current_page().choose_open = None
+    window.current_page()._open_path()
+    assert [c for c, _d in seen] == ["导出为 Excel", "选择镇街基础数据 Excel"]
+    assert all(d.startswith(documents_dir()) for _c, d in seen), seen
+    # and every file dialog in the window's code is given the documents folder
+    root = Path(__file__).resolve().parents[2] / "ui"
+    calls = []
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"QFileDialog\.get\w+\(([^\n]*)", text):
+            calls.append((path.name, m.group(1)))
+    assert len(calls) >= 8
+    assert all("documents_dir()" in args or "in_documents(" in args for _f, args in calls), calls
+
+
+def test_handover_shown_to_the_next_user_after_a_restart(qtbot, demo_desk, open_window):
+    """The 交班记录 waits in the store: the next user who opens the window on this workstation (a
+    new start, not the lock screen) sees it; the user who wrote it does not; once read it is gone."""
+    from app.supervision import handover
+    from ui.handover import HandoverNotice
+
+    actors = load_actors(demo_desk)
+    handover.hand_over(demo_desk, actors["intake"], "夜班：3 件红灯已电话催办")
+    window = open_window(demo_desk, "intake")                  # the same user back: nothing to read
+    window.show_handover_notice()
+    assert window.findChild(HandoverNotice) is None
+    window = open_window(demo_desk, "director")                # as run_gui does once the window is shown
+    window.show_handover_notice()
+    notice = window.findChild(HandoverNotice)
+    assert notice is not None and notice.isVisible() and "夜班：3 件红灯已电话催办" in notice.note.text()
+    notice.accept()
+    window = open_window(demo_desk, "dispatcher")
+    window.show_handover_notice()
+    assert window.findChild(HandoverNotice) is None
+
+
+def test_ctrl_enter_on_the_handover_notice_and_the_backlog_form(qtbot, desk, open_window):
+    from app.supervision import handover
+    from ui.handover import HandoverNotice
+    from ui.pages.backlog import BacklogForm
+
+    actors = load_actors(desk)
+    window = open_window(desk, "director")
+    record = handover.hand_over(desk, actors["intake"], "交班说明")
+    notice = HandoverNotice(window.ctx, record, window)
+    notice.show()
+    notice.activateWindow()
+    qtbot.waitUntil(notice.isActiveWindow, timeout=2000)
+    QTest.keyClick(notice.items, Qt.Key.Key_Return, CTRL)           # 已阅 from anywhere in it
+    assert not notice.isVisible() and handover.latest_unread(desk, actors["director"]) is None
+    form = BacklogForm(window.ctx, "add", parent=window)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+    form.case_no.setFocus()
+    QTest.keyClick(form.case_no, Qt.Key.Key_Return, CTRL)            # submitted: no case number is refused
+    assert form.isVisible() and form.error.text()
+    form.reject()

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.cases import caselist
+from app.cases import caselist, listchanges
 from ui.errors import present_error
 from ui.format import COLOUR_HEX, COLOUR_NAMES, COLOUR_TINT, short, unit_name
 from ui.widgets.urge_badge import urge_icon, urge_tooltip
@@ -87,6 +87,7 @@ def cell_text(row: dict, key: str) -> str:
 class CaseTableModel(QAbstractTableModel):
     totalChanged = Signal(int)
     loadingChanged = Signal(bool)
+    followed = Signal()  # a change report has been followed (rows inserted, removed, moved, repainted)
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -97,7 +98,6 @@ class CaseTableModel(QAbstractTableModel):
         self.rows_fetched = 0       # rows read from the store since the last query (tests, benchmarks)
         self.windows_fetched = 0
         self._cache: OrderedDict[int, dict] = OrderedDict()
-        self._row_of: dict[int, int] = {}
         self._inflight: int | None = None
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._generation = 0
@@ -105,6 +105,8 @@ class CaseTableModel(QAbstractTableModel):
         self.keys_complete = True
         self.total_known = True
         self.loading = False
+        self.following = False           # a change report is being followed (one at a time)
+        self._to_follow: set[str] = set()  # case numbers reported meanwhile
 
     # -- query ---------------------------------------------------------------------------------
     def set_query(self, filters: dict | None = None, sort: str | None = None, on_done=None, on_error=None) -> None:
@@ -135,7 +137,6 @@ class CaseTableModel(QAbstractTableModel):
             self.keys_complete = counted and len(self.keys) >= self._total
             self.total_known = counted
             self._cache.clear()
-            self._row_of.clear()
             self._wanted.clear()
             self.rows_fetched = self.windows_fetched = 0
             self._store(0, result["rows"])
@@ -162,7 +163,6 @@ class CaseTableModel(QAbstractTableModel):
                 self.beginResetModel()
                 self.keys, self._total = keys, len(keys)
                 self._cache.clear()
-                self._row_of.clear()
                 self.endResetModel()
             else:
                 self.keys = keys
@@ -294,20 +294,95 @@ class CaseTableModel(QAbstractTableModel):
     def _store(self, start: int, rows: list[dict]) -> None:
         self.rows_fetched += len(rows)
         self.windows_fetched += 1
-        for offset, row in enumerate(rows):
+        for row in rows:
             rid = row["rid"]
             self._cache[rid] = prepare(row)
             self._cache.move_to_end(rid)
-            self._row_of[rid] = start + offset
         while len(self._cache) > CACHE_ROWS:
-            rid, _ = self._cache.popitem(last=False)
-            self._row_of.pop(rid, None)
+            self._cache.popitem(last=False)
 
     @property
     def cached_rows(self) -> int:
         return len(self._cache)
 
-    # -- targeted refresh ----------------------------------------------------------------------
+    # -- following change reports -------------------------------------------------------------
+    def can_follow(self, case_nos) -> bool:
+        """A change report of these cases can be followed without querying again (the key list is
+        complete and counted, and the report names few enough cases)."""
+        return bool(case_nos) and len(set(case_nos) | self._to_follow) <= listchanges.MAX_CHANGES \
+            and self.keys_complete and self.total_known and not self.loading
+
+    def follow(self, case_nos) -> bool:
+        """Follow a change report in place: only the reported cases are asked about (do they match
+        the filter now, where do they sort); rows enter, leave or move with insert/remove/move
+        signals (the selection stays on its case) and the total is updated by the difference — no
+        count and no key list over the whole table. False (nothing done) when it cannot be
+        followed (``can_follow``); the caller then queries again."""
+        if not self.can_follow(case_nos):
+            return False
+        self._to_follow.update(case_nos)
+        if not self.following:
+            self._follow_next()
+        return True
+
+    def _follow_next(self) -> None:
+        wanted, self._to_follow = sorted(self._to_follow), set()
+        self.following = True
+        gen = self._generation
+        keys = self.keys
+
+        def done(plan: dict | None) -> None:
+            self.following = False
+            if gen == self._generation and keys is self.keys:
+                if plan is None:  # too many to follow: the whole query again
+                    self.set_query(self.filters, self.sort_key)
+                else:
+                    self._apply(plan)
+            if self._to_follow and gen == self._generation:
+                self._follow_next()
+            else:
+                self._to_follow.clear()
+                self.followed.emit()
+
+        def failed(exc) -> None:
+            self.following = False
+            self._to_follow.clear()
+            present_error(exc)
+
+        self.ctx.tasks.run(listchanges.follow_changes, self.ctx.desk, self.ctx.actor, self.filters, self.sort_key,
+                           keys, wanted, kind="read", on_done=done, on_error=failed)
+
+    def _apply(self, plan: dict) -> None:
+        root = QModelIndex()
+        rows = {row["rid"]: row for row in plan["rows"]}
+        for rid, row in rows.items():  # fresh rows first: an inserted row paints at once
+            self._cache[rid] = prepare(row)
+            self._cache.move_to_end(rid)
+        for step in plan["steps"]:
+            if step[0] == "remove":
+                i = step[1]
+                self.beginRemoveRows(root, i, i)
+                del self.keys[i]
+                self._total -= 1
+                self.endRemoveRows()
+            elif step[0] == "insert":
+                j, rid = step[1], step[2]
+                self.beginInsertRows(root, j, j)
+                self.keys.insert(j, rid)
+                self._total += 1
+                self.endInsertRows()
+            else:
+                i, j = step[1], step[2]
+                self.beginMoveRows(root, i, i, root, j if j < i else j + 1)
+                rid = self.keys.pop(i)
+                self.keys.insert(j, rid)
+                self.endMoveRows()
+        for at in plan["at"].values():
+            if at is not None:
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+        if plan["steps"]:
+            self.totalChanged.emit(self._total)
+
     def refresh_cases(self, case_nos: list[str]) -> None:
         """Re-read only the cached rows of these cases (after an action), no full reload."""
         wanted = set(case_nos)
@@ -319,9 +394,10 @@ class CaseTableModel(QAbstractTableModel):
         def done(rows: list[dict]) -> None:
             if gen != self._generation:
                 return
+            blob = self.keys.tobytes()
             for row in rows:
                 self._cache[row["rid"]] = prepare(row)
-                at = self._row_of.get(row["rid"])
+                at = listchanges._index(blob, row["rid"])
                 if at is not None:
                     self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
 

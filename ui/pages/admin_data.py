@@ -34,6 +34,7 @@ from app.reference import golive, workdays
 from app.reference.records import list_refs
 from app.sync import directory
 from ui.errors import present_error
+from ui.files import documents_dir
 from ui.pages.base import Page
 from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.import_preview import ImportDialog
@@ -124,7 +125,7 @@ class AdminDataPage(Page):
     def _open_path(self) -> str | None:
         if self.choose_open:
             return self.choose_open()
-        path, _ = QFileDialog.getOpenFileName(self, "选择镇街基础数据 Excel", "", "Excel 文件 (*.xlsx)")
+        path, _ = QFileDialog.getOpenFileName(self, "选择镇街基础数据 Excel", documents_dir(), "Excel 文件 (*.xlsx)")
         return path or None
 
     def import_file(self) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.domain import assessment as A
 from app.risk import assessments as svc
 from app.risk.report import print_assessment
+from ui.files import in_documents
 from ui.pages.base import Page
 
 COLUMNS = ("评估编号", "评估事项", "责任主体", "环节", "综合得分", "风险等级", "结论")
@@ -233,7 +234,7 @@ class AssessmentPage(Page):
             return
         no = self.current["assessment_no"]
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "保存评估报告", f"稳评报告-{no}.pdf", "PDF (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, "保存评估报告", in_documents(f"稳评报告-{no}.pdf"), "PDF (*.pdf)")
             if not path:
                 return
         self.ctx.tasks.run(print_assessment, self.ctx.desk, self.ctx.actor, no, path, kind="write",

@@ -84,6 +84,9 @@ class BacklogForm(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, self.submit)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.error)

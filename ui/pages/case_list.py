@@ -11,9 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +22,7 @@ from app.domain.vocab import CHANNELS, PLATFORMS
 from ui.models.case_table import COLUMNS, CaseTableModel
 from ui.pages.base import Page
 from ui.printing_actions import BatchPrintDialog, print_button
+from ui.widgets.case_keys import CaseTableView, SearchBox
 from ui.widgets.export_file import ask_path, run_export
 from ui.widgets.pickers import CategoryPicker, UnitPicker
 
@@ -41,34 +40,6 @@ def _combo(name: str, first: str, items: dict) -> QComboBox:
     for code, label in items.items():
         box.addItem(label, code)
     return box
-
-
-class SearchBox(QLineEdit):
-    """The search box: Down (or Enter once the query has run) moves to the results."""
-
-    def __init__(self, to_results, parent=None):
-        super().__init__(parent)
-        self._to_results = to_results
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Down and not event.modifiers():
-            self._to_results()
-            return
-        super().keyPressEvent(event)
-
-
-class CaseTableView(QTableView):
-    """Enter opens the current case (double-click too)."""
-
-    def __init__(self, open_row, parent=None):
-        super().__init__(parent)
-        self._open_row = open_row
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self._open_row(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
 
 
 class CaseListPage(Page):
@@ -209,8 +180,12 @@ class CaseListPage(Page):
         for a, b in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(a, b)
         self._again = False
+        self._followed = False  # the changes since last shown were all followed in place
+        self._top_when_followed = False
         ctx.bus.caseChanged.connect(self._cases_changed)
         self.model.loadingChanged.connect(self._loading_changed)
+        self.model.followed.connect(self._model_followed)
+        self.model.followed.connect(lambda: self._loading_changed(self.model.loading))
         self.setFocusProxy(self.table)
 
     def _date(self, label: str) -> QDateEdit:
@@ -282,17 +257,33 @@ class CaseListPage(Page):
 
     def refresh(self) -> None:
         """Shown: query the first time and whenever cases changed since; focus the table."""
-        if not self._queried or self._stale:
+        if not self._queried or (self._stale and not self._followed):
             # coming back after changes: start at the top (the newest case first), never on a row
             # picked before (the previous visitor's case must not stay selected under the new one)
             self.reload(keep=False)
+        elif self._stale:  # the changes were followed in place while away: the top, the newest case
+            self._stale = self._followed = False
+            if self.model.following:
+                self._top_when_followed = True
+            else:
+                self._to_top()
         self.focus_results()
+
+    def _to_top(self) -> None:
+        self.table.setCurrentIndex(self.model.index(-1, -1))
+        self.table.scrollToTop()
+        self._select_case_no(None)
+
+    def _model_followed(self) -> None:
+        if self._top_when_followed:
+            self._top_when_followed = False
+            self._to_top()
 
     def reload(self, on_done=None, keep: bool = True) -> None:
         """Run the current query again (F5, a change reported while on screen), keeping the current
         case selected (``keep``) or starting at the first row."""
         self._requery.stop()
-        self._stale = False
+        self._stale = self._followed = False
         keep = self.current_case_no() if keep else None
         self.table.setCurrentIndex(self.model.index(-1, -1))
 
@@ -304,20 +295,30 @@ class CaseListPage(Page):
         self.run_query(on_done=done)
 
     def _cases_changed(self, payload: dict) -> None:
-        """Any change of any case may add, drop or reorder rows: the cached rows repaint at once;
-        the list is queried again when on screen (else when next shown)."""
-        self.model.refresh_cases(payload.get("case_nos") or [])
+        """Any change of any case may add, drop or reorder rows. A report naming its cases is
+        followed in place (only those cases are read: no count, no key list — fast on a million
+        cases); anything else (a sync round, a query still loading) queries again when on screen
+        (else when next shown)."""
         if not self._queried:
             return
+        case_nos = payload.get("case_nos") or []
+        hidden = not self.isVisible()
+        if not self._requery.isActive() and not (hidden and self._stale and not self._followed) \
+                and self.model.follow(case_nos):
+            if hidden:  # shown next at the top, on the newest case
+                self._stale = self._followed = True
+            return
+        self.model.refresh_cases(case_nos)
         self._stale = True
-        if self.isVisible():
-            if self.model.loading:  # a query is running: one more when it ends (bursts from sync)
+        self._followed = False
+        if not hidden:
+            if self.model.loading or self.model.following:  # one more query when it ends (bursts from sync)
                 self._again = True
             else:
                 self._requery.start()
 
     def _loading_changed(self, loading: bool) -> None:
-        if not loading and self._again:
+        if not loading and self._again and not self.model.following:
             self._again = False
             if self.isVisible():
                 self._requery.start()

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.cases import overview
 from app.domain import workflow as wf
 from app.domain.vocab import CASE_TYPES, CHANNELS, URGENCY
 from app.emergency.queries import active as active_emergency
@@ -39,7 +38,7 @@ from ui.pages.base import Page
 from ui.widgets.attachment_strip import AttachmentStrip
 from ui.widgets.form import FormErrors
 from ui.widgets.pickers import CategoryPicker, LocationPicker
-from ui.workers import take_in_case, take_in_repeat
+from ui.workers import take_in_case, take_in_repeat, take_in_unless_repeat
 
 
 class RepeatQuestion(QDialog):
@@ -326,16 +325,18 @@ class IntakePage(Page):
         if shown is not None:
             self._check_repeats(data, dispatch, shown)
             return
-        self.ctx.tasks.run(overview.intake_preview, self.ctx.desk, data, kind="read",
-                           on_done=lambda preview: self._check_repeats(data, dispatch, preview),
-                           on_error=lambda _e: self._write(data, dispatch))
+        # one trip to the writer: the repeat check, then the intake unless the question comes first
+        self.ctx.tasks.run(take_in_unless_repeat, self.ctx.desk, self.ctx.actor, data, self.files.paths(),
+                           kind="write", on_error=self._failed,
+                           on_done=lambda out: self._check_repeats(data, dispatch, out["ask"])
+                           if "ask" in out else self._saved(out, dispatch))
 
     def _check_repeats(self, data: dict, dispatch: bool, preview: dict) -> None:
         repeats = preview.get("repeat_cases") or []
         if not repeats:
             self._write(data, dispatch)
             return
-        self.panel.show_preview(preview)
+        self.panel.show_preview(preview, data)
         self.repeat_question = RepeatQuestion(repeats, self.ctx.role in wf.ACTIONS["merge"].roles, self)
         self.repeat_question.decided.connect(lambda decision, into: self._write(data, dispatch, decision, into))
         self.repeat_question.rejected.connect(self._question_cancelled)

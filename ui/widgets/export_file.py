@@ -7,10 +7,11 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 from ui import errors
+from ui.files import in_documents
 
 
 def ask_path(parent: QWidget, default_name: str) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, "导出为 Excel", default_name, "Excel 文件 (*.xlsx)")
+    path, _ = QFileDialog.getSaveFileName(parent, "导出为 Excel", in_documents(default_name), "Excel 文件 (*.xlsx)")
     if not path:
         return None
     return path if path.lower().endswith(".xlsx") else path + ".xlsx"

@@ -80,6 +80,9 @@ class ImportDialog(QDialog):
         self.confirm.setEnabled(self.preview.ok)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        from ui.keys import submit_on_ctrl_enter
+
+        submit_on_ctrl_enter(self, lambda: self.confirm.isEnabled() and self.confirm.click())  # 确认导入
         lay = QVBoxLayout(self)
         lay.addWidget(self.preview, 1)
         lay.addWidget(self.buttons)
