@@ -1,24 +1,10 @@
 """The plan of a workbook import against what a store already holds (see the package doc)."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.domain.vocab import CASE_TYPES
-from app.domain.workbook.sheets import BY_NAME, GRID_LEVEL_WORD, Issue, Parsed
-
-UNIT_KINDS = {"镇街部门": "department", "村社": "village", "站所": "station", "区级部门": "district"}
-VILLAGE_KINDS = {"社区": "community", "村": "village"}
-STAFF_ROLES = ("网格长", "专职网格员", "兼职网格员", "网格指导员", "微网格长", "联络员", "微网格联络员")
-LIAISON = "联络员"
-PLATFORMS = {"党建统领": "DJ", "经济生态": "JJ", "平安法治": "PA", "公共服务": "GG"}
-CASE_TYPE_WORDS = {w: c for c, w in CASE_TYPES.items()}
-YES_NO = {"是": True, "否": False}
-DAY_KINDS = {"休": False, "班": True}
-CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
-_SPLIT = re.compile(r"[、,，;；\s]+")
-NOTES_SHEET = "说明"
+from app.domain.workbook.sheets import BY_NAME, GRID_LEVEL_WORD, LIAISON, Issue, Parsed
 
 
 @dataclass
